@@ -1,0 +1,323 @@
+//! [`PoolHandle`]: the pool as seen from other threads and from jobs.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use crate::error::{PutError, PutErrorKind, SpawnError};
+use crate::registry::{PutMode, Shared};
+use crate::request::{RequestId, SendWorkRequest};
+use crate::stats::PoolStats;
+use crate::sync::{Arc, Ordering, lock};
+use crate::task::{Envelope, Job};
+
+/// A cloneable, `Send + Sync` handle to a [`ThreadPool`](crate::ThreadPool).
+///
+/// Other threads, and jobs running in the pool, use it to put requests
+/// (whose callbacks still run on the thread that polls the pool), spawn
+/// fire-and-forget jobs, fork-join, and resize the pool. A job that puts or
+/// spawns through it pushes onto its own worker's deque, where idle workers
+/// steal from.
+///
+/// Once the pool is dropped, puts return
+/// [`PutErrorKind::ShutDown`] with the request.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_core::{SendWorkRequest, ThreadPool};
+///
+/// let mut pool = ThreadPool::new(2)?;
+/// let handle = pool.handle();
+/// let producer = std::thread::spawn(move || {
+///     for n in 0..10_u64 {
+///         handle.put_request(SendWorkRequest::new(move || n * 2)).unwrap();
+///     }
+/// });
+/// producer.join().unwrap();
+/// pool.wait()?;
+/// assert_eq!(pool.stats().completed, 10);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct PoolHandle {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl PoolHandle {
+    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+        PoolHandle { shared }
+    }
+
+    /// Puts a request, blocking while a bounded request queue is full.
+    ///
+    /// # Errors
+    ///
+    /// The request comes back inside the [`PutError`]: `DuplicateId`,
+    /// `NoWorkersAvailable` (queue full, no workers when the put started),
+    /// or `ShutDown`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{SendWorkRequest, ThreadPool};
+    ///
+    /// let mut pool = ThreadPool::new(1)?;
+    /// let id = pool.handle().put_request(SendWorkRequest::new(|| ()).with_id(1))?;
+    /// assert_eq!(id.chosen(), Some(1));
+    /// pool.wait()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn put_request<T: Send + 'static>(
+        &self,
+        request: SendWorkRequest<T>,
+    ) -> Result<RequestId, PutError<SendWorkRequest<T>>> {
+        self.put(request, PutMode::Block)
+    }
+
+    /// Like [`put_request`](Self::put_request), giving up after `timeout`.
+    ///
+    /// # Errors
+    ///
+    /// As `put_request`, plus `Timeout`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use threadpool_core::{PutErrorKind, SendWorkRequest, ThreadPool};
+    ///
+    /// let (tx, rx) = std::sync::mpsc::channel::<()>();
+    /// let mut pool = ThreadPool::builder().num_workers(1).queue_size(1).build()?;
+    /// let handle = pool.handle();
+    /// handle.put_request(SendWorkRequest::new(move || rx.recv().unwrap()))?;
+    /// # while pool.stats().running == 0 { std::thread::yield_now(); }
+    /// handle.put_request(SendWorkRequest::new(|| ()))?;
+    /// let err = handle.put_request_timeout(SendWorkRequest::new(|| ()), Duration::ZERO).unwrap_err();
+    /// assert_eq!(err.kind(), PutErrorKind::Timeout);
+    /// tx.send(())?;
+    /// pool.wait()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn put_request_timeout<T: Send + 'static>(
+        &self,
+        request: SendWorkRequest<T>,
+        timeout: Duration,
+    ) -> Result<RequestId, PutError<SendWorkRequest<T>>> {
+        let mode = match Instant::now().checked_add(timeout) {
+            Some(deadline) => PutMode::Until(deadline),
+            None => PutMode::Block,
+        };
+        self.put(request, mode)
+    }
+
+    /// Like [`put_request`](Self::put_request), but never blocks.
+    ///
+    /// # Errors
+    ///
+    /// As `put_request`, plus `Full`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{PutErrorKind, SendWorkRequest, ThreadPool};
+    ///
+    /// let pool = ThreadPool::builder().num_workers(0).queue_size(1).build()?;
+    /// let handle = pool.handle();
+    /// handle.try_put_request(SendWorkRequest::new(|| ()))?;
+    /// let err = handle.try_put_request(SendWorkRequest::new(|| ())).unwrap_err();
+    /// assert_eq!(err.kind(), PutErrorKind::Full);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn try_put_request<T: Send + 'static>(
+        &self,
+        request: SendWorkRequest<T>,
+    ) -> Result<RequestId, PutError<SendWorkRequest<T>>> {
+        self.put(request, PutMode::Try)
+    }
+
+    fn put<T: Send + 'static>(
+        &self,
+        request: SendWorkRequest<T>,
+        mode: PutMode,
+    ) -> Result<RequestId, PutError<SendWorkRequest<T>>> {
+        let shared = &self.shared;
+        if shared.shutdown.load(Ordering::SeqCst) {
+            return Err(PutError::new(PutErrorKind::ShutDown, request));
+        }
+        let id = request.id;
+        if let Some(chosen) = id.chosen()
+            && !lock(&shared.chosen_ids).insert(chosen)
+        {
+            return Err(PutError::new(PutErrorKind::DuplicateId, request));
+        }
+        let holds_slot = match shared.acquire_slot(mode) {
+            Ok(holds_slot) => holds_slot,
+            Err(kind) => {
+                if let Some(chosen) = id.chosen() {
+                    lock(&shared.chosen_ids).remove(&chosen);
+                }
+                return Err(PutError::new(kind, request));
+            }
+        };
+        let SendWorkRequest {
+            task, callbacks, ..
+        } = request;
+        // File the callbacks before the job can finish.
+        shared.remote_outstanding.fetch_add(1, Ordering::SeqCst);
+        lock(&shared.remote).insert(id, callbacks);
+        shared.submit(Envelope {
+            task,
+            holds_slot,
+            remote: true,
+        });
+        Ok(id)
+    }
+
+    /// Runs `job` on a worker, with no result and no callback: the pool's
+    /// counterpart of `std::thread::spawn` for short jobs. A panic is
+    /// reported on stderr and does not affect the pool.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let pool = ThreadPool::new(1)?;
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// pool.handle().spawn(move || tx.send(6 * 7).unwrap());
+    /// assert_eq!(rx.recv()?, 42);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn spawn(&self, job: impl FnOnce() + Send + 'static) {
+        self.shared.push(Job::Spawned(Box::new(job)));
+    }
+
+    /// Starts `n` more workers; see [`ThreadPool::create_workers`](crate::ThreadPool::create_workers).
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError`] if a thread could not be started.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let pool = ThreadPool::new(0)?;
+    /// pool.handle().create_workers(2)?;
+    /// assert_eq!(pool.workers(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn create_workers(&self, n: usize) -> Result<(), SpawnError> {
+        self.shared.create_workers(n)
+    }
+
+    /// Dismisses up to `n` workers; see [`ThreadPool::dismiss_workers`](crate::ThreadPool::dismiss_workers).
+    /// Called from a job with `join`, it never waits for its own thread.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let pool = ThreadPool::new(2)?;
+    /// assert_eq!(pool.handle().dismiss_workers(1, true), 1);
+    /// assert_eq!(pool.workers(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn dismiss_workers(&self, n: usize, join: bool) -> usize {
+        self.shared.dismiss_workers(n, join)
+    }
+
+    /// Waits for every dismissed worker to exit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let pool = ThreadPool::new(1)?;
+    /// let handle = pool.handle();
+    /// handle.dismiss_workers(1, false);
+    /// handle.join_all_dismissed_workers();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn join_all_dismissed_workers(&self) {
+        self.shared.join_all_dismissed_workers();
+    }
+
+    /// The number of workers, not counting dismissed ones still finishing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// assert_eq!(ThreadPool::new(3)?.handle().workers(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn workers(&self) -> usize {
+        self.shared.workers()
+    }
+
+    /// A snapshot of the pool's counters.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// assert_eq!(ThreadPool::new(1)?.handle().stats().completed, 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn stats(&self) -> PoolStats {
+        self.shared.stats()
+    }
+
+    /// Whether the pool was dropped or shut down.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let pool = ThreadPool::new(1)?;
+    /// let handle = pool.handle();
+    /// assert!(!handle.is_shut_down());
+    /// drop(pool);
+    /// assert!(handle.is_shut_down());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_shut_down(&self) -> bool {
+        self.shared.shutdown.load(Ordering::SeqCst)
+    }
+
+    /// Whether the calling thread is one of this pool's workers.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let pool = ThreadPool::new(1)?;
+    /// let handle = pool.handle();
+    /// assert!(!handle.is_worker_thread());
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// let inner = handle.clone();
+    /// handle.spawn(move || tx.send(inner.is_worker_thread()).unwrap());
+    /// assert!(rx.recv()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_worker_thread(&self) -> bool {
+        crate::worker::with_current(&self.shared, |current| current.is_some())
+    }
+}
+
+impl fmt::Debug for PoolHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PoolHandle")
+            .field("workers", &self.workers())
+            .field("shut_down", &self.is_shut_down())
+            .finish()
+    }
+}

@@ -1,0 +1,910 @@
+//! [`ThreadPool`], its builder, and the polling side: pending callbacks,
+//! `poll` and `wait`.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, Select};
+
+use crate::error::{PollError, PutError, PutErrorKind, SpawnError};
+use crate::handle::PoolHandle;
+use crate::registry::{Message, PutMode, Shared, ThreadConfig};
+use crate::request::{LocalCallbacks, RequestId, WorkRequest};
+use crate::stats::PoolStats;
+use crate::sync::{Arc, Ordering, lock};
+use crate::task::Envelope;
+
+/// A pool of worker threads that runs [`WorkRequest`]s and hands their
+/// results to callbacks on the thread that polls it.
+///
+/// Workers start at once and sleep, using no CPU, while there is no work.
+/// Requests go in with [`put_request`](Self::put_request); their callbacks
+/// run inside [`poll`](Self::poll) and [`wait`](Self::wait), on the calling
+/// thread, so they may borrow and mutate the caller's state (for `'a`)
+/// without locks. The pool can grow and shrink at any time with
+/// [`create_workers`](Self::create_workers) and
+/// [`dismiss_workers`](Self::dismiss_workers). Other threads put requests
+/// and resize the pool through a [`PoolHandle`].
+///
+/// Dropping the pool never blocks: workers finish the job they are running
+/// and leave; requests not yet started are dropped unrun, and their
+/// callbacks with them. [`shutdown`](Self::shutdown) instead finishes all
+/// outstanding work, runs its callbacks and joins the workers.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_core::{ThreadPool, make_requests};
+///
+/// let mut total = 0; // borrowed by the callbacks: declared before the pool
+/// let mut pool = ThreadPool::new(4)?;
+/// for request in make_requests(|n: u64| n * n, 1..=100, |_id, sq| total += sq) {
+///     // A request whose callbacks borrow cannot leave the function inside
+///     // an error, so `?` takes the error's kind.
+///     pool.put_request(request).map_err(|e| e.kind())?;
+/// }
+/// pool.shutdown()?; // ends the callbacks' borrow of `total`
+/// assert_eq!(total, 338_350);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// The pool holds callbacks that may not be `Send`, so it stays on the
+/// thread that made it:
+///
+/// ```compile_fail
+/// let pool = threadpool_core::ThreadPool::new(1).unwrap();
+/// std::thread::spawn(move || drop(pool));
+/// ```
+pub struct ThreadPool<'a> {
+    shared: Arc<Shared>,
+    results: Receiver<Message>,
+    /// Callbacks of outstanding requests put through this value.
+    pending: HashMap<RequestId, LocalCallbacks<'a>, BuildHasherDefault<IdHasher>>,
+}
+
+/// Hashes a `RequestId` (whose `Hash` writes a single `u64`) with one multiply.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        // Multiplying by an odd constant near 2^64 / phi spreads sequential
+        // ids over the high bits, which hashbrown uses for its control bytes.
+        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+impl ThreadPool<'_> {
+    /// Starts a pool with `num_workers` workers and unbounded queues.
+    ///
+    /// `ThreadPool::new(0)` is a pool with no workers: requests queue up and
+    /// run once [`create_workers`](Self::create_workers) adds some.
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError`] if a worker thread could not be started.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let pool = ThreadPool::new(3)?;
+    /// assert_eq!(pool.workers(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(num_workers: usize) -> Result<Self, SpawnError> {
+        ThreadPool::builder().num_workers(num_workers).build()
+    }
+
+    /// A builder to set the queue bounds, thread names and stack size.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let pool = ThreadPool::builder()
+    ///     .num_workers(2)
+    ///     .queue_size(100)
+    ///     .result_queue_size(100)
+    ///     .thread_name("crunch")
+    ///     .stack_size(4 << 20)
+    ///     .build()?;
+    /// assert_eq!(pool.workers(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn builder() -> ThreadPoolBuilder {
+        ThreadPoolBuilder::new()
+    }
+}
+
+impl<'a> ThreadPool<'a> {
+    /// Puts a request into the pool, blocking while a bounded request queue
+    /// is full. Returns the request's id.
+    ///
+    /// While it blocks, it keeps running the callbacks of results as they
+    /// arrive, so a bounded result queue cannot deadlock it (the hazard the
+    /// Python module warns about when both queues are bounded).
+    ///
+    /// # Errors
+    ///
+    /// The request comes back inside the [`PutError`]:
+    /// [`DuplicateId`](PutErrorKind::DuplicateId) if its caller-chosen id is
+    /// outstanding; [`NoWorkersAvailable`](PutErrorKind::NoWorkersAvailable)
+    /// if the queue is full and the pool has no worker to empty it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{ThreadPool, WorkRequest};
+    ///
+    /// let mut pool = ThreadPool::new(1)?;
+    /// let id = pool.put_request(WorkRequest::new(|| 1).with_id(10))?;
+    /// assert_eq!(id.chosen(), Some(10));
+    /// pool.wait()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn put_request<T: Send + 'static>(
+        &mut self,
+        request: WorkRequest<'a, T>,
+    ) -> Result<RequestId, PutError<WorkRequest<'a, T>>> {
+        self.put(request, PutMode::Block)
+    }
+
+    /// Like [`put_request`](Self::put_request), but gives up when the
+    /// bounded request queue stays full for `timeout`.
+    ///
+    /// # Errors
+    ///
+    /// As `put_request`, plus [`Timeout`](PutErrorKind::Timeout), with the
+    /// request handed back.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use threadpool_core::{PutErrorKind, ThreadPool, WorkRequest};
+    ///
+    /// let (tx, rx) = std::sync::mpsc::channel::<()>();
+    /// let mut pool = ThreadPool::builder().num_workers(1).queue_size(1).build()?;
+    /// pool.put_request(WorkRequest::new(move || rx.recv().unwrap()))?; // runs, blocks
+    /// # while pool.stats().running == 0 { std::thread::yield_now(); }
+    /// pool.put_request(WorkRequest::new(|| ()))?; // fills the queue
+    /// let err = pool
+    ///     .put_request_timeout(WorkRequest::new(|| ()).with_id(3), Duration::from_millis(10))
+    ///     .unwrap_err();
+    /// assert_eq!(err.kind(), PutErrorKind::Timeout);
+    /// assert_eq!(err.into_request().id().chosen(), Some(3));
+    /// tx.send(())?;
+    /// pool.wait()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn put_request_timeout<T: Send + 'static>(
+        &mut self,
+        request: WorkRequest<'a, T>,
+        timeout: Duration,
+    ) -> Result<RequestId, PutError<WorkRequest<'a, T>>> {
+        let mode = match Instant::now().checked_add(timeout) {
+            Some(deadline) => PutMode::Until(deadline),
+            None => PutMode::Block,
+        };
+        self.put(request, mode)
+    }
+
+    /// Like [`put_request`](Self::put_request), but never blocks.
+    ///
+    /// # Errors
+    ///
+    /// As `put_request`, plus [`Full`](PutErrorKind::Full) when the bounded
+    /// request queue is full, with the request handed back.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{PutErrorKind, ThreadPool, WorkRequest};
+    ///
+    /// let mut pool = ThreadPool::builder().num_workers(0).queue_size(2).build()?;
+    /// assert!(pool.try_put_request(WorkRequest::new(|| 1)).is_ok());
+    /// assert!(pool.try_put_request(WorkRequest::new(|| 2)).is_ok());
+    /// let err = pool.try_put_request(WorkRequest::new(|| 3)).unwrap_err();
+    /// assert_eq!(err.kind(), PutErrorKind::Full);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn try_put_request<T: Send + 'static>(
+        &mut self,
+        request: WorkRequest<'a, T>,
+    ) -> Result<RequestId, PutError<WorkRequest<'a, T>>> {
+        self.put(request, PutMode::Try)
+    }
+
+    /// Puts many requests, waking workers once per batch rather than once
+    /// per request. Blocks like [`put_request`](Self::put_request) on a
+    /// bounded queue. Returns how many were put.
+    ///
+    /// # Errors
+    ///
+    /// Stops at the first request refused, which comes back in the error;
+    /// the requests after it stay in the iterator (pass `iter.by_ref()` to
+    /// keep them).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::cell::Cell;
+    /// use threadpool_core::{ThreadPool, WorkRequest};
+    ///
+    /// let sum = Cell::new(0_u64);
+    /// let mut pool = ThreadPool::new(2)?;
+    /// let requests = (0..1000_u64).map(|n| WorkRequest::new(move || n).on_result(|_, v| sum.set(sum.get() + v)));
+    /// assert_eq!(pool.put_requests(requests).map_err(|e| e.kind())?, 1000);
+    /// pool.wait()?;
+    /// assert_eq!(sum.get(), 499_500);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn put_requests<T: Send + 'static>(
+        &mut self,
+        requests: impl IntoIterator<Item = WorkRequest<'a, T>>,
+    ) -> Result<usize, PutError<WorkRequest<'a, T>>> {
+        /// Wake sleeping workers at least this often during a long batch.
+        const WAKE_EVERY: usize = 64;
+        let mut put = 0;
+        let mut unwoken = 0;
+        for request in requests {
+            match self.register(request, PutMode::Block) {
+                Ok(envelope) => {
+                    self.shared.count_submitted();
+                    self.shared.injector.push(crate::task::Job::Request(envelope));
+                    put += 1;
+                    unwoken += 1;
+                    if unwoken == WAKE_EVERY {
+                        self.shared.sleep.notify_many(unwoken);
+                        unwoken = 0;
+                    }
+                }
+                Err(err) => {
+                    self.shared.sleep.notify_many(unwoken);
+                    return Err(err);
+                }
+            }
+        }
+        self.shared.sleep.notify_many(unwoken);
+        Ok(put)
+    }
+
+    fn put<T: Send + 'static>(
+        &mut self,
+        request: WorkRequest<'a, T>,
+        mode: PutMode,
+    ) -> Result<RequestId, PutError<WorkRequest<'a, T>>> {
+        let id = request.id;
+        let envelope = self.register(request, mode)?;
+        self.shared.submit(envelope);
+        Ok(id)
+    }
+
+    /// Checks the id, takes a queue slot, and files the callbacks: everything
+    /// but the push. On error nothing has changed and the request comes back.
+    fn register<T: Send + 'static>(
+        &mut self,
+        request: WorkRequest<'a, T>,
+        mode: PutMode,
+    ) -> Result<Envelope, PutError<WorkRequest<'a, T>>> {
+        let id = request.id;
+        if let Some(chosen) = id.chosen()
+            && !lock(&self.shared.chosen_ids).insert(chosen)
+        {
+            return Err(PutError::new(PutErrorKind::DuplicateId, request));
+        }
+        let holds_slot = match self.acquire_slot(mode) {
+            Ok(holds_slot) => holds_slot,
+            Err(kind) => {
+                if let Some(chosen) = id.chosen() {
+                    lock(&self.shared.chosen_ids).remove(&chosen);
+                }
+                return Err(PutError::new(kind, request));
+            }
+        };
+        let WorkRequest {
+            task, callbacks, ..
+        } = request;
+        self.pending.insert(id, callbacks);
+        Ok(Envelope {
+            task,
+            holds_slot,
+            remote: false,
+        })
+    }
+
+    /// Takes a slot of the bounded request queue, running callbacks of
+    /// arriving results while it waits.
+    fn acquire_slot(&mut self, mode: PutMode) -> Result<bool, PutErrorKind> {
+        let Some((slots, _)) = &self.shared.slots else {
+            return Ok(false);
+        };
+        if slots.try_send(()).is_ok() {
+            return Ok(true);
+        }
+        if let PutMode::Try = mode {
+            return Err(PutErrorKind::Full);
+        }
+        let slots = slots.clone();
+        let results = self.results.clone();
+        loop {
+            if self.shared.alive.load(Ordering::SeqCst) == 0 && results.is_empty() {
+                return Err(PutErrorKind::NoWorkersAvailable);
+            }
+            let mut select = Select::new();
+            let send = select.send(&slots);
+            select.recv(&results);
+            let op = match mode {
+                PutMode::Until(deadline) => select
+                    .select_deadline(deadline)
+                    .map_err(|_| PutErrorKind::Timeout)?,
+                _ => select.select(),
+            };
+            if op.index() == send {
+                if op.send(&slots, ()).is_ok() {
+                    return Ok(true);
+                }
+            } else if let Ok(message) = op.recv(&results) {
+                self.handle_message(message);
+            }
+        }
+    }
+
+    /// Runs the callbacks of every result available now, on this thread,
+    /// and returns how many it ran. Never blocks.
+    ///
+    /// # Errors
+    ///
+    /// [`PollError::NoResultsPending`] when no request is outstanding.
+    ///
+    /// # Panics
+    ///
+    /// A panic of a callback propagates to the caller; the other results
+    /// stay queued and the next `poll` delivers them.
+    ///
+    /// # Examples
+    ///
+    /// A frame loop polls once per frame and never blocks:
+    ///
+    /// ```
+    /// use std::cell::Cell;
+    /// use threadpool_core::{PollError, ThreadPool, WorkRequest};
+    ///
+    /// let done = Cell::new(0);
+    /// let mut pool = ThreadPool::new(2)?;
+    /// for n in 0..8 {
+    ///     let request = WorkRequest::new(move || n).on_result(|_, _| done.set(done.get() + 1));
+    ///     pool.put_request(request).map_err(|e| e.kind())?;
+    /// }
+    /// loop {
+    ///     // ... draw a frame ...
+    ///     match pool.poll() {
+    ///         Ok(_ran) => std::thread::yield_now(),
+    ///         Err(PollError::NoResultsPending) => break,
+    ///         Err(other) => return Err(other.into()),
+    ///     }
+    /// }
+    /// assert_eq!(done.get(), 8);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn poll(&mut self) -> Result<usize, PollError> {
+        if self.outstanding() == 0 {
+            return Err(PollError::NoResultsPending);
+        }
+        let mut ran = 0;
+        // Only what is there now: a frame loop must not be held up by
+        // results that keep arriving.
+        for _ in 0..self.results.len() {
+            match self.results.try_recv() {
+                Ok(message) => ran += usize::from(self.handle_message(message)),
+                Err(_) => break,
+            }
+        }
+        Ok(ran)
+    }
+
+    /// Blocks until at least one result arrives, then runs the callbacks of
+    /// every result available: the Python module's `poll(block=True)`.
+    /// Returns how many callbacks it ran.
+    ///
+    /// # Errors
+    ///
+    /// [`PollError::NoResultsPending`] when no request is outstanding;
+    /// [`PollError::NoWorkersAvailable`] when requests are outstanding but no
+    /// worker thread is left to run them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{ThreadPool, WorkRequest};
+    ///
+    /// let mut pool = ThreadPool::new(1)?;
+    /// pool.put_request(WorkRequest::new(|| 1))?;
+    /// assert!(pool.poll_blocking()? >= 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn poll_blocking(&mut self) -> Result<usize, PollError> {
+        self.poll_until(None)
+    }
+
+    /// Like [`poll_blocking`](Self::poll_blocking), but waits at most
+    /// `timeout` for the first result.
+    ///
+    /// # Errors
+    ///
+    /// As `poll_blocking`, plus [`PollError::Timeout`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use threadpool_core::{PollError, ThreadPool, WorkRequest};
+    ///
+    /// let (tx, rx) = std::sync::mpsc::channel::<()>();
+    /// let mut pool = ThreadPool::new(1)?;
+    /// pool.put_request(WorkRequest::new(move || rx.recv().unwrap()))?;
+    /// assert_eq!(pool.poll_timeout(Duration::from_millis(5)), Err(PollError::Timeout));
+    /// tx.send(())?;
+    /// assert_eq!(pool.poll_timeout(Duration::from_secs(60)), Ok(1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn poll_timeout(&mut self, timeout: Duration) -> Result<usize, PollError> {
+        self.poll_until(Instant::now().checked_add(timeout))
+    }
+
+    fn poll_until(&mut self, deadline: Option<Instant>) -> Result<usize, PollError> {
+        loop {
+            let ran = self.poll()?;
+            if ran > 0 {
+                return Ok(ran);
+            }
+            // A worker puts its last result on the queue before it leaves
+            // `alive` (worker/README.md, D3), so with none alive an empty
+            // queue stays empty.
+            if self.shared.alive.load(Ordering::SeqCst) == 0 && self.results.is_empty() {
+                return Err(PollError::NoWorkersAvailable);
+            }
+            let message = match deadline {
+                None => self.results.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                Some(deadline) => self.results.recv_deadline(deadline),
+            };
+            match message {
+                Ok(message) => {
+                    if self.handle_message(message) {
+                        return Ok(1 + self.poll().unwrap_or(0));
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => return Err(PollError::Timeout),
+                // The pool holds a sender for as long as it lives.
+                Err(RecvTimeoutError::Disconnected) => unreachable!("result queue closed"),
+            }
+        }
+    }
+
+    /// Processes results until every outstanding request has had its
+    /// callback: the Python module's `wait`.
+    ///
+    /// # Errors
+    ///
+    /// [`PollError::NoWorkersAvailable`] when requests are outstanding but no
+    /// worker thread is left to run them (create workers, then wait again).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{PollError, ThreadPool, WorkRequest};
+    ///
+    /// let ran = std::cell::Cell::new(false);
+    /// let mut pool = ThreadPool::new(0)?;
+    /// let request = WorkRequest::new(|| ()).on_result(|_, ()| ran.set(true));
+    /// pool.put_request(request).map_err(|e| e.kind())?;
+    /// assert_eq!(pool.wait(), Err(PollError::NoWorkersAvailable));
+    /// pool.create_workers(1)?;
+    /// pool.wait()?;
+    /// assert!(ran.get());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn wait(&mut self) -> Result<(), PollError> {
+        loop {
+            match self.poll_until(None) {
+                Ok(_) => {}
+                Err(PollError::NoResultsPending) => return Ok(()),
+                Err(err) => return Err(err),
+            }
+        }
+    }
+
+    /// Runs the callback of one message; returns whether it was a result.
+    fn handle_message(&mut self, message: Message) -> bool {
+        let Message::Done(envelope) = message else {
+            return false;
+        };
+        let Envelope {
+            mut task, remote, ..
+        } = envelope;
+        let id = task.id();
+        let callbacks = if remote {
+            let callbacks = lock(&self.shared.remote).remove(&id).map(LocalCallbacks::from);
+            self.shared.remote_outstanding.fetch_sub(1, Ordering::SeqCst);
+            callbacks
+        } else {
+            self.pending.remove(&id)
+        };
+        if let Some(chosen) = id.chosen() {
+            lock(&self.shared.chosen_ids).remove(&chosen);
+        }
+        let callbacks = callbacks.expect("an outstanding request has its callbacks filed");
+        callbacks.deliver(id, &mut *task);
+        true
+    }
+
+    /// Requests put and not yet delivered to a callback, through this pool
+    /// or its handles.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{ThreadPool, WorkRequest};
+    ///
+    /// let mut pool = ThreadPool::new(0)?;
+    /// pool.put_request(WorkRequest::new(|| ()))?;
+    /// assert_eq!(pool.outstanding(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn outstanding(&self) -> usize {
+        self.pending.len() + self.shared.remote_outstanding.load(Ordering::SeqCst)
+    }
+
+    /// A handle for other threads (and jobs) to put requests, spawn jobs,
+    /// fork-join, and resize the pool.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let pool = ThreadPool::new(1)?;
+    /// let handle = pool.handle();
+    /// std::thread::spawn(move || handle.create_workers(1)).join().unwrap()?;
+    /// assert_eq!(pool.workers(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn handle(&self) -> PoolHandle {
+        PoolHandle::new(Arc::clone(&self.shared))
+    }
+
+    /// Starts `n` more workers; each starts looking for work at once.
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError`] if a thread could not be started; the workers started
+    /// before it keep running, and [`SpawnError::created`] says how many.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let mut pool = ThreadPool::new(1)?;
+    /// pool.create_workers(3)?;
+    /// assert_eq!(pool.workers(), 4);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn create_workers(&mut self, n: usize) -> Result<(), SpawnError> {
+        self.shared.create_workers(n)
+    }
+
+    /// Dismisses up to `n` workers (the newest first) and returns how many.
+    ///
+    /// Each finishes the job it is running, hands the jobs queued on its own
+    /// deque back to the pool, and exits. With `join`, waits for them to
+    /// exit; otherwise [`join_all_dismissed_workers`](Self::join_all_dismissed_workers)
+    /// does that later. Queued requests are never lost: with every worker
+    /// dismissed they wait for [`create_workers`](Self::create_workers).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let mut pool = ThreadPool::new(3)?;
+    /// assert_eq!(pool.dismiss_workers(2, true), 2);
+    /// assert_eq!(pool.workers(), 1);
+    /// assert_eq!(pool.dismiss_workers(5, false), 1);
+    /// pool.join_all_dismissed_workers();
+    /// assert_eq!(pool.workers(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn dismiss_workers(&mut self, n: usize, join: bool) -> usize {
+        self.shared.dismiss_workers(n, join)
+    }
+
+    /// Waits for every dismissed worker to exit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let mut pool = ThreadPool::new(2)?;
+    /// pool.dismiss_workers(2, false);
+    /// pool.join_all_dismissed_workers();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn join_all_dismissed_workers(&mut self) {
+        self.shared.join_all_dismissed_workers();
+    }
+
+    /// The number of workers, not counting dismissed ones still finishing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// assert_eq!(ThreadPool::new(2)?.workers(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn workers(&self) -> usize {
+        self.shared.workers()
+    }
+
+    /// A snapshot of the pool's counters.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{ThreadPool, WorkRequest};
+    ///
+    /// let mut pool = ThreadPool::new(0)?;
+    /// pool.put_request(WorkRequest::new(|| ()))?;
+    /// assert_eq!(pool.stats().queued, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn stats(&self) -> PoolStats {
+        self.shared.stats()
+    }
+
+    /// Finishes every outstanding request (running its callbacks), then
+    /// stops and joins all workers, dismissed ones included.
+    ///
+    /// # Errors
+    ///
+    /// [`PollError::NoWorkersAvailable`] if requests are outstanding and the
+    /// pool has no workers: they are dropped unrun, and the pool is stopped
+    /// all the same.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{ThreadPool, WorkRequest};
+    ///
+    /// let results = std::cell::RefCell::new(Vec::new());
+    /// let mut pool = ThreadPool::new(2)?;
+    /// for n in 0..5 {
+    ///     let request = WorkRequest::new(move || n).on_result(|_, n| results.borrow_mut().push(n));
+    ///     pool.put_request(request).map_err(|e| e.kind())?;
+    /// }
+    /// pool.shutdown()?;
+    /// let mut results = results.into_inner();
+    /// results.sort();
+    /// assert_eq!(results, [0, 1, 2, 3, 4]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn shutdown(mut self) -> Result<(), PollError> {
+        let waited = self.wait();
+        self.shared.shut_down();
+        self.shared.join_all_workers();
+        waited
+    }
+}
+
+impl Drop for ThreadPool<'_> {
+    fn drop(&mut self) {
+        self.shared.shut_down();
+    }
+}
+
+impl fmt::Debug for ThreadPool<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ThreadPool")
+            .field("outstanding", &self.outstanding())
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+/// Settings for a [`ThreadPool`]: the Python module's `num_workers`,
+/// `q_size` and `resq_size`, plus thread names and stack size.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_core::ThreadPoolBuilder;
+///
+/// let pool = ThreadPoolBuilder::new().num_workers(2).queue_size(8).build()?;
+/// assert_eq!(pool.workers(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct ThreadPoolBuilder {
+    num_workers: Option<usize>,
+    queue_size: usize,
+    result_queue_size: usize,
+    thread_name: String,
+    stack_size: Option<usize>,
+}
+
+impl Default for ThreadPoolBuilder {
+    fn default() -> Self {
+        ThreadPoolBuilder::new()
+    }
+}
+
+impl ThreadPoolBuilder {
+    /// Default settings: one worker per available CPU, unbounded queues,
+    /// threads named `threadpool-N`, the platform's default stack size.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new().build()?;
+    /// assert!(pool.workers() >= 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new() -> Self {
+        ThreadPoolBuilder {
+            num_workers: None,
+            queue_size: 0,
+            result_queue_size: 0,
+            thread_name: "threadpool".to_owned(),
+            stack_size: None,
+        }
+    }
+
+    /// How many workers to start (0 is allowed: add them later).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use threadpool_core::ThreadPoolBuilder;
+    /// assert_eq!(ThreadPoolBuilder::new().num_workers(0).build()?.workers(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn num_workers(mut self, n: usize) -> Self {
+        self.num_workers = Some(n);
+        self
+    }
+
+    /// Bounds the request queue (requests put and not yet started); 0 means
+    /// unbounded. A put into a full queue blocks, times out or fails,
+    /// depending on the variant of `put_request` used.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use threadpool_core::{ThreadPoolBuilder, WorkRequest};
+    /// let mut pool = ThreadPoolBuilder::new().num_workers(0).queue_size(1).build()?;
+    /// pool.try_put_request(WorkRequest::new(|| ()))?;
+    /// assert!(pool.try_put_request(WorkRequest::new(|| ())).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn queue_size(mut self, bound: usize) -> Self {
+        self.queue_size = bound;
+        self
+    }
+
+    /// Bounds the result queue (results not yet polled); 0 means unbounded.
+    /// Workers wait while it is full; a put blocked on a full request queue
+    /// keeps draining it, so bounding both cannot deadlock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use threadpool_core::{ThreadPoolBuilder, make_requests};
+    /// let mut n = 0;
+    /// let mut pool = ThreadPoolBuilder::new().num_workers(2).queue_size(1).result_queue_size(1).build()?;
+    /// for r in make_requests(|x: u32| x, 0..100, |_, _| n += 1) {
+    ///     pool.put_request(r).map_err(|e| e.kind())?;
+    /// }
+    /// pool.wait()?;
+    /// drop(pool);
+    /// assert_eq!(n, 100);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn result_queue_size(mut self, bound: usize) -> Self {
+        self.result_queue_size = bound;
+        self
+    }
+
+    /// Names worker threads `{name}-{index}` (default `threadpool-{index}`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use threadpool_core::{ThreadPoolBuilder, WorkRequest};
+    /// let mut name = String::new();
+    /// let mut pool = ThreadPoolBuilder::new().num_workers(1).thread_name("io").build()?;
+    /// pool.put_request(
+    ///     WorkRequest::new(|| std::thread::current().name().unwrap().to_owned())
+    ///         .on_result(|_, n| name = n),
+    /// )
+    /// .map_err(|e| e.kind())?;
+    /// pool.wait()?;
+    /// drop(pool);
+    /// assert_eq!(name, "io-0");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn thread_name(mut self, name: impl Into<String>) -> Self {
+        self.thread_name = name.into();
+        self
+    }
+
+    /// Sets the stack size of worker threads, in bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use threadpool_core::ThreadPoolBuilder;
+    /// let pool = ThreadPoolBuilder::new().num_workers(1).stack_size(8 << 20).build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn stack_size(mut self, bytes: usize) -> Self {
+        self.stack_size = Some(bytes);
+        self
+    }
+
+    /// Starts the pool.
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError`] if a worker thread could not be started; the workers
+    /// already started are stopped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use threadpool_core::ThreadPoolBuilder;
+    /// assert!(ThreadPoolBuilder::new().num_workers(1).stack_size(1 << 60).build().is_err());
+    /// ```
+    pub fn build<'a>(self) -> Result<ThreadPool<'a>, SpawnError> {
+        let num_workers = self.num_workers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        });
+        let (results_tx, results_rx) = match self.result_queue_size {
+            0 => crossbeam_channel::unbounded(),
+            bound => crossbeam_channel::bounded(bound),
+        };
+        let config = ThreadConfig {
+            name: self.thread_name,
+            stack_size: self.stack_size,
+        };
+        let shared = Shared::new(config, self.queue_size, results_tx);
+        let pool = ThreadPool {
+            shared,
+            results: results_rx,
+            pending: HashMap::default(),
+        };
+        // On failure `pool` drops here, stopping the workers it started.
+        pool.shared.create_workers(num_workers)?;
+        Ok(pool)
+    }
+}

@@ -1,0 +1,456 @@
+//! The state a pool's threads share: the queues, the worker registry, the
+//! counters, and the sleep state.
+
+use std::collections::{HashMap, HashSet};
+use std::thread::{JoinHandle, ThreadId};
+use std::time::Instant;
+
+use crossbeam_channel::{Receiver, Select, Sender};
+use crossbeam_deque::{Injector, Steal, Stealer, Worker};
+use crossbeam_utils::CachePadded;
+
+use crate::error::{PutErrorKind, SpawnError};
+use crate::request::{RequestId, SendCallbacks};
+use crate::sleep::Sleep;
+use crate::stats::PoolStats;
+use crate::sync::{Arc, AtomicBool, AtomicU64, AtomicUsize, Mutex, Ordering, lock};
+use crate::task::{Envelope, Job};
+use crate::worker::{self, WorkerContext};
+
+/// What the result queue carries.
+pub(crate) enum Message {
+    /// A finished request.
+    Done(Envelope),
+    /// The last worker thread left: a blocked poller re-checks whether any
+    /// thread can still produce a result.
+    Recheck,
+}
+
+/// How long a put may block on a full request queue.
+#[derive(Clone, Copy)]
+pub(crate) enum PutMode {
+    Block,
+    Until(Instant),
+    Try,
+}
+
+/// Per-worker request counters. Each is written only by its worker (a load
+/// and a store, no RMW) and read by anyone who asks for statistics.
+#[derive(Default)]
+pub(crate) struct Counters {
+    pub(crate) started: AtomicU64,
+    pub(crate) completed: AtomicU64,
+    pub(crate) panicked: AtomicU64,
+}
+
+impl Counters {
+    /// Adds one to a counter only this thread writes.
+    pub(crate) fn bump(counter: &AtomicU64) {
+        // Relaxed: the counters are statistics; no data is published through them.
+        counter.store(counter.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+    }
+
+    fn add_to(&self, totals: &mut [u64; 3]) {
+        totals[0] += self.started.load(Ordering::Relaxed);
+        totals[1] += self.completed.load(Ordering::Relaxed);
+        totals[2] += self.panicked.load(Ordering::Relaxed);
+    }
+}
+
+/// What a worker thread and the registry both hold.
+pub(crate) struct WorkerState {
+    pub(crate) index: usize,
+    /// Set once, by `dismiss_workers`; the worker leaves after its current job.
+    pub(crate) dismissed: AtomicBool,
+    pub(crate) counters: CachePadded<Counters>,
+}
+
+struct WorkerEntry {
+    state: Arc<WorkerState>,
+    stealer: Stealer<Job>,
+    handle: Option<JoinHandle<()>>,
+    thread: ThreadId,
+}
+
+#[derive(Default)]
+struct Registry {
+    /// Worker threads that have not left yet, dismissed ones included.
+    workers: Vec<WorkerEntry>,
+    /// Handles of dismissed workers not yet joined.
+    dismissed: Vec<JoinHandle<()>>,
+    /// Counters of workers that have left: [started, completed, panicked].
+    retired: [u64; 3],
+    next_index: usize,
+}
+
+/// The stealers of all live workers, as each worker last saw them.
+pub(crate) type StealerSet = Arc<[(usize, Stealer<Job>)]>;
+
+pub(crate) struct ThreadConfig {
+    pub(crate) name: String,
+    pub(crate) stack_size: Option<usize>,
+}
+
+pub(crate) struct Shared {
+    pub(crate) injector: Injector<Job>,
+    stealers: Mutex<StealerSet>,
+    /// Bumped whenever `stealers` changes; workers compare it with the
+    /// version of their snapshot.
+    stealers_version: AtomicUsize,
+    pub(crate) sleep: Sleep,
+    registry: Mutex<Registry>,
+    /// Non-dismissed workers.
+    active: AtomicUsize,
+    /// Worker threads still in their loop, dismissed ones finishing a job
+    /// included: the threads that can still produce a result.
+    pub(crate) alive: AtomicUsize,
+    /// Requests put since the pool started.
+    submitted: AtomicU64,
+    pub(crate) shutdown: AtomicBool,
+    pub(crate) results: Sender<Message>,
+    /// The bounded request queue's slots: a put sends a token, a worker that
+    /// starts a request receives one. `None` when the queue is unbounded.
+    pub(crate) slots: Option<(Sender<()>, Receiver<()>)>,
+    /// Disconnected at shutdown, to wake puts blocked on a full queue.
+    shutdown_signal: (Mutex<Option<Sender<()>>>, Receiver<()>),
+    /// Caller-chosen ids of outstanding requests.
+    pub(crate) chosen_ids: Mutex<HashSet<u64>>,
+    /// Callbacks of outstanding requests put through a `PoolHandle`.
+    pub(crate) remote: Mutex<HashMap<RequestId, SendCallbacks>>,
+    pub(crate) remote_outstanding: AtomicUsize,
+    config: ThreadConfig,
+}
+
+impl Shared {
+    pub(crate) fn new(
+        config: ThreadConfig,
+        queue_size: usize,
+        results: Sender<Message>,
+    ) -> Arc<Shared> {
+        let (signal_tx, signal_rx) = crossbeam_channel::bounded(0);
+        Arc::new(Shared {
+            injector: Injector::new(),
+            stealers: Mutex::new(Arc::from(Vec::new())),
+            stealers_version: AtomicUsize::new(0),
+            sleep: Sleep::new(),
+            registry: Mutex::new(Registry::default()),
+            active: AtomicUsize::new(0),
+            alive: AtomicUsize::new(0),
+            submitted: AtomicU64::new(0),
+            shutdown: AtomicBool::new(false),
+            results,
+            slots: (queue_size > 0).then(|| crossbeam_channel::bounded(queue_size)),
+            shutdown_signal: (Mutex::new(Some(signal_tx)), signal_rx),
+            chosen_ids: Mutex::new(HashSet::new()),
+            remote: Mutex::new(HashMap::new()),
+            remote_outstanding: AtomicUsize::new(0),
+            config,
+        })
+    }
+
+    /// Pushes a job: onto the current worker's own deque when called from a
+    /// job of this pool, else onto the injector; then wakes a sleeper.
+    pub(crate) fn push(self: &Arc<Self>, job: Job) {
+        let job = match worker::push_local(self, job) {
+            Ok(()) => None,
+            Err(job) => Some(job),
+        };
+        if let Some(job) = job {
+            self.injector.push(job);
+        }
+        self.sleep.notify_one();
+    }
+
+    /// Pushes a request, counting it as submitted first (so that `queued`,
+    /// submitted minus started, never goes below zero).
+    pub(crate) fn submit(self: &Arc<Self>, envelope: Envelope) {
+        self.count_submitted();
+        self.push(Job::Request(envelope));
+    }
+
+    /// Counts a request as submitted; call before pushing it.
+    pub(crate) fn count_submitted(&self) {
+        // Relaxed: a statistic; the push that follows publishes the job.
+        self.submitted.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Whether any queue holds a job some worker could take.
+    pub(crate) fn has_work(&self) -> bool {
+        !self.injector.is_empty() || self.stealers().iter().any(|(_, s)| !s.is_empty())
+    }
+
+    pub(crate) fn stealers(&self) -> StealerSet {
+        Arc::clone(&lock(&self.stealers))
+    }
+
+    /// The stealer snapshot, if it changed since `version`.
+    pub(crate) fn stealers_since(&self, version: usize) -> Option<(usize, StealerSet)> {
+        // Acquire: pairs with the Release in `publish_stealers`.
+        let now = self.stealers_version.load(Ordering::Acquire);
+        (now != version).then(|| (now, self.stealers()))
+    }
+
+    fn publish_stealers(&self, registry: &Registry) {
+        let set: Vec<_> = registry
+            .workers
+            .iter()
+            .map(|w| (w.state.index, w.stealer.clone()))
+            .collect();
+        *lock(&self.stealers) = Arc::from(set);
+        // Release: pairs with the Acquire in `stealers_since`.
+        self.stealers_version.fetch_add(1, Ordering::Release);
+    }
+
+    /// Takes one token of the bounded request queue, as `mode` allows.
+    /// Returns whether a token was taken (`false`: the queue is unbounded).
+    pub(crate) fn acquire_slot(&self, mode: PutMode) -> Result<bool, PutErrorKind> {
+        let Some((slots, _)) = &self.slots else {
+            return Ok(false);
+        };
+        if slots.try_send(()).is_ok() {
+            return Ok(true);
+        }
+        loop {
+            if self.shutdown.load(Ordering::SeqCst) {
+                return Err(PutErrorKind::ShutDown);
+            }
+            match mode {
+                PutMode::Try => return Err(PutErrorKind::Full),
+                _ if self.alive.load(Ordering::SeqCst) == 0 => {
+                    return Err(PutErrorKind::NoWorkersAvailable);
+                }
+                _ => {}
+            }
+            let mut select = Select::new();
+            let send = select.send(slots);
+            select.recv(&self.shutdown_signal.1);
+            let op = match mode {
+                PutMode::Until(deadline) => select
+                    .select_deadline(deadline)
+                    .map_err(|_| PutErrorKind::Timeout)?,
+                _ => select.select(),
+            };
+            if op.index() == send {
+                if op.send(slots, ()).is_ok() {
+                    return Ok(true);
+                }
+            } else {
+                let _ = op.recv(&self.shutdown_signal.1);
+            }
+        }
+    }
+
+    /// Gives a token of the bounded request queue back.
+    pub(crate) fn release_slot(&self) {
+        if let Some((_, slots)) = &self.slots {
+            let _ = slots.try_recv();
+        }
+    }
+
+    /// Starts `n` worker threads.
+    pub(crate) fn create_workers(self: &Arc<Self>, n: usize) -> Result<(), SpawnError> {
+        for created in 0..n {
+            self.spawn_worker()
+                .map_err(|source| SpawnError::new(created, source))?;
+        }
+        Ok(())
+    }
+
+    fn spawn_worker(self: &Arc<Self>) -> std::io::Result<()> {
+        let mut registry = lock(&self.registry);
+        let index = registry.next_index;
+        let deque = Worker::new_lifo();
+        let state = Arc::new(WorkerState {
+            index,
+            dismissed: AtomicBool::new(false),
+            counters: CachePadded::new(Counters::default()),
+        });
+        let mut builder =
+            std::thread::Builder::new().name(format!("{}-{index}", self.config.name));
+        if let Some(size) = self.config.stack_size {
+            builder = builder.stack_size(size);
+        }
+        let stealer = deque.stealer();
+        // Count the thread as alive before it runs, so no poller sees zero
+        // workers while one is starting.
+        self.alive.fetch_add(1, Ordering::SeqCst);
+        self.active.fetch_add(1, Ordering::SeqCst);
+        let context = WorkerContext::new(Arc::clone(self), Arc::clone(&state), deque);
+        match builder.spawn(move || worker::main_loop(context)) {
+            Ok(handle) => {
+                registry.next_index += 1;
+                registry.workers.push(WorkerEntry {
+                    state,
+                    stealer,
+                    thread: handle.thread().id(),
+                    handle: Some(handle),
+                });
+                self.publish_stealers(&registry);
+                Ok(())
+            }
+            Err(err) => {
+                self.active.fetch_sub(1, Ordering::SeqCst);
+                self.alive.fetch_sub(1, Ordering::SeqCst);
+                Err(err)
+            }
+        }
+    }
+
+    /// Dismisses up to `n` workers, newest first; each finishes its current
+    /// job, hands its queued jobs back and leaves. Returns how many were
+    /// dismissed. With `join`, waits for them to leave.
+    pub(crate) fn dismiss_workers(&self, n: usize, join: bool) -> usize {
+        let mut handles = Vec::new();
+        {
+            let mut registry = lock(&self.registry);
+            for entry in registry.workers.iter_mut().rev() {
+                if handles.len() == n {
+                    break;
+                }
+                if entry.state.dismissed.load(Ordering::Relaxed) {
+                    continue;
+                }
+                // The flag is read by the worker under the sleep lock or
+                // between jobs; `notify_all` below orders it (see the note).
+                entry.state.dismissed.store(true, Ordering::SeqCst);
+                self.active.fetch_sub(1, Ordering::SeqCst);
+                handles.push((entry.thread, entry.handle.take()));
+            }
+            if !join {
+                registry
+                    .dismissed
+                    .extend(handles.iter_mut().filter_map(|(_, h)| h.take()));
+            }
+        }
+        self.sleep.notify_all();
+        let dismissed = handles.len();
+        if join {
+            join_all(handles.into_iter().filter_map(|(_, h)| h));
+        }
+        dismissed
+    }
+
+    /// Joins every dismissed worker not joined yet.
+    pub(crate) fn join_all_dismissed_workers(&self) {
+        let handles = std::mem::take(&mut lock(&self.registry).dismissed);
+        join_all(handles);
+    }
+
+    /// Called by a worker thread as it leaves its loop.
+    pub(crate) fn worker_left(&self, state: &WorkerState) {
+        {
+            let mut registry = lock(&self.registry);
+            if let Some(at) = registry
+                .workers
+                .iter()
+                .position(|w| w.state.index == state.index)
+            {
+                let entry = registry.workers.swap_remove(at);
+                if !entry.state.dismissed.load(Ordering::Relaxed) {
+                    // Left because of shutdown.
+                    self.active.fetch_sub(1, Ordering::SeqCst);
+                }
+                let mut retired = registry.retired;
+                entry.state.counters.add_to(&mut retired);
+                registry.retired = retired;
+                if let Some(handle) = entry.handle {
+                    // Not dismissed: keep the handle for `shutdown` to join.
+                    registry.dismissed.push(handle);
+                }
+            }
+            self.publish_stealers(&registry);
+        }
+        if self.alive.fetch_sub(1, Ordering::SeqCst) == 1 {
+            let _ = self.results.try_send(Message::Recheck);
+        }
+    }
+
+    /// Stops the workers: each leaves after its current job; queued jobs are
+    /// dropped with the last reference to the pool. Wakes blocked putters.
+    pub(crate) fn shut_down(&self) {
+        self.shutdown.store(true, Ordering::SeqCst);
+        drop(lock(&self.shutdown_signal.0).take());
+        self.sleep.notify_all();
+    }
+
+    /// Joins every worker thread, live or dismissed, except the caller.
+    pub(crate) fn join_all_workers(&self) {
+        let handles: Vec<_> = {
+            let mut registry = lock(&self.registry);
+            let mut handles = std::mem::take(&mut registry.dismissed);
+            handles.extend(registry.workers.iter_mut().filter_map(|w| w.handle.take()));
+            handles
+        };
+        join_all(handles);
+    }
+
+    pub(crate) fn workers(&self) -> usize {
+        self.active.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn stats(&self) -> PoolStats {
+        let registry = lock(&self.registry);
+        let mut totals = registry.retired;
+        for worker in &registry.workers {
+            worker.state.counters.add_to(&mut totals);
+        }
+        let [started, completed, panicked] = totals;
+        let submitted = self.submitted.load(Ordering::Relaxed);
+        PoolStats {
+            workers: self.active.load(Ordering::SeqCst),
+            queued: submitted.saturating_sub(started),
+            running: started.saturating_sub(completed + panicked),
+            completed,
+            panicked,
+        }
+    }
+}
+
+fn join_all(handles: impl IntoIterator<Item = JoinHandle<()>>) {
+    let me = std::thread::current().id();
+    for handle in handles {
+        // A job may dismiss its own worker; that thread cannot join itself.
+        if handle.thread().id() != me {
+            // The worker loop catches every panic of user code, so a join
+            // error would be a bug in the pool; there is nothing to recover.
+            let _ = handle.join();
+        }
+    }
+}
+
+/// Takes a job: own deque, then a batch from the injector, then the other
+/// workers' deques, retrying while any source reports a lost race.
+pub(crate) fn find_work(
+    shared: &Shared,
+    deque: &Worker<Job>,
+    own_index: usize,
+    stealers: &[(usize, Stealer<Job>)],
+    start: usize,
+) -> Option<Job> {
+    if let Some(job) = deque.pop() {
+        return Some(job);
+    }
+    loop {
+        let mut retry = false;
+        match shared.injector.steal_batch_and_pop(deque) {
+            Steal::Success(job) => return Some(job),
+            Steal::Retry => retry = true,
+            Steal::Empty => {}
+        }
+        let n = stealers.len();
+        for i in 0..n {
+            let (index, stealer) = &stealers[(start + i) % n];
+            if *index == own_index {
+                continue;
+            }
+            match stealer.steal() {
+                Steal::Success(job) => return Some(job),
+                Steal::Retry => retry = true,
+                Steal::Empty => {}
+            }
+        }
+        if !retry {
+            return None;
+        }
+    }
+}

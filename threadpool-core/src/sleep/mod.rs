@@ -1,0 +1,140 @@
+//! How idle workers sleep and how submitters wake them.
+//!
+//! The protocol, its invariants and why no wake-up is lost are in
+//! [`README.md`](https://github.com/threadpool-rs/threadpool/blob/main/threadpool-core/src/sleep/README.md)
+//! beside this file; the comments here name the steps it describes.
+
+use crate::sync::{AtomicUsize, Condvar, Mutex, Ordering, fence, lock, wait};
+
+/// The sleep state shared by all workers of a pool.
+pub(crate) struct Sleep {
+    /// Workers that announced they are going to sleep and that no waker has
+    /// claimed yet. Written with SeqCst RMWs, read after a SeqCst fence.
+    sleepers: AtomicUsize,
+    /// Wake tokens: claims made by wakers and not yet consumed by a sleeper.
+    tokens: Mutex<usize>,
+    /// Sleepers wait here for a token (or for a reason to leave).
+    condvar: Condvar,
+}
+
+impl Sleep {
+    pub(crate) fn new() -> Self {
+        Sleep {
+            sleepers: AtomicUsize::new(0),
+            tokens: Mutex::new(0),
+            condvar: Condvar::new(),
+        }
+    }
+
+    /// Puts the calling worker to sleep until a waker claims it or `leave`
+    /// returns true.
+    ///
+    /// `has_work` re-checks every queue the worker can take work from; it
+    /// runs after the worker is counted as a sleeper (step 2 of the note), so
+    /// work pushed before that point is seen here and work pushed after it
+    /// sees the sleeper. `leave` is checked under the token lock, so a thread
+    /// that makes it true and then calls [`Sleep::notify_all`] cannot be missed.
+    pub(crate) fn sleep(&self, has_work: impl Fn() -> bool, leave: impl Fn() -> bool) {
+        // Step 1: announce. SeqCst RMW, then a SeqCst fence that pairs with
+        // the fence in `notify_one`: either this worker's re-check sees the
+        // submitter's push, or the submitter's load sees this increment.
+        self.sleepers.fetch_add(1, Ordering::SeqCst);
+        fence(Ordering::SeqCst);
+        // Step 2: re-check.
+        if has_work() || leave() {
+            self.cancel();
+            return;
+        }
+        // Step 3: wait for a token.
+        let mut tokens = lock(&self.tokens);
+        loop {
+            if *tokens > 0 {
+                *tokens -= 1;
+                return;
+            }
+            if leave() {
+                drop(tokens);
+                self.cancel();
+                return;
+            }
+            tokens = wait(&self.condvar, tokens);
+        }
+    }
+
+    /// Leaves the sleep phase without having been woken: un-announce, or, if
+    /// a waker already claimed this sleeper's count, consume its token.
+    fn cancel(&self) {
+        let mut sleepers = self.sleepers.load(Ordering::SeqCst);
+        while sleepers > 0 {
+            match self.sleepers.compare_exchange_weak(
+                sleepers,
+                sleepers - 1,
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            ) {
+                Ok(_) => return,
+                Err(now) => sleepers = now,
+            }
+        }
+        // Every announced sleeper, this one included, has been claimed: the
+        // claim's token is in `tokens` or about to be (the waker is between
+        // its CAS and its lock). Consume one to keep the counts balanced.
+        let mut tokens = lock(&self.tokens);
+        while *tokens == 0 {
+            tokens = wait(&self.condvar, tokens);
+        }
+        *tokens -= 1;
+    }
+
+    /// Wakes one sleeping worker, if there is one, after work was pushed.
+    /// Returns whether it claimed one.
+    ///
+    /// When no worker sleeps this is a fence and a load: no lock, no system
+    /// call.
+    pub(crate) fn notify_one(&self) -> bool {
+        // Pairs with the fence in `sleep` (step 1).
+        fence(Ordering::SeqCst);
+        let mut sleepers = self.sleepers.load(Ordering::SeqCst);
+        while sleepers > 0 {
+            match self.sleepers.compare_exchange_weak(
+                sleepers,
+                sleepers - 1,
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            ) {
+                Ok(_) => {
+                    *lock(&self.tokens) += 1;
+                    self.condvar.notify_one();
+                    return true;
+                }
+                Err(now) => sleepers = now,
+            }
+        }
+        false
+    }
+
+    /// Wakes up to `n` sleeping workers (after `n` jobs were pushed).
+    pub(crate) fn notify_many(&self, n: usize) {
+        for _ in 0..n {
+            if !self.notify_one() {
+                return;
+            }
+        }
+    }
+
+    /// Wakes every sleeper so that each re-checks its `leave` condition
+    /// (dismissal, shutdown, a latch it waits on). Issues no tokens.
+    ///
+    /// The caller makes the condition true *before* calling this; taking the
+    /// token lock here orders that write before any sleeper's next check.
+    pub(crate) fn notify_all(&self) {
+        let _tokens = lock(&self.tokens);
+        self.condvar.notify_all();
+    }
+
+    /// The number of workers counted as sleeping, for statistics and tests.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn sleepers(&self) -> usize {
+        self.sleepers.load(Ordering::SeqCst)
+    }
+}

@@ -1,0 +1,48 @@
+//! Every synchronisation primitive the pool's own protocols use, in one place.
+//!
+//! Under `cfg(loom)` the atomics, `Mutex`, `Condvar` and thread spawning come
+//! from [`loom`](https://docs.rs/loom), so the sleep/wake and dismissal
+//! protocols can be model-checked (`cargo xtask loom`); otherwise they are the
+//! standard library's. The lock-free queues (`crossbeam-deque`,
+//! `crossbeam-channel`) are not swapped: the models drive the protocols with
+//! the queues' observable effects instead.
+
+#[cfg(loom)]
+pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
+#[cfg(loom)]
+pub(crate) use loom::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+#[cfg(not(loom))]
+pub(crate) use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
+#[cfg(not(loom))]
+pub(crate) use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+/// Locks `mutex`, ignoring poisoning.
+///
+/// The pool never runs user code while holding one of its own locks, so a
+/// poisoned lock can only come from a panic inside the pool's own short
+/// critical sections, which leave the protected data consistent.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    #[cfg(loom)]
+    {
+        mutex.lock().unwrap()
+    }
+    #[cfg(not(loom))]
+    {
+        mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Waits on `condvar`, ignoring poisoning (see [`lock`]).
+pub(crate) fn wait<'a, T>(condvar: &Condvar, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+    #[cfg(loom)]
+    {
+        condvar.wait(guard).unwrap()
+    }
+    #[cfg(not(loom))]
+    {
+        condvar
+            .wait(guard)
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
