@@ -47,6 +47,10 @@ pub enum PutErrorKind {
     NoWorkersAvailable,
     /// The pool was dropped or shut down.
     ShutDown,
+    /// The pool was built with
+    /// [`build_handle`](crate::ThreadPoolBuilder::build_handle): no thread
+    /// polls it, so no callback could ever run.
+    NoPoller,
 }
 
 impl<R> PutError<R> {
@@ -118,6 +122,7 @@ impl fmt::Display for PutErrorKind {
                 "the request queue is full and the pool has no workers"
             }
             PutErrorKind::ShutDown => "the pool has shut down",
+            PutErrorKind::NoPoller => "the pool has no polling thread to run callbacks",
         })
     }
 }

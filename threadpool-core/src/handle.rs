@@ -144,6 +144,9 @@ impl PoolHandle {
         if shared.shutdown.load(Ordering::SeqCst) {
             return Err(PutError::new(PutErrorKind::ShutDown, request));
         }
+        if !shared.has_poller {
+            return Err(PutError::new(PutErrorKind::NoPoller, request));
+        }
         let id = request.id;
         if let Some(chosen) = id.chosen()
             && !lock(&shared.chosen_ids).insert(chosen)
@@ -272,6 +275,29 @@ impl PoolHandle {
     /// ```
     pub fn stats(&self) -> PoolStats {
         self.shared.stats()
+    }
+
+    /// Stops the pool for every user, as dropping its
+    /// [`ThreadPool`](crate::ThreadPool) does: workers leave after their
+    /// current job; requests not yet started are dropped unrun; fork-join
+    /// work already queued still runs. Returns at once.
+    ///
+    /// This is how a pool made by
+    /// [`build_handle`](crate::ThreadPoolBuilder::build_handle) is stopped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPoolBuilder;
+    ///
+    /// let handle = ThreadPoolBuilder::new().num_workers(2).build_handle()?;
+    /// assert_eq!(handle.join(|| 1, || 2), (1, 2));
+    /// handle.shutdown();
+    /// assert!(handle.is_shut_down());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn shutdown(&self) {
+        self.shared.shut_down();
     }
 
     /// Whether the pool was dropped or shut down.

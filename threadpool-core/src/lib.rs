@@ -8,6 +8,8 @@
 
 mod error;
 mod handle;
+mod join;
+mod latch;
 mod panic;
 mod pool;
 mod raw;
@@ -21,6 +23,7 @@ mod worker;
 
 pub use crate::error::{PollError, PutError, PutErrorKind, SpawnError};
 pub use crate::handle::PoolHandle;
+pub use crate::join::Scope;
 pub use crate::panic::Panic;
 pub use crate::pool::{ThreadPool, ThreadPoolBuilder};
 pub use crate::request::{
@@ -37,5 +40,50 @@ pub use threadpool_macros::work_request;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::request::{RequestId, SendWorkRequest, WorkRequest};
+    pub use std::iter::{IntoIterator, Iterator};
+    pub use std::marker::Send;
     pub use std::vec::Vec;
+}
+
+/// The pool's own protocols, reachable from the loom models in
+/// `tests/loom_*.rs`. Built only under `cfg(loom)`; not public API.
+#[cfg(loom)]
+#[doc(hidden)]
+pub mod __loom {
+    /// The sleep/wake protocol of `src/sleep/mod.rs`, as the models drive it.
+    pub struct Sleep(crate::sleep::Sleep);
+
+    impl Sleep {
+        /// No sleepers, no tokens.
+        #[allow(clippy::new_without_default)]
+        pub fn new() -> Self {
+            Sleep(crate::sleep::Sleep::new())
+        }
+
+        /// See `Sleep::sleep`: announce, re-check `has_work` and `leave`,
+        /// then wait for a token or for `leave`.
+        pub fn sleep(&self, has_work: impl Fn() -> bool, leave: impl Fn() -> bool) {
+            self.0.sleep(has_work, leave);
+        }
+
+        /// Wakes one sleeper after a push; returns whether it claimed one.
+        pub fn notify_one(&self) -> bool {
+            self.0.notify_one()
+        }
+
+        /// Wakes up to `n` sleepers after `n` pushes.
+        pub fn notify_many(&self, n: usize) {
+            self.0.notify_many(n);
+        }
+
+        /// Wakes every sleeper to re-check its reason to leave.
+        pub fn notify_all(&self) {
+            self.0.notify_all();
+        }
+
+        /// Workers announced and not yet claimed.
+        pub fn sleepers(&self) -> usize {
+            self.0.sleepers()
+        }
+    }
 }

@@ -886,25 +886,69 @@ impl ThreadPoolBuilder {
     /// assert!(ThreadPoolBuilder::new().num_workers(1).stack_size(1 << 60).build().is_err());
     /// ```
     pub fn build<'a>(self) -> Result<ThreadPool<'a>, SpawnError> {
-        let num_workers = self.num_workers.unwrap_or_else(|| {
-            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-        });
         let (results_tx, results_rx) = match self.result_queue_size {
             0 => crossbeam_channel::unbounded(),
             bound => crossbeam_channel::bounded(bound),
         };
-        let config = ThreadConfig {
-            name: self.thread_name,
-            stack_size: self.stack_size,
-        };
-        let shared = Shared::new(config, self.queue_size, results_tx);
+        let num_workers = self.resolved_num_workers();
         let pool = ThreadPool {
-            shared,
+            shared: self.shared(results_tx, true),
             results: results_rx,
             pending: HashMap::default(),
         };
         // On failure `pool` drops here, stopping the workers it started.
         pool.shared.create_workers(num_workers)?;
         Ok(pool)
+    }
+
+    /// Starts a pool with no polling side, for fork-join and spawned jobs
+    /// only ([`PoolHandle::join`], [`scope`](PoolHandle::scope),
+    /// [`install`](PoolHandle::install), [`spawn`](PoolHandle::spawn)).
+    /// Work requests are refused with
+    /// [`PutErrorKind::NoPoller`](crate::PutErrorKind::NoPoller), since no
+    /// thread would run their callbacks. The pool runs until
+    /// [`PoolHandle::shutdown`]; the handle can live in a `static`.
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError`] if a worker thread could not be started; the workers
+    /// already started are stopped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPoolBuilder;
+    ///
+    /// let handle = ThreadPoolBuilder::new().num_workers(2).build_handle()?;
+    /// let (a, b) = handle.join(|| 40, || 2);
+    /// assert_eq!(a + b, 42);
+    /// handle.shutdown();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn build_handle(self) -> Result<PoolHandle, SpawnError> {
+        // Results of requests are refused before they exist, so nothing is
+        // ever sent on this channel; its receiver can go.
+        let (results_tx, _) = crossbeam_channel::unbounded();
+        let num_workers = self.resolved_num_workers();
+        let shared = self.shared(results_tx, false);
+        if let Err(err) = shared.create_workers(num_workers) {
+            shared.shut_down();
+            return Err(err);
+        }
+        Ok(PoolHandle::new(shared))
+    }
+
+    fn resolved_num_workers(&self) -> usize {
+        self.num_workers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        })
+    }
+
+    fn shared(self, results: crossbeam_channel::Sender<Message>, has_poller: bool) -> Arc<Shared> {
+        let config = ThreadConfig {
+            name: self.thread_name,
+            stack_size: self.stack_size,
+        };
+        Shared::new(config, self.queue_size, results, has_poller)
     }
 }

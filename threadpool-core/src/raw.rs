@@ -26,6 +26,11 @@ impl JobRef {
         JobRef { data, execute }
     }
 
+    /// Identifies the job: two `JobRef`s to the same job have the same id.
+    pub(crate) fn id(&self) -> *const () {
+        self.data
+    }
+
     /// # Safety
     ///
     /// Called once, under the contract of [`JobRef::new`].

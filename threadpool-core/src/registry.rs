@@ -107,6 +107,8 @@ pub(crate) struct Shared {
     /// Requests put since the pool started.
     submitted: AtomicU64,
     pub(crate) shutdown: AtomicBool,
+    /// False for pools built with `build_handle`: nothing receives results.
+    pub(crate) has_poller: bool,
     pub(crate) results: Sender<Message>,
     /// The bounded request queue's slots: a put sends a token, a worker that
     /// starts a request receives one. `None` when the queue is unbounded.
@@ -126,6 +128,7 @@ impl Shared {
         config: ThreadConfig,
         queue_size: usize,
         results: Sender<Message>,
+        has_poller: bool,
     ) -> Arc<Shared> {
         let (signal_tx, signal_rx) = crossbeam_channel::bounded(0);
         Arc::new(Shared {
@@ -138,6 +141,7 @@ impl Shared {
             alive: AtomicUsize::new(0),
             submitted: AtomicU64::new(0),
             shutdown: AtomicBool::new(false),
+            has_poller,
             results,
             slots: (queue_size > 0).then(|| crossbeam_channel::bounded(queue_size)),
             shutdown_signal: (Mutex::new(Some(signal_tx)), signal_rx),
@@ -151,14 +155,10 @@ impl Shared {
     /// Pushes a job: onto the current worker's own deque when called from a
     /// job of this pool, else onto the injector; then wakes a sleeper.
     pub(crate) fn push(self: &Arc<Self>, job: Job) {
-        let job = match worker::push_local(self, job) {
-            Ok(()) => None,
-            Err(job) => Some(job),
-        };
-        if let Some(job) = job {
+        if let Err(job) = worker::push_local(self, job) {
             self.injector.push(job);
+            self.sleep.notify_one();
         }
-        self.sleep.notify_one();
     }
 
     /// Pushes a request, counting it as submitted first (so that `queued`,

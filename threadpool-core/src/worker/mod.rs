@@ -6,18 +6,21 @@
 //! beside this file; sleeping in `../sleep/README.md`.
 
 use std::cell::{Cell, RefCell};
-use std::rc::Rc;
 
 use crossbeam_deque::Worker;
 use crossbeam_utils::Backoff;
 
+use crate::latch::WorkerLatch;
 use crate::registry::{Counters, Message, Shared, StealerSet, WorkerState, find_work};
 use crate::sync::{Arc, Ordering};
 use crate::task::{Job, run_spawned};
 
 thread_local! {
-    /// The worker this thread runs, if it is a pool's worker thread.
-    static CURRENT: RefCell<Option<Rc<WorkerContext>>> = const { RefCell::new(None) };
+    /// The worker this thread runs, if it is a pool's worker thread: set by
+    /// `main_loop` for as long as the context lives on its stack, null
+    /// otherwise. A `Cell` of a pointer has no destructor, so reading it is
+    /// a single load (it sits on every `join`).
+    static CURRENT: Cell<*const WorkerContext> = const { Cell::new(std::ptr::null()) };
 }
 
 /// Everything a worker thread owns.
@@ -54,19 +57,24 @@ impl WorkerContext {
         if let Some(job) = self.deque.pop() {
             return Some(job);
         }
-        let mut seen = self.stealers.borrow_mut();
-        if let Some(fresh) = self.shared.stealers_since(seen.0) {
-            *seen = fresh;
+        {
+            let mut seen = self.stealers.borrow_mut();
+            if let Some(fresh) = self.shared.stealers_since(seen.0) {
+                *seen = fresh;
+            }
         }
-        let stealers = Arc::clone(&seen.1);
-        drop(seen);
+        // Borrowed, not cloned: an `Arc` clone here would be an atomic RMW
+        // on a line every idle worker touches. `find_work` runs no jobs, so
+        // nothing re-enters while the borrow is held.
+        let seen = self.stealers.borrow();
+        let stealers = &seen.1;
         let mut x = self.rng.get();
         x ^= x << 13;
         x ^= x >> 17;
         x ^= x << 5;
         self.rng.set(x);
         let start = if stealers.is_empty() { 0 } else { x as usize % stealers.len() };
-        find_work(&self.shared, &self.deque, self.state.index, &stealers, start)
+        find_work(&self.shared, &self.deque, self.state.index, stealers, start)
     }
 
     /// Runs one job. Never unwinds: user code runs under `catch_unwind`.
@@ -99,21 +107,50 @@ impl WorkerContext {
         }
     }
 
-    /// Runs jobs until `done` returns true: what a thread of this pool does
-    /// while it waits for a job it forked (see `crate::join`).
-    pub(crate) fn run_until(&self, done: impl Fn() -> bool) {
+    /// Pushes a job forked by the running job onto this worker's deque and
+    /// wakes a sleeper to steal it, if any sleeps.
+    pub(crate) fn push(&self, job: Job) {
+        self.deque.push(job);
+        // No fence needed: if a sleeper misses this job, this worker still
+        // pops it itself (its own deque), so no job waits on a lost wake-up.
+        self.shared.sleep.notify_one_relaxed();
+    }
+
+    /// Pops the job this worker pushed last.
+    pub(crate) fn pop(&self) -> Option<Job> {
+        self.deque.pop()
+    }
+
+    /// Runs other jobs until `latch` is set: what a worker does while it
+    /// waits for a job it forked and another worker stole.
+    pub(crate) fn wait_for(&self, latch: &WorkerLatch) {
         let backoff = Backoff::new();
-        while !done() {
+        while !latch.probe() {
             if let Some(job) = self.find_work() {
                 self.execute(job);
                 backoff.reset();
             } else if !backoff.is_completed() {
                 backoff.snooze();
-            } else {
+            } else if latch.prepare_to_sleep() {
                 let shared = &self.shared;
-                shared.sleep.sleep(|| shared.has_work(), &done);
-                backoff.reset();
+                shared.sleep.sleep(|| shared.has_work(), || latch.probe());
             }
+        }
+    }
+
+    /// At shutdown: drops a request unrun, runs anything else. Fork-join
+    /// jobs (`join`, `scope`, `install`) have a thread waiting for them, so
+    /// they run even now; see README.md.
+    fn execute_at_shutdown(&self, job: Job) {
+        match job {
+            Job::Request(envelope) => {
+                if envelope.holds_slot {
+                    self.shared.release_slot();
+                }
+                // The job's captured values are user code to drop.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(envelope)));
+            }
+            other => self.execute(other),
         }
     }
 
@@ -124,13 +161,31 @@ impl WorkerContext {
     }
 }
 
+/// Clears `CURRENT` when the worker loop ends, even by unwinding.
+struct ClearCurrent;
+
+impl Drop for ClearCurrent {
+    fn drop(&mut self) {
+        CURRENT.set(std::ptr::null());
+    }
+}
+
 /// The body of every worker thread.
 pub(crate) fn main_loop(context: WorkerContext) {
-    let context = Rc::new(context);
-    CURRENT.with_borrow_mut(|current| *current = Some(Rc::clone(&context)));
+    let context = &context;
+    CURRENT.set(context);
+    let clear = ClearCurrent;
     let shared = &context.shared;
     let backoff = Backoff::new();
     loop {
+        if shared.shutdown.load(Ordering::Relaxed) {
+            // Drain: drop requests, run fork-join jobs, leave when empty.
+            match context.find_work() {
+                Some(job) => context.execute_at_shutdown(job),
+                None => break,
+            }
+            continue;
+        }
         if context.should_leave() {
             break;
         }
@@ -147,7 +202,7 @@ pub(crate) fn main_loop(context: WorkerContext) {
         shared.sleep.sleep(|| shared.has_work(), || context.should_leave());
         backoff.reset();
     }
-    CURRENT.with_borrow_mut(|current| *current = None);
+    drop(clear);
     // Dismissal protocol, step 3: hand the own deque back, leave the
     // registry, and pass on any wake-up this worker may have consumed.
     context.hand_back_jobs();
@@ -158,14 +213,14 @@ pub(crate) fn main_loop(context: WorkerContext) {
 }
 
 /// Pushes `job` onto the current thread's own deque if it is a worker of
-/// `shared`'s pool; hands it back otherwise.
+/// `shared`'s pool (and wakes a sleeper to steal it); hands it back otherwise.
 pub(crate) fn push_local(shared: &Arc<Shared>, job: Job) -> Result<(), Job> {
-    CURRENT.with_borrow(|current| match current {
-        Some(context) if Arc::ptr_eq(&context.shared, shared) => {
-            context.deque.push(job);
+    with_current(shared, |current| match current {
+        Some(context) => {
+            context.push(job);
             Ok(())
         }
-        _ => Err(job),
+        None => Err(job),
     })
 }
 
@@ -174,13 +229,14 @@ pub(crate) fn with_current<R>(
     shared: &Arc<Shared>,
     f: impl FnOnce(Option<&WorkerContext>) -> R,
 ) -> R {
-    CURRENT.with_borrow(|current| match current {
+    let current = CURRENT.get();
+    // SAFETY: a non-null `CURRENT` points to the `WorkerContext` on the
+    // stack of this thread's `main_loop`, which outlives every job the loop
+    // runs; `ClearCurrent` nulls it before the context goes. The reference
+    // does not escape `f`.
+    let context = unsafe { current.as_ref() };
+    match context {
         Some(context) if Arc::ptr_eq(&context.shared, shared) => f(Some(context)),
         _ => f(None),
-    })
-}
-
-/// The index of the worker this thread runs, in any pool.
-pub(crate) fn current_index() -> Option<usize> {
-    CURRENT.with_borrow(|current| current.as_ref().map(|c| c.state.index))
+    }
 }

@@ -1,0 +1,386 @@
+//! Fork-join on the pool: [`PoolHandle::join`], [`PoolHandle::scope`] and
+//! [`PoolHandle::install`].
+//!
+//! A forked closure lives in a [`StackJob`] on the stack of the thread that
+//! forks it; only a [`JobRef`] (two pointers) goes into the queue, so forking
+//! allocates nothing. The forking thread never returns before the job has
+//! finished or has been taken back unrun, which is what keeps the pointer
+//! valid. A worker that waits for a stolen job keeps running other jobs, so
+//! nested fork-join cannot deadlock, even on a single worker.
+
+use std::any::Any;
+use std::cell::UnsafeCell;
+use std::marker::PhantomData;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+
+use crate::handle::PoolHandle;
+use crate::latch::{CountLatch, Latch, LockLatch, WorkerLatch};
+use crate::raw::JobRef;
+use crate::registry::Shared;
+use crate::sync::{Arc, Mutex, Ordering, lock};
+use crate::task::Job;
+use crate::worker::{self, WorkerContext};
+
+enum JobResult<R> {
+    Pending,
+    Ok(R),
+    Panicked(Box<dyn Any + Send>),
+}
+
+/// A closure, its result and a latch, on the stack of the thread that waits.
+struct StackJob<L, F, R> {
+    latch: L,
+    func: UnsafeCell<Option<F>>,
+    result: UnsafeCell<JobResult<R>>,
+}
+
+impl<L: Latch, F: FnOnce() -> R + Send, R: Send> StackJob<L, F, R> {
+    fn new(latch: L, func: F) -> Self {
+        StackJob {
+            latch,
+            func: UnsafeCell::new(Some(func)),
+            result: UnsafeCell::new(JobResult::Pending),
+        }
+    }
+
+    /// # Safety
+    ///
+    /// The job must not move or be dropped until the returned `JobRef` has
+    /// run (its latch is set) or has been taken back unrun.
+    unsafe fn as_job_ref(&self) -> JobRef {
+        // SAFETY: `execute` matches `Self`; the caller keeps `self` alive and
+        // in place as `JobRef::new` requires; `F: Send`, `R: Send`, and the
+        // cells are touched by one thread at a time (the runner until the
+        // latch is set, the owner after).
+        unsafe { JobRef::new((self as *const Self).cast(), Self::execute) }
+    }
+
+    /// # Safety
+    ///
+    /// `this` is a `*const Self` from `as_job_ref`, run at most once.
+    unsafe fn execute(this: *const ()) {
+        // SAFETY: the caller's contract; until the latch is set, only this
+        // thread touches the cells.
+        unsafe {
+            let this = this.cast::<Self>();
+            let func = (*(*this).func.get())
+                .take()
+                .expect("a stack job runs once");
+            *(*this).result.get() = match catch_unwind(AssertUnwindSafe(func)) {
+                Ok(value) => JobResult::Ok(value),
+                Err(payload) => JobResult::Panicked(payload),
+            };
+            Latch::set(&raw const (*this).latch);
+        }
+    }
+
+    /// The closure, taken back unrun.
+    fn into_func(self) -> F {
+        self.func.into_inner().expect("an unrun job still has its closure")
+    }
+
+    /// The result of a job that ran; resumes its panic.
+    fn into_result(self) -> R {
+        match self.result.into_inner() {
+            JobResult::Ok(value) => value,
+            JobResult::Panicked(payload) => resume_unwind(payload),
+            JobResult::Pending => unreachable!("the latch is set only after the result"),
+        }
+    }
+}
+
+impl PoolHandle {
+    /// Runs `a` and `b`, potentially in parallel, and returns both results.
+    ///
+    /// Called on a worker of this pool, `b` is queued on the worker's own
+    /// deque, where an idle worker may steal it, and `a` runs at once; if
+    /// nobody stole `b` the worker then runs it itself. Called from outside
+    /// the pool, the whole `join` first moves onto a worker (see
+    /// [`install`](Self::install)). Forking allocates nothing.
+    ///
+    /// # Panics
+    ///
+    /// If either closure panics, `join` waits for the other one (if it
+    /// started) and then resumes the panic, `a`'s first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{PoolHandle, ThreadPool};
+    ///
+    /// fn fib(pool: &PoolHandle, n: u64) -> u64 {
+    ///     if n < 2 {
+    ///         return n;
+    ///     }
+    ///     let (a, b) = pool.join(|| fib(pool, n - 1), || fib(pool, n - 2));
+    ///     a + b
+    /// }
+    ///
+    /// let pool = ThreadPool::new(2)?;
+    /// assert_eq!(fib(&pool.handle(), 20), 6765);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn join<A, B, RA, RB>(&self, a: A, b: B) -> (RA, RB)
+    where
+        A: FnOnce() -> RA + Send,
+        B: FnOnce() -> RB + Send,
+        RA: Send,
+        RB: Send,
+    {
+        let on_worker = worker::with_current(&self.shared, |current| match current {
+            Some(context) => Ok(join_on_worker(context, a, b)),
+            None => Err((a, b)),
+        });
+        match on_worker {
+            Ok(results) => results,
+            Err((a, b)) => self.install(|| self.join(a, b)),
+        }
+    }
+
+    /// Runs `op` on a worker of this pool and returns its result; the
+    /// counterpart of rayon's `ThreadPool::install`.
+    ///
+    /// On a worker of this pool `op` runs in place; elsewhere the calling
+    /// thread blocks until a worker has run it. Inside `op`,
+    /// [`join`](Self::join) and [`scope`](Self::scope) fork onto this pool.
+    ///
+    /// # Panics
+    ///
+    /// Resumes the panic of `op`. Panics if the pool is shut down or has no
+    /// workers, where waiting would never end.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let pool = ThreadPool::builder().num_workers(1).thread_name("calc").build()?;
+    /// let name = pool.handle().install(|| std::thread::current().name().map(str::to_owned));
+    /// assert_eq!(name.as_deref(), Some("calc-0"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn install<R, OP>(&self, op: OP) -> R
+    where
+        OP: FnOnce() -> R + Send,
+        R: Send,
+    {
+        if self.is_worker_thread() {
+            return op();
+        }
+        assert!(
+            !self.is_shut_down(),
+            "PoolHandle::install: the pool is shut down"
+        );
+        assert!(
+            self.shared.alive.load(Ordering::SeqCst) > 0,
+            "PoolHandle::install: the pool has no workers to run the job"
+        );
+        let job = StackJob::new(LockLatch::new(), op);
+        // SAFETY: `job` stays on this stack frame until its latch is set:
+        // `wait` below returns only then. Workers run queued raw jobs even
+        // while the pool shuts down (worker/README.md), so the wait ends.
+        let job_ref = unsafe { job.as_job_ref() };
+        self.shared.push(Job::Raw(job_ref));
+        job.latch.wait();
+        job.into_result()
+    }
+
+    /// Creates a scope in which jobs that borrow from the enclosing stack
+    /// frame can be spawned; returns once every spawned job has finished.
+    ///
+    /// The scope's body runs on a worker of this pool (see
+    /// [`install`](Self::install)); jobs spawned with [`Scope::spawn`] go on
+    /// that worker's deque and may be stolen by others.
+    ///
+    /// # Panics
+    ///
+    /// Once every job has finished, resumes the first panic among the body
+    /// and the jobs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicU64, Ordering};
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let pool = ThreadPool::new(2)?;
+    /// let numbers: Vec<u64> = (1..=100).collect();
+    /// let total = AtomicU64::new(0);
+    /// pool.handle().scope(|s| {
+    ///     for chunk in numbers.chunks(10) {
+    ///         let total = &total;
+    ///         s.spawn(move |_| {
+    ///             total.fetch_add(chunk.iter().sum(), Ordering::Relaxed);
+    ///         });
+    ///     }
+    /// });
+    /// assert_eq!(total.into_inner(), 5050);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn scope<'scope, OP, R>(&self, op: OP) -> R
+    where
+        OP: FnOnce(&Scope<'scope>) -> R + Send,
+        R: Send,
+    {
+        self.install(|| {
+            worker::with_current(&self.shared, |current| {
+                let context = current.expect("install runs on a worker of this pool");
+                let scope = Scope {
+                    shared: Arc::clone(&self.shared),
+                    // SAFETY: the scope holds the pool's shared state, so its
+                    // sleep state outlives the latch.
+                    count: unsafe { CountLatch::new(&self.shared.sleep) },
+                    panic: Mutex::new(None),
+                    marker: PhantomData,
+                };
+                let result = catch_unwind(AssertUnwindSafe(|| op(&scope)));
+                // SAFETY: `scope` lives on this frame until `wait_for` below
+                // has seen the count reach zero.
+                unsafe { Latch::set(&raw const scope.count) };
+                context.wait_for(scope.count.latch());
+                if let Some(payload) = lock(&scope.panic).take() {
+                    resume_unwind(payload);
+                }
+                match result {
+                    Ok(value) => value,
+                    Err(payload) => resume_unwind(payload),
+                }
+            })
+        })
+    }
+}
+
+/// Forks `b` onto the worker's own deque, runs `a`, then takes `b` back or
+/// waits for whoever stole it.
+fn join_on_worker<A, B, RA, RB>(context: &WorkerContext, a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA + Send,
+    B: FnOnce() -> RB + Send,
+    RA: Send,
+    RB: Send,
+{
+    // SAFETY: the latch is set by a worker of this pool, which keeps the
+    // pool's shared state, and so its sleep state, alive.
+    let latch = unsafe { WorkerLatch::new(&context.shared.sleep) };
+    let job_b = StackJob::new(latch, b);
+    // SAFETY: `job_b` stays on this frame until it is taken back unrun
+    // (popped below) or has run (its latch is set, awaited below); the
+    // result of `a` is caught, so no unwind skips that wait.
+    let job_b_ref = unsafe { job_b.as_job_ref() };
+    let job_b_id = job_b_ref.id();
+    context.push(Job::Raw(job_b_ref));
+
+    let result_a = catch_unwind(AssertUnwindSafe(a));
+
+    while !job_b.latch.probe() {
+        match context.pop() {
+            Some(Job::Raw(job)) if job.id() == job_b_id => {
+                // Nobody stole `b`: run it here, unless `a` panicked.
+                let b = job_b.into_func();
+                return match result_a {
+                    Ok(value_a) => (value_a, b()),
+                    Err(payload) => resume_unwind(payload),
+                };
+            }
+            // Pushed by `a` above `b` and not taken: run it.
+            Some(job) => context.execute(job),
+            None => {
+                // Stolen: run other jobs until the thief is done.
+                context.wait_for(&job_b.latch);
+                break;
+            }
+        }
+    }
+    match result_a {
+        Ok(value_a) => (value_a, job_b.into_result()),
+        Err(payload) => resume_unwind(payload),
+    }
+}
+
+/// A scope for spawning jobs that borrow from the stack; see
+/// [`PoolHandle::scope`].
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Mutex;
+/// use threadpool_core::ThreadPool;
+///
+/// let pool = ThreadPool::new(2)?;
+/// let log = Mutex::new(Vec::new());
+/// pool.handle().scope(|s| {
+///     s.spawn(|s| {
+///         log.lock().unwrap().push("outer");
+///         s.spawn(|_| log.lock().unwrap().push("inner"));
+///     });
+/// });
+/// let mut log = log.into_inner()?;
+/// log.sort();
+/// assert_eq!(log, ["inner", "outer"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Scope<'scope> {
+    shared: Arc<Shared>,
+    count: CountLatch,
+    panic: Mutex<Option<Box<dyn Any + Send>>>,
+    /// Invariant in `'scope`, as borrowed data must outlive exactly it.
+    marker: PhantomData<fn(&'scope ()) -> &'scope ()>,
+}
+
+/// A pointer to a scope that jobs of that scope carry to other threads.
+struct ScopePtr<'scope>(*const Scope<'scope>);
+
+// SAFETY: `Scope` is `Sync` (an `Arc` of the `Sync` shared state, a latch of
+// atomics, a mutex), and the scope outlives every job holding the pointer:
+// the owner waits for the count of unfinished jobs to reach zero first.
+unsafe impl Send for ScopePtr<'_> {}
+
+impl<'scope> Scope<'scope> {
+    /// Spawns a job that may borrow anything that outlives the scope. The
+    /// job gets the scope, to spawn more.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let pool = ThreadPool::new(2)?;
+    /// let count = AtomicUsize::new(0);
+    /// pool.handle().scope(|s| {
+    ///     for _ in 0..10 {
+    ///         s.spawn(|_| {
+    ///             count.fetch_add(1, Ordering::Relaxed);
+    ///         });
+    ///     }
+    /// });
+    /// assert_eq!(count.into_inner(), 10);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn spawn<F>(&self, job: F)
+    where
+        F: FnOnce(&Scope<'scope>) + Send + 'scope,
+    {
+        self.count.increment();
+        let scope = ScopePtr(self);
+        let job = move || {
+            let scope = scope;
+            // SAFETY: see `ScopePtr`: the scope outlives this job.
+            let this = unsafe { &*scope.0 };
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| job(this))) {
+                lock(&this.panic).get_or_insert(payload);
+            }
+            // SAFETY: the count is live until it reaches zero, and this
+            // call is this job's last touch of the scope.
+            unsafe { Latch::set(&raw const this.count) };
+        };
+        let job: Box<dyn FnOnce() + Send + 'scope> = Box::new(job);
+        // SAFETY: the job borrows only data that outlives `'scope`, and the
+        // scope does not return before the job has run (the count above),
+        // so erasing the lifetime cannot let the job outlive its borrows.
+        // Queued jobs are always run, never dropped, while a scope waits:
+        // shutdown runs spawned jobs rather than dropping them.
+        let job: Box<dyn FnOnce() + Send + 'static> = unsafe { std::mem::transmute(job) };
+        self.shared.push(Job::Spawned(job));
+    }
+}

@@ -1,0 +1,174 @@
+//! Latches: one-shot signals that a forked job has finished.
+//!
+//! A thread that waits for a forked job either is a worker of the pool, and
+//! then keeps running other jobs while it waits ([`WorkerLatch`], waited on
+//! with `WorkerContext::wait_for`), or is an outside thread that blocks
+//! ([`LockLatch`]). The setter is the thread that ran the job; once it has
+//! set the latch the waiter may return and free the job's memory, so `set`
+//! takes a raw pointer and touches nothing of the latch after the store that
+//! releases the waiter.
+
+use crate::sleep::Sleep;
+use crate::sync::{AtomicUsize, Condvar, Mutex, Ordering, lock, wait};
+
+/// Something a finished job signals.
+pub(crate) trait Latch {
+    /// Signals the waiter.
+    ///
+    /// # Safety
+    ///
+    /// `this` points to a live latch. It may be freed as soon as the waiter
+    /// sees the signal, so the implementation must not touch `*this` after
+    /// the store that the waiter observes.
+    unsafe fn set(this: *const Self);
+}
+
+/// Nobody waits yet, or the waiter is running other jobs.
+const UNSET: usize = 0;
+/// The waiter found no work and is about to sleep (or sleeps) in `Sleep`;
+/// the setter must wake it.
+const SLEEPY: usize = 1;
+/// The job has finished.
+const SET: usize = 2;
+
+/// A latch waited on by a worker of the pool that owns `sleep`.
+pub(crate) struct WorkerLatch {
+    state: AtomicUsize,
+    /// The pool's sleep state, which outlives the latch's setters.
+    sleep: *const Sleep,
+}
+
+// SAFETY: `Sleep` is `Sync`, and `new`'s contract keeps the pointer valid for
+// every thread that may set the latch.
+unsafe impl Send for WorkerLatch {}
+// SAFETY: as for `Send`; the state is an atomic.
+unsafe impl Sync for WorkerLatch {}
+
+impl WorkerLatch {
+    /// # Safety
+    ///
+    /// `sleep` must outlive every call of `set` on this latch: it belongs to
+    /// the pool whose workers set it, and they keep the pool alive.
+    pub(crate) unsafe fn new(sleep: &Sleep) -> Self {
+        WorkerLatch {
+            state: AtomicUsize::new(UNSET),
+            sleep,
+        }
+    }
+
+    /// Whether the job has finished.
+    pub(crate) fn probe(&self) -> bool {
+        // Acquire: pairs with the AcqRel swap in `set`, so the job's result,
+        // written before the swap, is visible after this returns true.
+        self.state.load(Ordering::Acquire) == SET
+    }
+
+    /// Marks that the waiter will sleep. Returns false if the latch was set
+    /// meanwhile (then the waiter must not sleep).
+    pub(crate) fn prepare_to_sleep(&self) -> bool {
+        // SeqCst: ordered before the sleeper's announcement in `Sleep::sleep`.
+        match self
+            .state
+            .compare_exchange(UNSET, SLEEPY, Ordering::SeqCst, Ordering::SeqCst)
+        {
+            Ok(_) => true,
+            Err(state) => state == SLEEPY,
+        }
+    }
+}
+
+impl Latch for WorkerLatch {
+    unsafe fn set(this: *const Self) {
+        // SAFETY: `this` is live until the swap below releases the waiter
+        // (the caller's contract). `sleep` outlives the latch's setters
+        // (`new`'s contract), so the copied pointer stays valid after.
+        let (sleep, previous) = unsafe {
+            let sleep: &Sleep = &*(*this).sleep;
+            (sleep, (*this).state.swap(SET, Ordering::AcqRel))
+        };
+        if previous == SLEEPY {
+            // The waiter checks the latch under the sleep lock before it
+            // waits, and `notify_all` takes that lock: it cannot be missed.
+            sleep.notify_all();
+        }
+    }
+}
+
+/// A latch for a thread outside the pool, which blocks until it is set.
+pub(crate) struct LockLatch {
+    set: Mutex<bool>,
+    condvar: Condvar,
+}
+
+impl LockLatch {
+    pub(crate) fn new() -> Self {
+        LockLatch {
+            set: Mutex::new(false),
+            condvar: Condvar::new(),
+        }
+    }
+
+    /// Blocks until the latch is set.
+    pub(crate) fn wait(&self) {
+        let mut set = lock(&self.set);
+        while !*set {
+            set = wait(&self.condvar, set);
+        }
+    }
+}
+
+impl Latch for LockLatch {
+    unsafe fn set(this: *const Self) {
+        // SAFETY: the waiter cannot return before it re-acquires the mutex,
+        // which happens after this guard is released; until then `*this` is
+        // live (the caller's contract).
+        unsafe {
+            let mut set = lock(&(*this).set);
+            *set = true;
+            (*this).condvar.notify_all();
+        }
+    }
+}
+
+/// Counts a scope's unfinished jobs (plus one for the scope's own body);
+/// the last to finish sets the latch the scope's owner waits on.
+pub(crate) struct CountLatch {
+    count: AtomicUsize,
+    latch: WorkerLatch,
+}
+
+impl CountLatch {
+    /// # Safety
+    ///
+    /// As for [`WorkerLatch::new`].
+    pub(crate) unsafe fn new(sleep: &Sleep) -> Self {
+        CountLatch {
+            count: AtomicUsize::new(1),
+            // SAFETY: the caller's contract.
+            latch: unsafe { WorkerLatch::new(sleep) },
+        }
+    }
+
+    pub(crate) fn increment(&self) {
+        // Relaxed: the count cannot reach zero while the caller holds one
+        // of the counted references (its own job or the scope body).
+        self.count.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn latch(&self) -> &WorkerLatch {
+        &self.latch
+    }
+}
+
+impl Latch for CountLatch {
+    unsafe fn set(this: *const Self) {
+        // SAFETY: the owner waits for `latch`, which is set only after the
+        // count reaches zero here, so `*this` is live until then.
+        unsafe {
+            // AcqRel: every job's writes happen before the owner's wake-up.
+            if (*this).count.fetch_sub(1, Ordering::AcqRel) == 1 {
+                Latch::set(&raw const (*this).latch);
+            }
+        }
+    }
+}
