@@ -81,9 +81,10 @@ pub mod __loom {
             self.0.notify_all();
         }
 
-        /// Workers announced and not yet claimed.
-        pub fn sleepers(&self) -> usize {
-            self.0.sleepers()
+        /// The wake-up a worker issues after pushing onto its own deque:
+        /// no fence, and nothing when it reads no sleeper.
+        pub fn notify_one_relaxed(&self) {
+            self.0.notify_one_relaxed();
         }
     }
 }

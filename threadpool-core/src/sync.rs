@@ -10,12 +10,19 @@
 #[cfg(loom)]
 pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
 #[cfg(loom)]
-pub(crate) use loom::sync::{Arc, Condvar, Mutex, MutexGuard};
+pub(crate) use loom::sync::{Condvar, Mutex, MutexGuard};
 
 #[cfg(not(loom))]
 pub(crate) use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
 #[cfg(not(loom))]
-pub(crate) use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+pub(crate) use std::sync::{Condvar, Mutex, MutexGuard};
+
+/// The standard `Arc`, under loom too.
+///
+/// Reference counts take part in none of the modelled protocols, and the
+/// pool needs what `loom::sync::Arc` lacks: unsized contents (the stealer
+/// set is an `Arc<[_]>`) and `self: &Arc<Self>` receivers.
+pub(crate) use std::sync::Arc;
 
 /// Locks `mutex`, ignoring poisoning.
 ///
