@@ -186,14 +186,14 @@ impl<'ast> Visit<'ast> for Borrows<'_> {
             self.visit_type(&reference.elem);
             return;
         }
-        let shown = reference.to_token_stream().to_string().replace(" ", "");
         self.errors.push(syn::Error::new_spanned(
             reference,
             format!(
-                "argument type `{shown}` borrows: the arguments of a `#[work_request]` \
+                "argument type `{}` borrows: the arguments of a `#[work_request]` \
                  function move to a worker thread that may outlive the caller, so they must \
-                 own their data; use an owned type such as `{}`",
-                owned_suggestion(&reference.elem)
+                 own their data; {}",
+                shown(reference),
+                owned_suggestion(reference)
             ),
         ));
     }
@@ -291,23 +291,49 @@ impl Borrows<'_> {
     }
 }
 
-/// The owned counterpart of a borrowed `&elem`, for the error message.
-fn owned_suggestion(elem: &Type) -> String {
-    let text = elem.to_token_stream().to_string().replace(" ", "");
-    match elem {
-        Type::Slice(slice) => {
-            let inner = slice.elem.to_token_stream().to_string().replace(" ", "");
-            format!("Vec<{inner}>")
-        }
-        Type::TraitObject(_) => format!("Box<{text}+Send>"),
+/// What to take instead of a borrowed `&elem`, for the error message.
+fn owned_suggestion(reference: &TypeReference) -> String {
+    let elem = &*reference.elem;
+    let text = shown(elem);
+    if reference.mutability.is_some() {
+        return format!(
+            "take `{text}` by value and return what the caller needs in the result"
+        );
+    }
+    let owned = match elem {
+        Type::Slice(slice) => format!("Vec<{}>", shown(&slice.elem)),
+        Type::TraitObject(_) => format!("Box<{text} + Send>"),
         _ => match text.as_str() {
             "str" => "String".to_owned(),
             "Path" | "std::path::Path" => "PathBuf".to_owned(),
             "OsStr" | "std::ffi::OsStr" => "OsString".to_owned(),
             "CStr" | "std::ffi::CStr" => "CString".to_owned(),
-            _ => format!("{text}` (or `Arc<{text}>` to share it"),
+            _ => return format!("use an owned type such as `{text}`, or `Arc<{text}>` to share it"),
         },
+    };
+    format!("use an owned type such as `{owned}`")
+}
+
+/// Tokens as a reader would write them: `&mut Vec<u8>`, not `& mut Vec < u8 >`.
+fn shown(tokens: &impl ToTokens) -> String {
+    let mut text = tokens.to_token_stream().to_string();
+    for (from, to) in [
+        (" :: ", "::"),
+        (":: ", "::"),
+        (" < ", "<"),
+        ("< ", "<"),
+        (" >", ">"),
+        (" ,", ","),
+        ("& ", "&"),
+        ("[ ", "["),
+        (" ]", "]"),
+        ("( ", "("),
+        (" )", ")"),
+        (" ;", ";"),
+    ] {
+        text = text.replace(from, to);
     }
+    text
 }
 
 fn self_error(tokens: impl ToTokens) -> syn::Error {
@@ -563,7 +589,7 @@ fn apply_options(options: &Options) -> TokenStream {
 
 /// The sentence that names the attribute's default callbacks, if any.
 fn defaults_doc(options: &Options) -> String {
-    let path = |p: &syn::Path| p.to_token_stream().to_string().replace(" ", "");
+    let path = |p: &syn::Path| shown(p);
     let mut parts = Vec::new();
     if let Some(on_result) = &options.on_result {
         parts.push(format!("its value goes to `{}`", path(on_result)));

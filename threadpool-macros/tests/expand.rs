@@ -1,0 +1,314 @@
+//! What `#[work_request]` generates, driven through a real pool: generics,
+//! argument patterns, visibility, docs, every option, and a request built by
+//! the macro behaving exactly like one built by hand.
+// Every generated public item must carry docs, or this test does not build.
+#![deny(missing_docs)]
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::sync::mpsc;
+
+use threadpool_core::{Panic, RequestId, ThreadPool, WorkRequest, make_requests_with, work_request};
+
+/// Runs `requests` on a two-worker pool and returns the values in id order.
+fn run_all<T: Send + 'static>(requests: Vec<WorkRequest<'_, T>>) -> Vec<T> {
+    let results = RefCell::new(Vec::new());
+    let mut pool = ThreadPool::new(2).unwrap();
+    for request in requests {
+        let request = request.on_result(|id, value| results.borrow_mut().push((id, value)));
+        pool.put_request(request).unwrap();
+    }
+    pool.wait().unwrap();
+    drop(pool);
+    let mut results = results.into_inner();
+    results.sort_by_key(|(id, _)| *id);
+    results.into_iter().map(|(_, value)| value).collect()
+}
+
+/// Adds two numbers (a plain function with docs).
+#[work_request]
+pub fn add(a: u32, b: u32) -> u32 {
+    a + b
+}
+
+#[test]
+fn the_function_stays_callable_and_request_runs_it() {
+    assert_eq!(add(2, 3), 5);
+    assert_eq!(run_all(vec![add::request(2, 3).with_id(1), add::request(4, 5).with_id(2)]), [5, 9]);
+    assert_eq!(add::job((20, 22)), 42);
+}
+
+/// Formats a fixed-size array of any debuggable, cloneable items.
+#[work_request]
+pub fn describe<T: Clone + std::fmt::Debug, const N: usize>(items: [T; N], label: String) -> String
+where
+    T: PartialEq,
+{
+    format!("{label}: {items:?}")
+}
+
+#[test]
+fn generics_and_where_clauses_are_kept() {
+    let requests = vec![
+        describe::request([1_u8, 2, 3], "bytes".into()).with_id(1),
+        describe::request::<u8, 1>([9], "one".into()).with_id(2),
+    ];
+    assert_eq!(run_all(requests), ["bytes: [1, 2, 3]", "one: [9]"]);
+    let words = describe::request(["a".to_owned(), "b".to_owned()], "words".into());
+    assert_eq!(run_all(vec![words]), [r#"words: ["a", "b"]"#]);
+}
+
+/// A point on a grid.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    /// Column.
+    pub x: i64,
+    /// Row.
+    pub y: i64,
+}
+
+/// Taxicab distance, with every kind of argument pattern.
+#[work_request]
+pub fn manhattan((a, b): (Point, Point), Point { x: scale, .. }: Point, mut bonus: i64, _: u8) -> i64 {
+    bonus *= scale;
+    (a.x - b.x).abs() + (a.y - b.y).abs() + bonus
+}
+
+#[test]
+fn arguments_may_be_patterns() {
+    let origin = Point { x: 0, y: 0 };
+    let far = Point { x: 3, y: -4 };
+    let scale = Point { x: 2, y: 0 };
+    assert_eq!(manhattan((origin, far), scale, 1, 0), 9);
+    assert_eq!(run_all(vec![manhattan::request((origin, far), scale, 1, 0)]), [9]);
+    let requests = manhattan::requests([((origin, far), scale, 0, 0), ((far, far), scale, 5, 0)]);
+    assert_eq!(run_all(requests), [7, 10]);
+}
+
+/// Takes nothing, returns nothing.
+#[work_request]
+pub fn tick() {}
+
+/// Takes one argument.
+#[work_request]
+pub fn square(n: u64) -> u64 {
+    n * n
+}
+
+#[test]
+fn requests_take_one_item_per_call() {
+    // One argument: the items are the arguments themselves.
+    assert_eq!(run_all(square::requests(1..=4)), [1, 4, 9, 16]);
+    // None: the items are `()`.
+    assert_eq!(run_all(tick::requests([(), ()])).len(), 2);
+    // Several: tuples, as in `add::requests`.
+    assert_eq!(run_all(add::requests([(1, 1), (2, 2)])), [2, 4]);
+}
+
+mod shapes {
+    use threadpool_core::work_request;
+
+    /// Visible in the crate only, as are its constructors.
+    #[work_request]
+    pub(crate) fn area(width: u32, height: u32) -> u32 {
+        width * height
+    }
+
+    /// Visible to the parent module only.
+    #[work_request]
+    pub(super) fn perimeter(width: u32, height: u32) -> u32 {
+        2 * (width + height)
+    }
+
+    /// Private to this module; its constructors are used here.
+    #[work_request]
+    fn volume(width: u32, height: u32, depth: u32) -> u32 {
+        width * height * depth
+    }
+
+    pub(crate) fn cube_request(side: u32) -> threadpool_core::WorkRequest<'static, u32> {
+        volume::request(side, side, side)
+    }
+}
+
+#[test]
+fn constructors_have_the_functions_visibility() {
+    let requests = vec![
+        shapes::area::request(2, 3).with_id(1),
+        shapes::perimeter::request(2, 3).with_id(2),
+        shapes::cube_request(2).with_id(3),
+    ];
+    assert_eq!(run_all(requests), [6, 10, 8]);
+}
+
+/// Accepts `impl Trait` arguments, nested ones included.
+#[work_request]
+pub fn join_all(separator: impl std::fmt::Display, parts: Vec<impl ToString>) -> String {
+    let parts: Vec<String> = parts.iter().map(ToString::to_string).collect();
+    parts.join(&separator.to_string())
+}
+
+/// Owned and `'static` arguments that mention references are fine.
+#[work_request]
+pub fn apply(
+    prefix: &'static str,
+    f: fn(&str) -> usize,
+    g: Box<dyn for<'s> Fn(&'s str) -> usize + Send>,
+    path: PathBuf,
+) -> usize {
+    let text = path.to_string_lossy();
+    prefix.len() + f(&text) + g(&text)
+}
+
+#[test]
+fn impl_trait_and_static_references_are_accepted() {
+    let joined = join_all::request('-', vec![1, 2, 3]);
+    assert_eq!(run_all(vec![joined]), ["1-2-3"]);
+    let applied = apply::request("ab", str::len, Box::new(|s| s.matches('/').count()), "x/y".into());
+    assert_eq!(run_all(vec![applied]), [2 + 3 + 1]);
+}
+
+#[test]
+fn functions_declared_in_a_block_work() {
+    struct Celsius(f64);
+    #[work_request]
+    fn to_fahrenheit(Celsius(c): Celsius) -> f64 {
+        c * 9.0 / 5.0 + 32.0
+    }
+    assert_eq!(run_all(vec![to_fahrenheit::request(Celsius(100.0))]), [212.0]);
+}
+
+thread_local! {
+    // The callbacks run on the polling thread, which is the test's own.
+    static EVENTS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+fn record(event: String) {
+    EVENTS.with(|events| events.borrow_mut().push(event));
+}
+
+fn take_events() -> Vec<String> {
+    EVENTS.with(|events| events.take())
+}
+
+fn on_halved(id: RequestId, value: u32) {
+    record(format!("{id}: {value}"));
+}
+
+fn on_halve_panic(id: RequestId, panic: Panic) {
+    record(format!("{id} panicked: {panic}"));
+}
+
+/// Halves an even number; panics on an odd one.
+#[work_request(name = Halve, on_result = on_halved, on_exception = crate::on_halve_panic)]
+pub fn halve(n: u32) -> u32 {
+    assert!(n % 2 == 0, "{n} is odd");
+    n / 2
+}
+
+#[test]
+fn options_name_the_items_and_set_default_callbacks() {
+    let mut pool = ThreadPool::new(2).unwrap();
+    pool.put_request(Halve::request(10).with_id(1)).unwrap();
+    pool.put_request(Halve::request(7).with_id(2)).unwrap();
+    // A builder call still replaces the default.
+    let mut replaced = None;
+    pool.put_request(Halve::request(4).with_id(3).on_result(|_id, v| replaced = Some(v)))
+        .unwrap();
+    pool.handle().put_request(Halve::send_request(8).with_id(4)).unwrap();
+    pool.wait().unwrap();
+    drop(pool);
+    let mut events = take_events();
+    events.sort();
+    assert_eq!(events, ["1: 5", "2 panicked: 7 is odd", "4: 4"]);
+    assert_eq!(replaced, Some(2));
+}
+
+/// Always panics; its panics are ignored by default.
+#[work_request(ignore_exception)]
+pub fn doomed(n: u32) -> u32 {
+    panic!("doomed {n}")
+}
+
+#[test]
+fn ignore_exception_counts_the_panic_and_reports_nothing() {
+    let mut pool = ThreadPool::new(1).unwrap();
+    pool.put_request(doomed::request(1)).unwrap();
+    pool.wait().unwrap();
+    assert_eq!(pool.stats().panicked, 1);
+}
+
+/// Parses a number; panics on bad input.
+#[work_request]
+pub fn parse(text: String) -> i64 {
+    text.trim().parse().expect("not a number")
+}
+
+#[test]
+fn a_macro_request_behaves_like_a_hand_built_one() {
+    let inputs = ["12", " -4 ", "x", "99"];
+    let outcomes = |by_macro: bool| {
+        let outcomes = RefCell::new(Vec::new());
+        let mut pool = ThreadPool::new(2).unwrap();
+        for (n, input) in inputs.iter().enumerate() {
+            let text = (*input).to_owned();
+            let request = if by_macro {
+                parse::request(text)
+            } else {
+                WorkRequest::new(move || parse(text))
+            };
+            let request = request
+                .with_id(n as u64)
+                .on_result(|id, value| outcomes.borrow_mut().push((id, Ok(value))))
+                .on_exception(|id, panic| outcomes.borrow_mut().push((id, Err(panic.to_string()))));
+            pool.put_request(request).unwrap();
+        }
+        pool.wait().unwrap();
+        drop(pool);
+        let mut outcomes = outcomes.into_inner();
+        outcomes.sort_by_key(|(id, _)| *id);
+        outcomes
+    };
+    let by_macro = outcomes(true);
+    assert_eq!(by_macro, outcomes(false));
+    let expected: Vec<(RequestId, Result<i64, String>)> = vec![
+        (0.into(), Ok(12)),
+        (1.into(), Ok(-4)),
+        (2.into(), Err("not a number: ParseIntError { kind: InvalidDigit }".to_owned())),
+        (3.into(), Ok(99)),
+    ];
+    assert_eq!(by_macro, expected);
+}
+
+#[test]
+fn job_feeds_make_requests_with_shared_callbacks() {
+    let (mut sum, mut failures) = (0, 0);
+    let mut pool = ThreadPool::new(2).unwrap();
+    let texts = ["1", "2", "three", "4"].map(String::from);
+    for request in make_requests_with(parse::job, texts, |_id, n| sum += n, |_id, _panic| failures += 1) {
+        pool.put_request(request).unwrap();
+    }
+    pool.wait().unwrap();
+    drop(pool);
+    assert_eq!((sum, failures), (7, 1));
+}
+
+#[test]
+fn send_requests_can_be_put_from_another_thread() {
+    let mut pool = ThreadPool::new(2).unwrap();
+    let handle = pool.handle();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for n in 1..=3 {
+            let tx = tx.clone();
+            let request = square::send_request(n).on_result(move |_id, v| tx.send(v).unwrap());
+            handle.put_request(request).unwrap();
+        }
+    })
+    .join()
+    .unwrap();
+    pool.wait().unwrap();
+    let mut squares: Vec<u64> = rx.try_iter().collect();
+    squares.sort();
+    assert_eq!(squares, [1, 4, 9]);
+}
