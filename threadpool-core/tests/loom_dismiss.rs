@@ -58,7 +58,11 @@ impl Pool {
             deques: local.map(|jobs| Mutex::new(jobs.iter().copied().collect())),
             dismissed: [AtomicBool::new(false), AtomicBool::new(false)],
             sleep: Sleep::new(),
-            ran: [AtomicUsize::new(0), AtomicUsize::new(0), AtomicUsize::new(0)],
+            ran: [
+                AtomicUsize::new(0),
+                AtomicUsize::new(0),
+                AtomicUsize::new(0),
+            ],
             finished: Mutex::new(0),
             finished_changed: Condvar::new(),
         })
@@ -192,20 +196,27 @@ fn dismissed_worker_passes_on_a_consumed_wake_up() {
 /// in the injector, where `create_workers` finds it.
 #[test]
 fn after_full_dismissal_every_job_is_in_the_injector() {
-    model("dismiss::full_dismissal_leaves_jobs_in_the_injector", || {
-        let pool = Pool::new([&[0, 1], &[2]]);
-        let workers = [start(&pool, 0), start(&pool, 1)];
-        pool.dismiss(0);
-        pool.dismiss(1);
-        for worker in workers {
-            worker.join().unwrap();
-        }
-        let injector = pool.injector.lock().unwrap();
-        for job in 0..JOBS {
-            let ran = pool.ran[job].load(Ordering::SeqCst);
-            let queued = injector.iter().filter(|&&j| j == job).count();
-            assert_eq!(ran + queued, 1, "job {job} ran {ran} times, queued {queued} times");
-        }
-        assert!(pool.deques.iter().all(|d| d.lock().unwrap().is_empty()));
-    });
+    model(
+        "dismiss::full_dismissal_leaves_jobs_in_the_injector",
+        || {
+            let pool = Pool::new([&[0, 1], &[2]]);
+            let workers = [start(&pool, 0), start(&pool, 1)];
+            pool.dismiss(0);
+            pool.dismiss(1);
+            for worker in workers {
+                worker.join().unwrap();
+            }
+            let injector = pool.injector.lock().unwrap();
+            for job in 0..JOBS {
+                let ran = pool.ran[job].load(Ordering::SeqCst);
+                let queued = injector.iter().filter(|&&j| j == job).count();
+                assert_eq!(
+                    ran + queued,
+                    1,
+                    "job {job} ran {ran} times, queued {queued} times"
+                );
+            }
+            assert!(pool.deques.iter().all(|d| d.lock().unwrap().is_empty()));
+        },
+    );
 }

@@ -135,7 +135,9 @@ impl Poller {
         };
         let filed = if remote {
             let filed = self.shared.remote.lock().unwrap().remove(&id);
-            self.shared.remote_outstanding.fetch_sub(1, Ordering::SeqCst);
+            self.shared
+                .remote_outstanding
+                .fetch_sub(1, Ordering::SeqCst);
             filed
         } else {
             self.pending.remove(&id)
@@ -253,20 +255,23 @@ fn wait_ends_when_the_last_worker_leaves() {
 /// its result arrives, and both results are delivered once.
 #[test]
 fn remote_and_local_results_are_delivered_once() {
-    model("results::remote_and_local_results_are_delivered_once", || {
-        let shared = Shared::new(1);
-        let mut poller = poller(&shared);
-        let worker = spawn_worker(&shared, 2);
-        let handle = {
-            let shared = Arc::clone(&shared);
-            thread::spawn(move || shared.put_remote(1))
-        };
-        poller.put_local(0);
-        // Poll without blocking while the handle's put may be in flight.
-        let _ = poller.poll();
-        handle.join().unwrap();
-        assert_eq!(poller.wait(), Ok(()));
-        worker.join().unwrap();
-        assert_eq!(poller.delivered, [1, 1]);
-    });
+    model(
+        "results::remote_and_local_results_are_delivered_once",
+        || {
+            let shared = Shared::new(1);
+            let mut poller = poller(&shared);
+            let worker = spawn_worker(&shared, 2);
+            let handle = {
+                let shared = Arc::clone(&shared);
+                thread::spawn(move || shared.put_remote(1))
+            };
+            poller.put_local(0);
+            // Poll without blocking while the handle's put may be in flight.
+            let _ = poller.poll();
+            handle.join().unwrap();
+            assert_eq!(poller.wait(), Ok(()));
+            worker.join().unwrap();
+            assert_eq!(poller.delivered, [1, 1]);
+        },
+    );
 }

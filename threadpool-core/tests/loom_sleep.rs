@@ -14,9 +14,9 @@
 
 use std::sync::atomic::{AtomicUsize as StdAtomicUsize, Ordering::Relaxed};
 
-use std::sync::Arc;
 use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use loom::thread;
+use std::sync::Arc;
 use threadpool_core::__loom::Sleep;
 
 /// Runs `f` under loom and prints how many interleavings it explored.

@@ -75,7 +75,11 @@ impl Pool {
             queue: Mutex::new(VecDeque::new()),
             queue_changed: Condvar::new(),
             closed: AtomicBool::new(false),
-            ran: [AtomicUsize::new(0), AtomicUsize::new(0), AtomicUsize::new(0)],
+            ran: [
+                AtomicUsize::new(0),
+                AtomicUsize::new(0),
+                AtomicUsize::new(0),
+            ],
         })
     }
 

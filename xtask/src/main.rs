@@ -4,6 +4,10 @@
 
 use std::process::ExitCode;
 
+mod loom;
+mod miri;
+mod soak;
+mod tsan;
 mod util;
 
 const HELP: &str = "\
@@ -11,6 +15,10 @@ cargo xtask <command> [options]
 
 Commands:
   ci         cargo fmt --check, clippy (warnings denied), the tests, cargo doc (warnings denied)
+  loom       model-check the pool's protocols with loom [--preemptions N] (default 3)
+  miri       the core crate's unit tests and selected behaviour tests under miri [--install]
+  tsan       the stress tests under ThreadSanitizer (nightly, -Zbuild-std)
+  soak       a random mix of every operation from several threads [--seconds N] [--seed S]
   help       this text
 ";
 
@@ -20,6 +28,10 @@ fn main() -> ExitCode {
     let rest: Vec<String> = args.collect();
     let result = match command.as_str() {
         "ci" => ci(&rest),
+        "loom" => loom::run(&rest),
+        "miri" => miri::run(&rest),
+        "tsan" => tsan::run(&rest),
+        "soak" => soak::run(&rest),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())
