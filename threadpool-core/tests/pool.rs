@@ -155,7 +155,7 @@ fn ten_percent_panicking_jobs_give_exactly_that_many_exception_callbacks() {
     let mut pool = ThreadPool::new(4).unwrap();
     let requests = make_requests_with(
         |n: u32| {
-            if n % 10 == 0 {
+            if n.is_multiple_of(10) {
                 panic!("job {n} fails")
             } else {
                 n
@@ -293,20 +293,21 @@ fn wait_returns_no_workers_available_when_the_last_worker_is_dismissed_meanwhile
     let (release, gate) = mpsc::channel::<()>();
     // The worker is busy while another thread dismisses it; the queued
     // request then has no worker, and `wait` must notice instead of hanging.
-    pool.put_request(WorkRequest::new(move || gate.recv().unwrap()))
-        .unwrap();
+    let (started_tx, started) = mpsc::channel();
+    pool.put_request(WorkRequest::new(move || {
+        started_tx.send(()).unwrap();
+        gate.recv().unwrap()
+    }))
+    .unwrap();
     pool.put_request(WorkRequest::new(|| ())).unwrap();
+    started.recv().unwrap();
     let dismisser = thread::spawn(move || {
         handle.dismiss_workers(1, false);
         release.send(()).unwrap();
     });
-    let mut outcome = pool.wait();
-    while outcome == Ok(()) {
-        // Both finished before the dismissal took effect: nothing to test.
-        dismisser.join().unwrap();
-        return;
-    }
-    assert_eq!(outcome.take_err(), Some(PollError::NoWorkersAvailable));
+    // The gate opens only after the dismissal, so the worker leaves after
+    // its first job, handing the second back: nobody can run it.
+    assert_eq!(pool.wait(), Err(PollError::NoWorkersAvailable));
     dismisser.join().unwrap();
     assert_eq!(
         pool.outstanding(),
@@ -315,16 +316,6 @@ fn wait_returns_no_workers_available_when_the_last_worker_is_dismissed_meanwhile
     );
     pool.create_workers(1).unwrap();
     pool.wait().unwrap();
-}
-
-trait TakeErr {
-    fn take_err(&mut self) -> Option<PollError>;
-}
-
-impl TakeErr for Result<(), PollError> {
-    fn take_err(&mut self) -> Option<PollError> {
-        self.as_ref().err().copied()
-    }
 }
 
 #[test]
