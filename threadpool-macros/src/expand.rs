@@ -129,7 +129,11 @@ fn check(function: &ItemFn) -> Vec<syn::Error> {
             "`#[work_request]` cannot be used on a variadic function",
         ));
     }
-    let declared: Vec<&Ident> = sig.generics.lifetimes().map(|l| &l.lifetime.ident).collect();
+    let declared: Vec<&Ident> = sig
+        .generics
+        .lifetimes()
+        .map(|l| &l.lifetime.ident)
+        .collect();
     for param in sig.generics.lifetimes() {
         errors.push(syn::Error::new_spanned(
             &param.lifetime,
@@ -253,7 +257,13 @@ impl<'ast> Visit<'ast> for Borrows<'_> {
     }
 
     fn visit_type_path(&mut self, path: &'ast syn::TypePath) {
-        if path.qself.is_none() && path.path.segments.first().is_some_and(|s| s.ident == "Self") {
+        if path.qself.is_none()
+            && path
+                .path
+                .segments
+                .first()
+                .is_some_and(|s| s.ident == "Self")
+        {
             self.errors.push(self_error(path));
             return;
         }
@@ -296,9 +306,7 @@ fn owned_suggestion(reference: &TypeReference) -> String {
     let elem = &*reference.elem;
     let text = shown(elem);
     if reference.mutability.is_some() {
-        return format!(
-            "take `{text}` by value and return what the caller needs in the result"
-        );
+        return format!("take `{text}` by value and return what the caller needs in the result");
     }
     let owned = match elem {
         Type::Slice(slice) => format!("Vec<{}>", shown(&slice.elem)),
@@ -308,7 +316,9 @@ fn owned_suggestion(reference: &TypeReference) -> String {
             "Path" | "std::path::Path" => "PathBuf".to_owned(),
             "OsStr" | "std::ffi::OsStr" => "OsString".to_owned(),
             "CStr" | "std::ffi::CStr" => "CString".to_owned(),
-            _ => return format!("use an owned type such as `{text}`, or `Arc<{text}>` to share it"),
+            _ => {
+                return format!("use an owned type such as `{text}`, or `Arc<{text}>` to share it");
+            }
         },
     };
     format!("use an owned type such as `{owned}`")
@@ -360,7 +370,13 @@ impl<'ast> Visit<'ast> for ReturnCheck<'_> {
     }
 
     fn visit_type_path(&mut self, path: &'ast syn::TypePath) {
-        if path.qself.is_none() && path.path.segments.first().is_some_and(|s| s.ident == "Self") {
+        if path.qself.is_none()
+            && path
+                .path
+                .segments
+                .first()
+                .is_some_and(|s| s.ident == "Self")
+        {
             self.errors.push(self_error(path));
             return;
         }
@@ -379,7 +395,9 @@ impl VisitMut for SendImpls {
         impl_trait
             .bounds
             .push(syn::parse_quote_spanned!(span=> ::threadpool_core::__private::Send));
-        impl_trait.bounds.push(syn::parse_quote_spanned!(span=> 'static));
+        impl_trait
+            .bounds
+            .push(syn::parse_quote_spanned!(span=> 'static));
     }
 }
 
@@ -432,8 +450,7 @@ fn generate(options: &Options, function: ItemFn) -> TokenStream {
     for arg in &args {
         if !contains_impl_trait(&arg.ty) {
             let ty = &arg.ty;
-            predicates
-                .push(quote_spanned!(ty.span()=> #ty: #private::Send + 'static));
+            predicates.push(quote_spanned!(ty.span()=> #ty: #private::Send + 'static));
         }
     }
     let output_span = match &sig.output {
@@ -612,7 +629,10 @@ fn defaults_doc(options: &Options) -> String {
 }
 
 fn attrs_named<'f>(attrs: &'f [Attribute], name: &str) -> Vec<&'f Attribute> {
-    attrs.iter().filter(|attr| attr.path().is_ident(name)).collect()
+    attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident(name))
+        .collect()
 }
 
 /// The generated constructors' parameters, one per argument of the function.

@@ -161,12 +161,19 @@ mod tests {
 
     #[test]
     fn every_option_parses() {
-        let options = parse("name = Jobs, on_result = crate::log::done, on_exception = oops,").unwrap();
+        let options =
+            parse("name = Jobs, on_result = crate::log::done, on_exception = oops,").unwrap();
         assert_eq!(options.name.unwrap(), "Jobs");
         let on_result = options.on_result.unwrap();
-        assert_eq!(quote::quote!(#on_result).to_string(), "crate :: log :: done");
+        assert_eq!(
+            quote::quote!(#on_result).to_string(),
+            "crate :: log :: done"
+        );
         assert!(matches!(options.on_exception, OnException::Call(_)));
-        assert!(matches!(parse("ignore_exception").unwrap().on_exception, OnException::Ignore));
+        assert!(matches!(
+            parse("ignore_exception").unwrap().on_exception,
+            OnException::Ignore
+        ));
     }
 
     #[test]

@@ -8,7 +8,9 @@ use std::cell::RefCell;
 use std::path::PathBuf;
 use std::sync::mpsc;
 
-use threadpool_core::{Panic, RequestId, ThreadPool, WorkRequest, make_requests_with, work_request};
+use threadpool_core::{
+    Panic, RequestId, ThreadPool, WorkRequest, make_requests_with, work_request,
+};
 
 /// Runs `requests` on a two-worker pool and returns the values in id order.
 fn run_all<T: Send + 'static>(requests: Vec<WorkRequest<'_, T>>) -> Vec<T> {
@@ -34,15 +36,21 @@ pub fn add(a: u32, b: u32) -> u32 {
 #[test]
 fn the_function_stays_callable_and_request_runs_it() {
     assert_eq!(add(2, 3), 5);
-    assert_eq!(run_all(vec![add::request(2, 3).with_id(1), add::request(4, 5).with_id(2)]), [5, 9]);
+    assert_eq!(
+        run_all(vec![
+            add::request(2, 3).with_id(1),
+            add::request(4, 5).with_id(2)
+        ]),
+        [5, 9]
+    );
     assert_eq!(add::job((20, 22)), 42);
 }
 
 /// Formats a fixed-size array of any debuggable, cloneable items.
 #[work_request]
-pub fn describe<T: Clone + std::fmt::Debug, const N: usize>(items: [T; N], label: String) -> String
+pub fn describe<T: Clone, const N: usize>(items: [T; N], label: String) -> String
 where
-    T: PartialEq,
+    [T; N]: std::fmt::Debug,
 {
     format!("{label}: {items:?}")
 }
@@ -69,7 +77,12 @@ pub struct Point {
 
 /// Taxicab distance, with every kind of argument pattern.
 #[work_request]
-pub fn manhattan((a, b): (Point, Point), Point { x: scale, .. }: Point, mut bonus: i64, _: u8) -> i64 {
+pub fn manhattan(
+    (a, b): (Point, Point),
+    Point { x: scale, .. }: Point,
+    mut bonus: i64,
+    _: u8,
+) -> i64 {
     bonus *= scale;
     (a.x - b.x).abs() + (a.y - b.y).abs() + bonus
 }
@@ -80,7 +93,10 @@ fn arguments_may_be_patterns() {
     let far = Point { x: 3, y: -4 };
     let scale = Point { x: 2, y: 0 };
     assert_eq!(manhattan((origin, far), scale, 1, 0), 9);
-    assert_eq!(run_all(vec![manhattan::request((origin, far), scale, 1, 0)]), [9]);
+    assert_eq!(
+        run_all(vec![manhattan::request((origin, far), scale, 1, 0)]),
+        [9]
+    );
     let requests = manhattan::requests([((origin, far), scale, 0, 0), ((far, far), scale, 5, 0)]);
     assert_eq!(run_all(requests), [7, 10]);
 }
@@ -164,7 +180,12 @@ pub fn apply(
 fn impl_trait_and_static_references_are_accepted() {
     let joined = join_all::request('-', vec![1, 2, 3]);
     assert_eq!(run_all(vec![joined]), ["1-2-3"]);
-    let applied = apply::request("ab", str::len, Box::new(|s| s.matches('/').count()), "x/y".into());
+    let applied = apply::request(
+        "ab",
+        str::len,
+        Box::new(|s| s.matches('/').count()),
+        "x/y".into(),
+    );
     assert_eq!(run_all(vec![applied]), [2 + 3 + 1]);
 }
 
@@ -175,7 +196,10 @@ fn functions_declared_in_a_block_work() {
     fn to_fahrenheit(Celsius(c): Celsius) -> f64 {
         c * 9.0 / 5.0 + 32.0
     }
-    assert_eq!(run_all(vec![to_fahrenheit::request(Celsius(100.0))]), [212.0]);
+    assert_eq!(
+        run_all(vec![to_fahrenheit::request(Celsius(100.0))]),
+        [212.0]
+    );
 }
 
 thread_local! {
@@ -202,7 +226,7 @@ fn on_halve_panic(id: RequestId, panic: Panic) {
 /// Halves an even number; panics on an odd one.
 #[work_request(name = Halve, on_result = on_halved, on_exception = crate::on_halve_panic)]
 pub fn halve(n: u32) -> u32 {
-    assert!(n % 2 == 0, "{n} is odd");
+    assert!(n.is_multiple_of(2), "{n} is odd");
     n / 2
 }
 
@@ -213,9 +237,15 @@ fn options_name_the_items_and_set_default_callbacks() {
     pool.put_request(Halve::request(7).with_id(2)).unwrap();
     // A builder call still replaces the default.
     let mut replaced = None;
-    pool.put_request(Halve::request(4).with_id(3).on_result(|_id, v| replaced = Some(v)))
+    pool.put_request(
+        Halve::request(4)
+            .with_id(3)
+            .on_result(|_id, v| replaced = Some(v)),
+    )
+    .unwrap();
+    pool.handle()
+        .put_request(Halve::send_request(8).with_id(4))
         .unwrap();
-    pool.handle().put_request(Halve::send_request(8).with_id(4)).unwrap();
     pool.wait().unwrap();
     drop(pool);
     let mut events = take_events();
@@ -274,7 +304,10 @@ fn a_macro_request_behaves_like_a_hand_built_one() {
     let expected: Vec<(RequestId, Result<i64, String>)> = vec![
         (0.into(), Ok(12)),
         (1.into(), Ok(-4)),
-        (2.into(), Err("not a number: ParseIntError { kind: InvalidDigit }".to_owned())),
+        (
+            2.into(),
+            Err("not a number: ParseIntError { kind: InvalidDigit }".to_owned()),
+        ),
         (3.into(), Ok(99)),
     ];
     assert_eq!(by_macro, expected);
@@ -285,7 +318,12 @@ fn job_feeds_make_requests_with_shared_callbacks() {
     let (mut sum, mut failures) = (0, 0);
     let mut pool = ThreadPool::new(2).unwrap();
     let texts = ["1", "2", "three", "4"].map(String::from);
-    for request in make_requests_with(parse::job, texts, |_id, n| sum += n, |_id, _panic| failures += 1) {
+    for request in make_requests_with(
+        parse::job,
+        texts,
+        |_id, n| sum += n,
+        |_id, _panic| failures += 1,
+    ) {
         pool.put_request(request).unwrap();
     }
     pool.wait().unwrap();
