@@ -281,3 +281,38 @@ fn thousand_workers_created_and_dismissed() {
     drop(pool);
     assert_eq!(sum.get(), (0..rounds).sum());
 }
+
+/// A worker dismissed with `join` from the polling thread while it waits
+/// for room in a full, bounded result queue: only the polling thread makes
+/// room, and it is busy joining. A watchdog turns the hang into a failure.
+#[test]
+#[ignore = "bug: dismiss_workers(n, true) (and join_all_dismissed_workers) on the polling \
+            thread deadlocks when a dismissed worker is blocked sending into a full bounded \
+            result queue; joining must keep draining results (pool.rs/registry.rs)"]
+fn dismiss_with_join_while_the_result_queue_is_full() {
+    let watchdog_done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = std::sync::Arc::clone(&watchdog_done);
+    std::thread::spawn(move || {
+        std::thread::park_timeout(std::time::Duration::from_secs(30));
+        if !flag.load(Ordering::SeqCst) {
+            eprintln!("dismiss_workers(1, true) hung");
+            std::process::abort();
+        }
+    });
+    let mut pool = ThreadPool::builder()
+        .num_workers(1)
+        .result_queue_size(1)
+        .build()
+        .unwrap();
+    pool.put_request(WorkRequest::new(|| 1)).unwrap();
+    pool.put_request(WorkRequest::new(|| 2)).unwrap();
+    // Both ran: the first result fills the queue, the worker waits to send
+    // the second.
+    while pool.stats().completed < 2 {
+        std::thread::yield_now();
+    }
+    assert_eq!(pool.dismiss_workers(1, true), 1);
+    watchdog_done.store(true, Ordering::SeqCst);
+    pool.create_workers(1).unwrap();
+    pool.wait().unwrap();
+}
