@@ -1,1 +1,62 @@
-//! Placeholder until the compat layer lands.
+//! rayon's data-parallel API on the `threadpool-core` pool, and an
+//! order-preserving, streaming `par_map` for any iterator.
+//!
+//! # Moving from rayon
+//!
+//! Change the `use` lines:
+//!
+//! ```
+//! // use rayon::prelude::*;
+//! use threadpool_rayon_compat::prelude::*;
+//!
+//! let words = vec!["apple", "bob", "kayak", "level", "rust"];
+//! let palindromes: Vec<&str> = words
+//!     .par_iter()
+//!     .filter(|w| w.chars().eq(w.chars().rev()))
+//!     .copied()
+//!     .collect();
+//! assert_eq!(palindromes, ["bob", "kayak", "level"]);
+//! ```
+//!
+//! The prelude covers `par_iter`, `par_iter_mut`, `into_par_iter` (on `Vec`,
+//! slices, arrays and integer ranges), `par_chunks`/`par_chunks_mut`; the
+//! adaptors `map`, `filter`, `filter_map`, `enumerate`, `zip`, `cloned`,
+//! `copied`, `fold`; the consumers `for_each`, `collect`, `sum`,
+//! `product`, `reduce`, `reduce_with`, `count`, `min`, `max`, `min_by_key`,
+//! `max_by_key`, `any`, `all`, `find_any`. The crate root has [`join`],
+//! [`scope`], [`spawn`], [`current_num_threads`] and
+//! [`ThreadPoolBuilder`]/[`ThreadPool`].
+//!
+//! Work runs on the *current pool*: inside [`ThreadPool::install`] (and in
+//! every job of that pool) the installed pool, elsewhere a global pool
+//! started on first use with one thread per core. Indexed work is split
+//! adaptively (see [`iter::plumbing`]); a thread waiting for the other half
+//! of a split runs other jobs, so nested parallelism never deadlocks, even
+//! on one thread.
+//!
+//! # `par_map`
+//!
+//! [`ParMap::par_map`] maps any iterator, endless ones included, lazily and
+//! in order, keeping a bounded number of items in flight, so memory stays
+//! flat however long the input:
+//!
+//! ```
+//! use threadpool_rayon_compat::ParMap;
+//!
+//! let lines = (0..).map(|n| format!("line {n}"));
+//! let lengths: Vec<usize> = lines.par_map(|line| line.len()).take(3).collect();
+//! assert_eq!(lengths, [6, 6, 6]);
+//! ```
+#![warn(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+mod global;
+pub mod iter;
+mod par_map;
+mod pool;
+pub mod prelude;
+
+pub use crate::global::current_num_threads;
+pub use crate::par_map::{ParMap, ParMapIter};
+pub use crate::pool::{ThreadPool, ThreadPoolBuildError, ThreadPoolBuilder, join, scope, spawn};
+pub use threadpool_core::Scope;

@@ -1,0 +1,524 @@
+//! The consumers: each is a [`Reducer`] that folds a piece sequentially
+//! and combines neighbouring pieces, left before right, so order-sensitive
+//! results (`collect`, `min_by_key` on ties) match the sequential ones.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, LinkedList};
+use std::hash::{BuildHasher, Hash};
+use std::marker::PhantomData;
+use std::mem::MaybeUninit;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::adaptors::ZipProducer;
+use super::plumbing::{Bridge, Producer, ProducerCallback, Reducer, bridge};
+use super::source::SliceMutProducer;
+use super::{FromParallelIterator, IntoParallelIterator, ParallelIterator};
+
+pub(super) struct ForEach<OP>(pub(super) OP);
+
+impl<T, OP> Reducer<T> for ForEach<OP>
+where
+    OP: Fn(T) + Sync,
+{
+    type Output = ();
+
+    fn fold<I: Iterator<Item = T>>(&self, iter: I) {
+        iter.for_each(&self.0);
+    }
+
+    fn reduce(&self, (): (), (): ()) {}
+}
+
+pub(super) struct Reduce<ID, OP> {
+    pub(super) identity: ID,
+    pub(super) op: OP,
+}
+
+impl<T, ID, OP> Reducer<T> for Reduce<ID, OP>
+where
+    T: Send,
+    ID: Fn() -> T + Sync,
+    OP: Fn(T, T) -> T + Sync,
+{
+    type Output = T;
+
+    fn fold<I: Iterator<Item = T>>(&self, iter: I) -> T {
+        iter.fold((self.identity)(), &self.op)
+    }
+
+    fn reduce(&self, left: T, right: T) -> T {
+        (self.op)(left, right)
+    }
+}
+
+pub(super) struct ReduceWith<OP>(pub(super) OP);
+
+impl<T, OP> Reducer<T> for ReduceWith<OP>
+where
+    T: Send,
+    OP: Fn(T, T) -> T + Sync,
+{
+    type Output = Option<T>;
+
+    fn fold<I: Iterator<Item = T>>(&self, iter: I) -> Option<T> {
+        iter.reduce(&self.0)
+    }
+
+    fn reduce(&self, left: Option<T>, right: Option<T>) -> Option<T> {
+        match (left, right) {
+            (Some(left), Some(right)) => Some((self.0)(left, right)),
+            (left, right) => left.or(right),
+        }
+    }
+}
+
+/// `sum`; `S` is the sum's type.
+pub(super) struct Sum<S>(PhantomData<fn() -> S>);
+
+impl<S> Sum<S> {
+    pub(super) fn new() -> Self {
+        Sum(PhantomData)
+    }
+}
+
+impl<T, S> Reducer<T> for Sum<S>
+where
+    S: Send + std::iter::Sum<T> + std::iter::Sum<S>,
+{
+    type Output = S;
+
+    fn fold<I: Iterator<Item = T>>(&self, iter: I) -> S {
+        iter.sum()
+    }
+
+    fn reduce(&self, left: S, right: S) -> S {
+        [left, right].into_iter().sum()
+    }
+}
+
+/// `product`; `P` is the product's type.
+pub(super) struct Product<P>(PhantomData<fn() -> P>);
+
+impl<P> Product<P> {
+    pub(super) fn new() -> Self {
+        Product(PhantomData)
+    }
+}
+
+impl<T, P> Reducer<T> for Product<P>
+where
+    P: Send + std::iter::Product<T> + std::iter::Product<P>,
+{
+    type Output = P;
+
+    fn fold<I: Iterator<Item = T>>(&self, iter: I) -> P {
+        iter.product()
+    }
+
+    fn reduce(&self, left: P, right: P) -> P {
+        [left, right].into_iter().product()
+    }
+}
+
+pub(super) struct Count;
+
+impl<T> Reducer<T> for Count {
+    type Output = usize;
+
+    fn fold<I: Iterator<Item = T>>(&self, iter: I) -> usize {
+        iter.count()
+    }
+
+    fn reduce(&self, left: usize, right: usize) -> usize {
+        left + right
+    }
+}
+
+/// `min`: the first of equal items, as `Iterator::min`.
+pub(super) struct Min;
+
+impl<T: Ord + Send> Reducer<T> for Min {
+    type Output = Option<T>;
+
+    fn fold<I: Iterator<Item = T>>(&self, iter: I) -> Option<T> {
+        iter.min()
+    }
+
+    fn reduce(&self, left: Option<T>, right: Option<T>) -> Option<T> {
+        match (left, right) {
+            // `cmp::min` returns its first argument when they are equal.
+            (Some(left), Some(right)) => Some(std::cmp::min(left, right)),
+            (left, right) => left.or(right),
+        }
+    }
+}
+
+/// `max`: the last of equal items, as `Iterator::max`.
+pub(super) struct Max;
+
+impl<T: Ord + Send> Reducer<T> for Max {
+    type Output = Option<T>;
+
+    fn fold<I: Iterator<Item = T>>(&self, iter: I) -> Option<T> {
+        iter.max()
+    }
+
+    fn reduce(&self, left: Option<T>, right: Option<T>) -> Option<T> {
+        match (left, right) {
+            // `cmp::max` returns its second argument when they are equal.
+            (Some(left), Some(right)) => Some(std::cmp::max(left, right)),
+            (left, right) => left.or(right),
+        }
+    }
+}
+
+/// `min_by_key`: the first of items with equal keys.
+pub(super) struct MinByKey<F>(F);
+
+impl<F> MinByKey<F> {
+    pub(super) fn new(f: F) -> Self {
+        MinByKey(f)
+    }
+}
+
+impl<T, K, F> Reducer<T> for MinByKey<F>
+where
+    T: Send,
+    K: Ord + Send,
+    F: Fn(&T) -> K + Sync,
+{
+    type Output = Option<(K, T)>;
+
+    fn fold<I: Iterator<Item = T>>(&self, iter: I) -> Option<(K, T)> {
+        iter.map(|item| ((self.0)(&item), item))
+            .min_by(|(a, _), (b, _)| a.cmp(b))
+    }
+
+    fn reduce(&self, left: Option<(K, T)>, right: Option<(K, T)>) -> Option<(K, T)> {
+        match (left, right) {
+            (Some(left), Some(right)) => Some(if right.0 < left.0 { right } else { left }),
+            (left, right) => left.or(right),
+        }
+    }
+}
+
+/// `max_by_key`: the last of items with equal keys.
+pub(super) struct MaxByKey<F>(F);
+
+impl<F> MaxByKey<F> {
+    pub(super) fn new(f: F) -> Self {
+        MaxByKey(f)
+    }
+}
+
+impl<T, K, F> Reducer<T> for MaxByKey<F>
+where
+    T: Send,
+    K: Ord + Send,
+    F: Fn(&T) -> K + Sync,
+{
+    type Output = Option<(K, T)>;
+
+    fn fold<I: Iterator<Item = T>>(&self, iter: I) -> Option<(K, T)> {
+        iter.map(|item| ((self.0)(&item), item))
+            .max_by(|(a, _), (b, _)| a.cmp(b))
+    }
+
+    fn reduce(&self, left: Option<(K, T)>, right: Option<(K, T)>) -> Option<(K, T)> {
+        match (left, right) {
+            (Some(left), Some(right)) => Some(if right.0 >= left.0 { right } else { left }),
+            (left, right) => left.or(right),
+        }
+    }
+}
+
+/// The flag a short-circuiting consumer raises once its answer is known.
+/// Relaxed throughout: it only lets other pieces stop early; the answer
+/// itself travels back through `join`, which synchronizes.
+#[derive(Default)]
+struct Done(AtomicBool);
+
+impl Done {
+    fn is_set(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    fn set(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+pub(super) struct Any<P> {
+    predicate: P,
+    found: Done,
+}
+
+impl<P> Any<P> {
+    pub(super) fn new(predicate: P) -> Self {
+        Any {
+            predicate,
+            found: Done::default(),
+        }
+    }
+}
+
+impl<T, P> Reducer<T> for Any<P>
+where
+    P: Fn(T) -> bool + Sync,
+{
+    type Output = bool;
+
+    fn fold<I: Iterator<Item = T>>(&self, iter: I) -> bool {
+        for item in iter {
+            if self.found.is_set() {
+                return false; // the answer is found elsewhere
+            }
+            if (self.predicate)(item) {
+                self.found.set();
+                return true;
+            }
+        }
+        false
+    }
+
+    fn reduce(&self, left: bool, right: bool) -> bool {
+        left || right
+    }
+
+    fn full(&self) -> bool {
+        self.found.is_set()
+    }
+}
+
+pub(super) struct All<P> {
+    predicate: P,
+    failed: Done,
+}
+
+impl<P> All<P> {
+    pub(super) fn new(predicate: P) -> Self {
+        All {
+            predicate,
+            failed: Done::default(),
+        }
+    }
+}
+
+impl<T, P> Reducer<T> for All<P>
+where
+    P: Fn(T) -> bool + Sync,
+{
+    type Output = bool;
+
+    fn fold<I: Iterator<Item = T>>(&self, iter: I) -> bool {
+        for item in iter {
+            if self.failed.is_set() {
+                return true; // the answer is found elsewhere
+            }
+            if !(self.predicate)(item) {
+                self.failed.set();
+                return false;
+            }
+        }
+        true
+    }
+
+    fn reduce(&self, left: bool, right: bool) -> bool {
+        left && right
+    }
+
+    fn full(&self) -> bool {
+        self.failed.is_set()
+    }
+}
+
+pub(super) struct FindAny<P> {
+    predicate: P,
+    found: Done,
+}
+
+impl<P> FindAny<P> {
+    pub(super) fn new(predicate: P) -> Self {
+        FindAny {
+            predicate,
+            found: Done::default(),
+        }
+    }
+}
+
+impl<T, P> Reducer<T> for FindAny<P>
+where
+    T: Send,
+    P: Fn(&T) -> bool + Sync,
+{
+    type Output = Option<T>;
+
+    fn fold<I: Iterator<Item = T>>(&self, iter: I) -> Option<T> {
+        for item in iter {
+            if self.found.is_set() {
+                return None;
+            }
+            if (self.predicate)(&item) {
+                self.found.set();
+                return Some(item);
+            }
+        }
+        None
+    }
+
+    fn reduce(&self, left: Option<T>, right: Option<T>) -> Option<T> {
+        left.or(right)
+    }
+
+    fn full(&self) -> bool {
+        self.found.is_set()
+    }
+}
+
+/// Collects the items of each piece into a `Vec`; the pieces stay in order
+/// in a list, so combining them copies nothing.
+struct CollectPieces;
+
+impl<T: Send> Reducer<T> for CollectPieces {
+    type Output = LinkedList<Vec<T>>;
+
+    fn fold<I: Iterator<Item = T>>(&self, iter: I) -> LinkedList<Vec<T>> {
+        let mut list = LinkedList::new();
+        list.push_back(iter.collect());
+        list
+    }
+
+    fn reduce(
+        &self,
+        mut left: LinkedList<Vec<T>>,
+        mut right: LinkedList<Vec<T>>,
+    ) -> LinkedList<Vec<T>> {
+        left.append(&mut right);
+        left
+    }
+}
+
+/// The items in order, as pieces to be concatenated.
+fn collect_pieces<I: ParallelIterator>(par_iter: I) -> LinkedList<Vec<I::Item>> {
+    par_iter.with_producer(Bridge(&CollectPieces))
+}
+
+/// Writes each item into its slot of the output; counts the slots written.
+struct WriteSlots;
+
+impl<'s, T: Send> Reducer<(T, &'s mut MaybeUninit<T>)> for WriteSlots {
+    type Output = usize;
+
+    fn fold<I: Iterator<Item = (T, &'s mut MaybeUninit<T>)>>(&self, iter: I) -> usize {
+        let mut written = 0;
+        for (item, slot) in iter {
+            slot.write(item);
+            written += 1;
+        }
+        written
+    }
+
+    fn reduce(&self, left: usize, right: usize) -> usize {
+        left + right
+    }
+}
+
+/// Pairs the producer of an indexed iterator with the output's slots.
+struct CollectCallback<'s, T> {
+    slots: &'s mut [MaybeUninit<T>],
+}
+
+impl<T: Send> ProducerCallback<T> for CollectCallback<'_, T> {
+    type Output = usize;
+
+    fn callback<P>(self, producer: P) -> usize
+    where
+        P: Producer<Item = T>,
+    {
+        let len = self.slots.len();
+        let slots = SliceMutProducer { slice: self.slots };
+        bridge(ZipProducer::new(producer, slots, len), &WriteSlots)
+    }
+}
+
+impl<T: Send> FromParallelIterator<T> for Vec<T> {
+    fn from_par_iter<I>(par_iter: I) -> Self
+    where
+        I: IntoParallelIterator<Item = T>,
+    {
+        let par_iter = par_iter.into_par_iter();
+        match par_iter.opt_len() {
+            Some(len) => {
+                // Indexed: every item goes straight into its place.
+                let mut vec = Vec::with_capacity(len);
+                let slots = &mut vec.spare_capacity_mut()[..len];
+                let written = par_iter.with_producer(CollectCallback { slots });
+                assert_eq!(
+                    written, len,
+                    "an indexed parallel iterator produced a different number of items than its length"
+                );
+                // SAFETY: the slots `0..len` are within the capacity, and
+                // all are initialized: each piece writes a prefix of its
+                // disjoint share of the slots and counts what it wrote, and
+                // the counts add up to `len`, so every prefix is the whole
+                // share.
+                unsafe { vec.set_len(len) };
+                vec
+            }
+            None => {
+                let pieces = collect_pieces(par_iter);
+                let mut vec = Vec::with_capacity(pieces.iter().map(Vec::len).sum());
+                for mut piece in pieces {
+                    vec.append(&mut piece);
+                }
+                vec
+            }
+        }
+    }
+}
+
+/// Implements `FromParallelIterator` for a collection built sequentially
+/// from the ordered pieces.
+macro_rules! collect_sequentially {
+    ($(#[$doc:meta])* impl<$($p:ident),*> for $target:ty, item $item:ty, where $($bounds:tt)*) => {
+        $(#[$doc])*
+        impl<$($p),*> FromParallelIterator<$item> for $target
+        where
+            $($bounds)*
+        {
+            fn from_par_iter<I>(par_iter: I) -> Self
+            where
+                I: IntoParallelIterator<Item = $item>,
+            {
+                collect_pieces(par_iter.into_par_iter()).into_iter().flatten().collect()
+            }
+        }
+    };
+}
+
+collect_sequentially!(impl<K, V, S> for HashMap<K, V, S>, item (K, V), where K: Eq + Hash + Send, V: Send, S: BuildHasher + Default);
+collect_sequentially!(impl<K, V> for BTreeMap<K, V>, item (K, V), where K: Ord + Send, V: Send);
+collect_sequentially!(impl<T, S> for HashSet<T, S>, item T, where T: Eq + Hash + Send, S: BuildHasher + Default);
+collect_sequentially!(impl<T> for BTreeSet<T>, item T, where T: Ord + Send);
+collect_sequentially!(impl<> for String, item char, where);
+collect_sequentially!(impl<> for String, item String, where);
+
+impl<'a> FromParallelIterator<&'a str> for String {
+    fn from_par_iter<I>(par_iter: I) -> Self
+    where
+        I: IntoParallelIterator<Item = &'a str>,
+    {
+        collect_pieces(par_iter.into_par_iter())
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+}
+
+impl FromParallelIterator<()> for () {
+    fn from_par_iter<I>(par_iter: I) -> Self
+    where
+        I: IntoParallelIterator<Item = ()>,
+    {
+        par_iter.into_par_iter().for_each(drop);
+    }
+}

@@ -1,0 +1,727 @@
+//! Parallel iterators with rayon's names and signatures: the traits, their
+//! sources (slices, `Vec`, ranges, chunks), adaptors and consumers.
+//!
+//! Every parallel iterator hands a [`Producer`](plumbing::Producer) to a
+//! consumer, which splits it adaptively over the current pool with `join`
+//! (see [`plumbing`]) and folds each piece sequentially.
+
+mod adaptors;
+mod consumers;
+pub mod plumbing;
+mod source;
+
+pub use adaptors::{Cloned, Copied, Enumerate, Filter, FilterMap, Fold, Map, Zip};
+pub use source::{
+    Chunks, ChunksMut, Iter, IterMut, RangeInclusiveIter, RangeInteger, RangeIter, VecIntoIter,
+};
+
+use consumers::{
+    All, Any, Count, FindAny, ForEach, Max, MaxByKey, Min, MinByKey, Product, Reduce, ReduceWith,
+    Sum,
+};
+use plumbing::{Bridge, ProducerCallback};
+
+/// A parallel iterator: rayon's `ParallelIterator`, for the adaptors and
+/// consumers this crate provides.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// let v: Vec<u64> = (1..=10).collect();
+/// let factor = 3;
+/// let total: u64 = v.par_iter().map(|x| x * factor).filter(|x| x % 2 == 0).sum();
+/// assert_eq!(total, 90);
+/// ```
+pub trait ParallelIterator: Sized + Send {
+    /// The items produced.
+    type Item: Send;
+
+    /// Hands this iterator's producer to `callback`. Not part of rayon's
+    /// API; the way consumers run.
+    #[doc(hidden)]
+    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    where
+        CB: ProducerCallback<Self::Item>;
+
+    /// The exact number of items, if known in advance (indexed iterators).
+    #[doc(hidden)]
+    fn opt_len(&self) -> Option<usize> {
+        None
+    }
+
+    /// Calls `op` on every item, in parallel.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicU64, Ordering};
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let total = AtomicU64::new(0);
+    /// (1..=4_u64).into_par_iter().for_each(|n| {
+    ///     total.fetch_add(n, Ordering::Relaxed);
+    /// });
+    /// assert_eq!(total.into_inner(), 10);
+    /// ```
+    fn for_each<OP>(self, op: OP)
+    where
+        OP: Fn(Self::Item) + Sync + Send,
+    {
+        self.with_producer(Bridge(&ForEach(op)));
+    }
+
+    /// Applies `map_op` to every item.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let doubled: Vec<i32> = [1, 2, 3].par_iter().map(|x| x * 2).collect();
+    /// assert_eq!(doubled, [2, 4, 6]);
+    /// ```
+    fn map<F, R>(self, map_op: F) -> Map<Self, F>
+    where
+        F: Fn(Self::Item) -> R + Sync + Send,
+        R: Send,
+    {
+        Map::new(self, map_op)
+    }
+
+    /// Keeps the items for which `filter_op` returns `true`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let even: Vec<u32> = (0..10_u32).into_par_iter().filter(|n| n % 2 == 0).collect();
+    /// assert_eq!(even, [0, 2, 4, 6, 8]);
+    /// ```
+    fn filter<P>(self, filter_op: P) -> Filter<Self, P>
+    where
+        P: Fn(&Self::Item) -> bool + Sync + Send,
+    {
+        Filter::new(self, filter_op)
+    }
+
+    /// Maps every item to an `Option` and keeps the `Some` values.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let words = ["1", "two", "3"];
+    /// let numbers: Vec<u8> = words.par_iter().filter_map(|w| w.parse().ok()).collect();
+    /// assert_eq!(numbers, [1, 3]);
+    /// ```
+    fn filter_map<P, R>(self, filter_op: P) -> FilterMap<Self, P>
+    where
+        P: Fn(Self::Item) -> Option<R> + Sync + Send,
+        R: Send,
+    {
+        FilterMap::new(self, filter_op)
+    }
+
+    /// Clones the items of an iterator over references.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let names = vec![String::from("a"), String::from("b")];
+    /// let copy: Vec<String> = names.par_iter().cloned().collect();
+    /// assert_eq!(copy, names);
+    /// ```
+    fn cloned<'a, T>(self) -> Cloned<Self>
+    where
+        T: 'a + Clone + Send,
+        Self: ParallelIterator<Item = &'a T>,
+    {
+        Cloned::new(self)
+    }
+
+    /// Copies the items of an iterator over references.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let v = [1_u8, 2, 3];
+    /// let copy: Vec<u8> = v.par_iter().copied().collect();
+    /// assert_eq!(copy, v);
+    /// ```
+    fn copied<'a, T>(self) -> Copied<Self>
+    where
+        T: 'a + Copy + Send,
+        Self: ParallelIterator<Item = &'a T>,
+    {
+        Copied::new(self)
+    }
+
+    /// Folds the items of each piece into an accumulator that starts at
+    /// `identity()`; the result is a parallel iterator over the
+    /// accumulators, one per piece, to be combined with
+    /// [`reduce`](Self::reduce), [`sum`](Self::sum), ...
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let words = ["apple", "bob", "cat"];
+    /// let letters = words
+    ///     .par_iter()
+    ///     .fold(|| 0_usize, |acc, w| acc + w.len())
+    ///     .sum::<usize>();
+    /// assert_eq!(letters, 11);
+    /// ```
+    fn fold<T, ID, F>(self, identity: ID, fold_op: F) -> Fold<Self, ID, F>
+    where
+        F: Fn(T, Self::Item) -> T + Sync + Send,
+        ID: Fn() -> T + Sync + Send,
+        T: Send,
+    {
+        Fold::new(self, identity, fold_op)
+    }
+
+    /// Combines all items with `op`, starting each piece at `identity()`.
+    /// `op` should be associative; `identity()` its neutral element.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let longest = ["a", "abc", "ab"].par_iter().map(|w| w.len()).reduce(|| 0, usize::max);
+    /// assert_eq!(longest, 3);
+    /// ```
+    fn reduce<OP, ID>(self, identity: ID, op: OP) -> Self::Item
+    where
+        OP: Fn(Self::Item, Self::Item) -> Self::Item + Sync + Send,
+        ID: Fn() -> Self::Item + Sync + Send,
+    {
+        self.with_producer(Bridge(&Reduce { identity, op }))
+    }
+
+    /// Combines all items with `op`; `None` if there are none.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert_eq!((1..5_u32).into_par_iter().reduce_with(|a, b| a * b), Some(24));
+    /// assert_eq!((0..0_u32).into_par_iter().reduce_with(|a, b| a * b), None);
+    /// ```
+    fn reduce_with<OP>(self, op: OP) -> Option<Self::Item>
+    where
+        OP: Fn(Self::Item, Self::Item) -> Self::Item + Sync + Send,
+    {
+        self.with_producer(Bridge(&ReduceWith(op)))
+    }
+
+    /// The sum of the items.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let sum_of_squares: u64 = (1..=10_u64).into_par_iter().map(|n| n * n).sum();
+    /// assert_eq!(sum_of_squares, 385);
+    /// ```
+    fn sum<S>(self) -> S
+    where
+        S: Send + std::iter::Sum<Self::Item> + std::iter::Sum<S>,
+    {
+        self.with_producer(Bridge(&Sum::new()))
+    }
+
+    /// The product of the items.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let factorial: u64 = (1..=10_u64).into_par_iter().product();
+    /// assert_eq!(factorial, 3_628_800);
+    /// ```
+    fn product<P>(self) -> P
+    where
+        P: Send + std::iter::Product<Self::Item> + std::iter::Product<P>,
+    {
+        self.with_producer(Bridge(&Product::new()))
+    }
+
+    /// The number of items.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert_eq!((0..100_u32).into_par_iter().filter(|n| n % 3 == 0).count(), 34);
+    /// ```
+    fn count(self) -> usize {
+        self.with_producer(Bridge(&Count))
+    }
+
+    /// The smallest item; the first of equal ones.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert_eq!([3, 1, 2].par_iter().min(), Some(&1));
+    /// ```
+    fn min(self) -> Option<Self::Item>
+    where
+        Self::Item: Ord,
+    {
+        self.with_producer(Bridge(&Min))
+    }
+
+    /// The largest item; the last of equal ones.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert_eq!([3, 1, 2].par_iter().max(), Some(&3));
+    /// ```
+    fn max(self) -> Option<Self::Item>
+    where
+        Self::Item: Ord,
+    {
+        self.with_producer(Bridge(&Max))
+    }
+
+    /// The item with the smallest key; the first of equal ones.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let words = ["ccc", "a", "bb", "d"];
+    /// assert_eq!(words.par_iter().min_by_key(|w| w.len()), Some(&"a"));
+    /// ```
+    fn min_by_key<K, F>(self, f: F) -> Option<Self::Item>
+    where
+        K: Ord + Send,
+        F: Sync + Send + Fn(&Self::Item) -> K,
+    {
+        self.with_producer(Bridge(&MinByKey::new(f)))
+            .map(|(_, item)| item)
+    }
+
+    /// The item with the largest key; the last of equal ones.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let words = ["a", "bb", "cc", "d"];
+    /// assert_eq!(words.par_iter().max_by_key(|w| w.len()), Some(&"cc"));
+    /// ```
+    fn max_by_key<K, F>(self, f: F) -> Option<Self::Item>
+    where
+        K: Ord + Send,
+        F: Sync + Send + Fn(&Self::Item) -> K,
+    {
+        self.with_producer(Bridge(&MaxByKey::new(f)))
+            .map(|(_, item)| item)
+    }
+
+    /// Whether `predicate` holds for any item; stops early once it does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert!((0..1_000_u32).into_par_iter().any(|n| n == 999));
+    /// ```
+    fn any<P>(self, predicate: P) -> bool
+    where
+        P: Fn(Self::Item) -> bool + Sync + Send,
+    {
+        self.with_producer(Bridge(&Any::new(predicate)))
+    }
+
+    /// Whether `predicate` holds for every item; stops early once it fails.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert!(!(0..1_000_u32).into_par_iter().all(|n| n < 500));
+    /// ```
+    fn all<P>(self, predicate: P) -> bool
+    where
+        P: Fn(Self::Item) -> bool + Sync + Send,
+    {
+        self.with_producer(Bridge(&All::new(predicate)))
+    }
+
+    /// Some item for which `predicate` holds, not necessarily the first;
+    /// stops early once one is found.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let found = (1..100_u32).into_par_iter().find_any(|n| n % 7 == 0);
+    /// assert!(found.is_some_and(|n| n % 7 == 0));
+    /// ```
+    fn find_any<P>(self, predicate: P) -> Option<Self::Item>
+    where
+        P: Fn(&Self::Item) -> bool + Sync + Send,
+    {
+        self.with_producer(Bridge(&FindAny::new(predicate)))
+    }
+
+    /// Collects the items, in order, into a collection such as `Vec`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let squares: Vec<u32> = (0..5_u32).into_par_iter().map(|n| n * n).collect();
+    /// assert_eq!(squares, [0, 1, 4, 9, 16]);
+    /// ```
+    fn collect<C>(self) -> C
+    where
+        C: FromParallelIterator<Self::Item>,
+    {
+        C::from_par_iter(self)
+    }
+}
+
+/// A parallel iterator that knows its exact length and the position of
+/// every item: rayon's `IndexedParallelIterator`.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// let a = [1, 2, 3];
+/// let b = [10, 20, 30];
+/// let dot: i32 = a.par_iter().zip(&b).map(|(x, y)| x * y).sum();
+/// assert_eq!(dot, 140);
+/// assert_eq!(a.par_iter().len(), 3);
+/// ```
+#[allow(clippy::len_without_is_empty)] // rayon's trait has no `is_empty`
+pub trait IndexedParallelIterator: ParallelIterator {
+    /// The exact number of items.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert_eq!((0..7_u8).into_par_iter().map(|n| n + 1).len(), 7);
+    /// ```
+    fn len(&self) -> usize;
+
+    /// Pairs every item with its position.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let pairs: Vec<(usize, char)> = ['a', 'b'].par_iter().copied().enumerate().collect();
+    /// assert_eq!(pairs, [(0, 'a'), (1, 'b')]);
+    /// ```
+    fn enumerate(self) -> Enumerate<Self> {
+        Enumerate::new(self)
+    }
+
+    /// Pairs items of two indexed iterators, up to the shorter one's end.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let names = vec!["a", "b", "c"];
+    /// let ages = vec![1, 2];
+    /// let pairs: Vec<(&&str, &i32)> = names.par_iter().zip(&ages).collect();
+    /// assert_eq!(pairs, [(&"a", &1), (&"b", &2)]);
+    /// ```
+    fn zip<Z>(self, zip_op: Z) -> Zip<Self, Z::Iter>
+    where
+        Z: IntoParallelIterator,
+        Z::Iter: IndexedParallelIterator,
+    {
+        Zip::new(self, zip_op.into_par_iter())
+    }
+}
+
+/// Something that can become a parallel iterator: rayon's
+/// `IntoParallelIterator`.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// let v = vec![String::from("x"), String::from("yy")];
+/// let lengths: Vec<usize> = v.into_par_iter().map(|s| s.len()).collect();
+/// assert_eq!(lengths, [1, 2]);
+/// ```
+pub trait IntoParallelIterator {
+    /// The parallel iterator.
+    type Iter: ParallelIterator<Item = Self::Item>;
+    /// Its items.
+    type Item: Send;
+
+    /// Converts `self` into a parallel iterator.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert_eq!((0..=4_i32).into_par_iter().sum::<i32>(), 10);
+    /// ```
+    fn into_par_iter(self) -> Self::Iter;
+}
+
+impl<T: ParallelIterator> IntoParallelIterator for T {
+    type Iter = T;
+    type Item = T::Item;
+
+    fn into_par_iter(self) -> T {
+        self
+    }
+}
+
+/// `par_iter()`: a parallel iterator over references, for anything whose
+/// reference is [`IntoParallelIterator`] (`Vec`, slices, arrays).
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// let v = vec![1, 2, 3];
+/// assert_eq!(v.par_iter().sum::<i32>(), 6);
+/// ```
+pub trait IntoParallelRefIterator<'data> {
+    /// The parallel iterator.
+    type Iter: ParallelIterator<Item = Self::Item>;
+    /// Its items: references into `self`.
+    type Item: Send + 'data;
+
+    /// A parallel iterator over references to the elements.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let v = [1, 2, 3];
+    /// assert_eq!(v.par_iter().max(), Some(&3));
+    /// ```
+    fn par_iter(&'data self) -> Self::Iter;
+}
+
+impl<'data, I: 'data + ?Sized> IntoParallelRefIterator<'data> for I
+where
+    &'data I: IntoParallelIterator,
+{
+    type Iter = <&'data I as IntoParallelIterator>::Iter;
+    type Item = <&'data I as IntoParallelIterator>::Item;
+
+    fn par_iter(&'data self) -> Self::Iter {
+        self.into_par_iter()
+    }
+}
+
+/// `par_iter_mut()`: a parallel iterator over mutable references.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// let mut v = vec![1, 2, 3];
+/// v.par_iter_mut().for_each(|x| *x *= 10);
+/// assert_eq!(v, [10, 20, 30]);
+/// ```
+pub trait IntoParallelRefMutIterator<'data> {
+    /// The parallel iterator.
+    type Iter: ParallelIterator<Item = Self::Item>;
+    /// Its items: mutable references into `self`.
+    type Item: Send + 'data;
+
+    /// A parallel iterator over mutable references to the elements.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let mut v = [1, 2, 3];
+    /// v.par_iter_mut().for_each(|x| *x += 1);
+    /// assert_eq!(v, [2, 3, 4]);
+    /// ```
+    fn par_iter_mut(&'data mut self) -> Self::Iter;
+}
+
+impl<'data, I: 'data + ?Sized> IntoParallelRefMutIterator<'data> for I
+where
+    &'data mut I: IntoParallelIterator,
+{
+    type Iter = <&'data mut I as IntoParallelIterator>::Iter;
+    type Item = <&'data mut I as IntoParallelIterator>::Item;
+
+    fn par_iter_mut(&'data mut self) -> Self::Iter {
+        self.into_par_iter()
+    }
+}
+
+/// A collection that can be built from a parallel iterator, by
+/// [`collect`](ParallelIterator::collect).
+///
+/// # Examples
+///
+/// ```
+/// use std::collections::HashMap;
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// let lengths: HashMap<&str, usize> = ["a", "bb"].par_iter().map(|w| (*w, w.len())).collect();
+/// assert_eq!(lengths["bb"], 2);
+/// ```
+pub trait FromParallelIterator<T: Send> {
+    /// Builds `Self` from the items of `par_iter`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let v = Vec::from_par_iter((0..3_u8).into_par_iter());
+    /// assert_eq!(v, [0, 1, 2]);
+    /// ```
+    fn from_par_iter<I>(par_iter: I) -> Self
+    where
+        I: IntoParallelIterator<Item = T>;
+}
+
+/// `par_chunks()` on slices (and, through deref, `Vec`s and arrays).
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// let v: Vec<u32> = (1..=10).collect();
+/// let sums: Vec<u32> = v.par_chunks(4).map(|c| c.iter().sum()).collect();
+/// assert_eq!(sums, [10, 26, 19]);
+/// ```
+pub trait ParallelSlice<T: Sync> {
+    /// The slice.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert_eq!([1, 2].as_parallel_slice(), &[1, 2]);
+    /// ```
+    fn as_parallel_slice(&self) -> &[T];
+
+    /// A parallel iterator over chunks of `chunk_size` elements; the last
+    /// may be shorter.
+    ///
+    /// # Panics
+    ///
+    /// If `chunk_size` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let chunks: Vec<&[u8]> = [1, 2, 3].par_chunks(2).collect();
+    /// assert_eq!(chunks, [&[1, 2][..], &[3][..]]);
+    /// ```
+    fn par_chunks(&self, chunk_size: usize) -> Chunks<'_, T> {
+        Chunks::new(self.as_parallel_slice(), chunk_size)
+    }
+}
+
+impl<T: Sync> ParallelSlice<T> for [T] {
+    fn as_parallel_slice(&self) -> &[T] {
+        self
+    }
+}
+
+/// `par_chunks_mut()` on mutable slices.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// let mut v = vec![0_u32; 5];
+/// v.par_chunks_mut(2).enumerate().for_each(|(i, c)| c.fill(i as u32));
+/// assert_eq!(v, [0, 0, 1, 1, 2]);
+/// ```
+pub trait ParallelSliceMut<T: Send> {
+    /// The slice.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let mut v = [1, 2];
+    /// v.as_parallel_slice_mut()[0] = 5;
+    /// assert_eq!(v, [5, 2]);
+    /// ```
+    fn as_parallel_slice_mut(&mut self) -> &mut [T];
+
+    /// A parallel iterator over mutable chunks of `chunk_size` elements;
+    /// the last may be shorter.
+    ///
+    /// # Panics
+    ///
+    /// If `chunk_size` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let mut v = [1, 2, 3];
+    /// v.par_chunks_mut(2).for_each(|c| c.reverse());
+    /// assert_eq!(v, [2, 1, 3]);
+    /// ```
+    fn par_chunks_mut(&mut self, chunk_size: usize) -> ChunksMut<'_, T> {
+        ChunksMut::new(self.as_parallel_slice_mut(), chunk_size)
+    }
+}
+
+impl<T: Send> ParallelSliceMut<T> for [T] {
+    fn as_parallel_slice_mut(&mut self) -> &mut [T] {
+        self
+    }
+}
