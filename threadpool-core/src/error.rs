@@ -129,7 +129,9 @@ impl fmt::Display for PutErrorKind {
 
 impl<R> fmt::Debug for PutError<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PutError").field("kind", &self.kind).finish_non_exhaustive()
+        f.debug_struct("PutError")
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
     }
 }
 

@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use crate::error::{PutError, PutErrorKind, SpawnError};
-use crate::registry::{PutMode, Shared};
+use crate::registry::{ChosenId, PutMode, Shared};
 use crate::request::{RequestId, SendWorkRequest};
 use crate::stats::PoolStats;
 use crate::sync::{Arc, Ordering, lock};
@@ -148,30 +148,26 @@ impl PoolHandle {
             return Err(PutError::new(PutErrorKind::NoPoller, request));
         }
         let id = request.id;
-        if let Some(chosen) = id.chosen()
-            && !lock(&shared.chosen_ids).insert(chosen)
-        {
+        let Ok(chosen) = ChosenId::register(shared, id) else {
             return Err(PutError::new(PutErrorKind::DuplicateId, request));
-        }
+        };
         let holds_slot = match shared.acquire_slot(mode) {
             Ok(holds_slot) => holds_slot,
-            Err(kind) => {
-                if let Some(chosen) = id.chosen() {
-                    lock(&shared.chosen_ids).remove(&chosen);
-                }
-                return Err(PutError::new(kind, request));
-            }
+            Err(kind) => return Err(PutError::new(kind, request)),
         };
+        if let Some(chosen) = chosen {
+            chosen.keep();
+        }
         let SendWorkRequest {
             task, callbacks, ..
         } = request;
         // File the callbacks before the job can finish.
         shared.remote_outstanding.fetch_add(1, Ordering::SeqCst);
         lock(&shared.remote).insert(id, callbacks);
-        shared.submit(Envelope {
+        shared.submit_remote(Envelope {
             task,
+            filed: crate::pending::REMOTE,
             holds_slot,
-            remote: true,
         });
         Ok(id)
     }

@@ -63,9 +63,7 @@ impl<L: Latch, F: FnOnce() -> R + Send, R: Send> StackJob<L, F, R> {
         // thread touches the cells.
         unsafe {
             let this = this.cast::<Self>();
-            let func = (*(*this).func.get())
-                .take()
-                .expect("a stack job runs once");
+            let func = (*(*this).func.get()).take().expect("a stack job runs once");
             *(*this).result.get() = match catch_unwind(AssertUnwindSafe(func)) {
                 Ok(value) => JobResult::Ok(value),
                 Err(payload) => JobResult::Panicked(payload),
@@ -76,7 +74,9 @@ impl<L: Latch, F: FnOnce() -> R + Send, R: Send> StackJob<L, F, R> {
 
     /// The closure, taken back unrun.
     fn into_func(self) -> F {
-        self.func.into_inner().expect("an unrun job still has its closure")
+        self.func
+            .into_inner()
+            .expect("an unrun job still has its closure")
     }
 
     /// The result of a job that ran; resumes its panic.

@@ -6,11 +6,13 @@
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+mod callback;
 mod error;
 mod handle;
 mod join;
 mod latch;
 mod panic;
+mod pending;
 mod pool;
 mod raw;
 mod registry;
@@ -79,12 +81,6 @@ pub mod __loom {
         /// Wakes every sleeper to re-check its reason to leave.
         pub fn notify_all(&self) {
             self.0.notify_all();
-        }
-
-        /// The wake-up a worker issues after pushing onto its own deque:
-        /// no fence, and nothing when it reads no sleeper.
-        pub fn notify_one_relaxed(&self) {
-            self.0.notify_one_relaxed();
         }
     }
 }

@@ -115,7 +115,10 @@ impl fmt::Debug for Panic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.message() {
             Some(message) => f.debug_tuple("Panic").field(&message).finish(),
-            None => f.debug_tuple("Panic").field(&"<non-string payload>").finish(),
+            None => f
+                .debug_tuple("Panic")
+                .field(&"<non-string payload>")
+                .finish(),
         }
     }
 }

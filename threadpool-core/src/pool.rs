@@ -1,16 +1,15 @@
 //! [`ThreadPool`], its builder, and the polling side: pending callbacks,
 //! `poll` and `wait`.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Select};
 
 use crate::error::{PollError, PutError, PutErrorKind, SpawnError};
 use crate::handle::PoolHandle;
-use crate::registry::{Message, PutMode, Shared, ThreadConfig};
+use crate::pending::{Pending, REMOTE};
+use crate::registry::{ChosenId, Message, PutMode, Shared, ThreadConfig};
 use crate::request::{LocalCallbacks, RequestId, WorkRequest};
 use crate::stats::PoolStats;
 use crate::sync::{Arc, Ordering, lock};
@@ -61,29 +60,7 @@ pub struct ThreadPool<'a> {
     shared: Arc<Shared>,
     results: Receiver<Message>,
     /// Callbacks of outstanding requests put through this value.
-    pending: HashMap<RequestId, LocalCallbacks<'a>, BuildHasherDefault<IdHasher>>,
-}
-
-/// Hashes a `RequestId` (whose `Hash` writes a single `u64`) with one multiply.
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        // Multiplying by an odd constant near 2^64 / phi spreads sequential
-        // ids over the high bits, which hashbrown uses for its control bytes.
-        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
+    pending: Pending<'a>,
 }
 
 impl ThreadPool<'_> {
@@ -265,8 +242,10 @@ impl<'a> ThreadPool<'a> {
         for request in requests {
             match self.register(request, PutMode::Block) {
                 Ok(envelope) => {
-                    self.shared.count_submitted();
-                    self.shared.injector.push(crate::task::Job::Request(envelope));
+                    self.shared.count_local_submitted();
+                    self.shared
+                        .injector
+                        .push(crate::task::Job::Request(envelope));
                     put += 1;
                     unwoken += 1;
                     if unwoken == WAKE_EVERY {
@@ -291,7 +270,7 @@ impl<'a> ThreadPool<'a> {
     ) -> Result<RequestId, PutError<WorkRequest<'a, T>>> {
         let id = request.id;
         let envelope = self.register(request, mode)?;
-        self.shared.submit(envelope);
+        self.shared.submit_local(envelope);
         Ok(id)
     }
 
@@ -303,28 +282,25 @@ impl<'a> ThreadPool<'a> {
         mode: PutMode,
     ) -> Result<Envelope, PutError<WorkRequest<'a, T>>> {
         let id = request.id;
-        if let Some(chosen) = id.chosen()
-            && !lock(&self.shared.chosen_ids).insert(chosen)
-        {
+        let Ok(chosen) = ChosenId::register(&self.shared, id) else {
             return Err(PutError::new(PutErrorKind::DuplicateId, request));
-        }
+        };
+        // Frees the id again if the put fails, or if a callback run while
+        // waiting for a slot panics.
         let holds_slot = match self.acquire_slot(mode) {
             Ok(holds_slot) => holds_slot,
-            Err(kind) => {
-                if let Some(chosen) = id.chosen() {
-                    lock(&self.shared.chosen_ids).remove(&chosen);
-                }
-                return Err(PutError::new(kind, request));
-            }
+            Err(kind) => return Err(PutError::new(kind, request)),
         };
+        if let Some(chosen) = chosen {
+            chosen.keep();
+        }
         let WorkRequest {
             task, callbacks, ..
         } = request;
-        self.pending.insert(id, callbacks);
         Ok(Envelope {
             task,
+            filed: self.pending.insert(callbacks),
             holds_slot,
-            remote: false,
         })
     }
 
@@ -480,7 +456,10 @@ impl<'a> ThreadPool<'a> {
                 return Err(PollError::NoWorkersAvailable);
             }
             let message = match deadline {
-                None => self.results.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                None => self
+                    .results
+                    .recv()
+                    .map_err(|_| RecvTimeoutError::Disconnected),
                 Some(deadline) => self.results.recv_deadline(deadline),
             };
             match message {
@@ -535,15 +514,19 @@ impl<'a> ThreadPool<'a> {
             return false;
         };
         let Envelope {
-            mut task, remote, ..
+            mut task, filed, ..
         } = envelope;
         let id = task.id();
-        let callbacks = if remote {
-            let callbacks = lock(&self.shared.remote).remove(&id).map(LocalCallbacks::from);
-            self.shared.remote_outstanding.fetch_sub(1, Ordering::SeqCst);
+        let callbacks = if filed == REMOTE {
+            let callbacks = lock(&self.shared.remote)
+                .remove(&id)
+                .map(LocalCallbacks::from);
+            self.shared
+                .remote_outstanding
+                .fetch_sub(1, Ordering::SeqCst);
             callbacks
         } else {
-            self.pending.remove(&id)
+            self.pending.remove(filed)
         };
         if let Some(chosen) = id.chosen() {
             lock(&self.shared.chosen_ids).remove(&chosen);
@@ -617,6 +600,9 @@ impl<'a> ThreadPool<'a> {
     /// does that later. Queued requests are never lost: with every worker
     /// dismissed they wait for [`create_workers`](Self::create_workers).
     ///
+    /// While it waits, it runs the callbacks of results that arrive, so a
+    /// worker waiting for room in a full result queue can finish.
+    ///
     /// # Examples
     ///
     /// ```
@@ -631,10 +617,13 @@ impl<'a> ThreadPool<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn dismiss_workers(&mut self, n: usize, join: bool) -> usize {
-        self.shared.dismiss_workers(n, join)
+        let (dismissed, handles) = self.shared.dismiss(n, join);
+        self.join_draining(handles);
+        dismissed
     }
 
-    /// Waits for every dismissed worker to exit.
+    /// Waits for every dismissed worker to exit, running the callbacks of
+    /// results that arrive meanwhile (see [`dismiss_workers`](Self::dismiss_workers)).
     ///
     /// # Examples
     ///
@@ -647,7 +636,27 @@ impl<'a> ThreadPool<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn join_all_dismissed_workers(&mut self) {
-        self.shared.join_all_dismissed_workers();
+        let handles = self.shared.take_dismissed();
+        self.join_draining(handles);
+    }
+
+    /// Joins worker threads while running the callbacks of arriving
+    /// results: a dismissed worker may be waiting for room in a full result
+    /// queue, which only this thread can make.
+    fn join_draining(&mut self, handles: Vec<std::thread::JoinHandle<()>>) {
+        /// How often to look whether a thread has exited when no result
+        /// arrives; only while joining.
+        const RECHECK: Duration = Duration::from_millis(1);
+        let results = self.results.clone();
+        for handle in handles {
+            while !handle.is_finished() {
+                if let Ok(message) = results.recv_timeout(RECHECK) {
+                    self.handle_message(message);
+                }
+            }
+            // The worker loop catches every panic of user code.
+            let _ = handle.join();
+        }
     }
 
     /// The number of workers, not counting dismissed ones still finishing.
@@ -758,6 +767,23 @@ impl Default for ThreadPoolBuilder {
 }
 
 impl ThreadPoolBuilder {
+    /// The largest queue bound honoured (2^20); larger bounds mean
+    /// unbounded, since a bounded queue reserves memory for every slot.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{ThreadPoolBuilder, WorkRequest};
+    ///
+    /// let mut pool = ThreadPoolBuilder::new().num_workers(0).queue_size(usize::MAX).build()?;
+    /// for _ in 0..ThreadPoolBuilder::MAX_QUEUE_BOUND + 1 {
+    /// #   break;
+    ///     pool.try_put_request(WorkRequest::new(|| ()))?;
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub const MAX_QUEUE_BOUND: usize = 1 << 20;
+
     /// Default settings: one worker per available CPU, unbounded queues,
     /// threads named `threadpool-N`, the platform's default stack size.
     ///
@@ -798,6 +824,9 @@ impl ThreadPoolBuilder {
     /// unbounded. A put into a full queue blocks, times out or fails,
     /// depending on the variant of `put_request` used.
     ///
+    /// A bounded queue reserves its slots up front, so bounds above
+    /// [`MAX_QUEUE_BOUND`](Self::MAX_QUEUE_BOUND) are treated as unbounded.
+    ///
     /// # Examples
     ///
     /// ```
@@ -814,7 +843,8 @@ impl ThreadPoolBuilder {
 
     /// Bounds the result queue (results not yet polled); 0 means unbounded.
     /// Workers wait while it is full; a put blocked on a full request queue
-    /// keeps draining it, so bounding both cannot deadlock.
+    /// keeps draining it, so bounding both cannot deadlock. Bounds above
+    /// [`MAX_QUEUE_BOUND`](Self::MAX_QUEUE_BOUND) are treated as unbounded.
     ///
     /// # Examples
     ///
@@ -888,13 +918,14 @@ impl ThreadPoolBuilder {
     pub fn build<'a>(self) -> Result<ThreadPool<'a>, SpawnError> {
         let (results_tx, results_rx) = match self.result_queue_size {
             0 => crossbeam_channel::unbounded(),
+            bound if bound > Self::MAX_QUEUE_BOUND => crossbeam_channel::unbounded(),
             bound => crossbeam_channel::bounded(bound),
         };
         let num_workers = self.resolved_num_workers();
         let pool = ThreadPool {
             shared: self.shared(results_tx, true),
             results: results_rx,
-            pending: HashMap::default(),
+            pending: Pending::new(),
         };
         // On failure `pool` drops here, stopping the workers it started.
         pool.shared.create_workers(num_workers)?;
@@ -949,6 +980,10 @@ impl ThreadPoolBuilder {
             name: self.thread_name,
             stack_size: self.stack_size,
         };
-        Shared::new(config, self.queue_size, results, has_poller)
+        let queue_size = match self.queue_size {
+            bound if bound > Self::MAX_QUEUE_BOUND => 0,
+            bound => bound,
+        };
+        Shared::new(config, queue_size, results, has_poller)
     }
 }

@@ -2,7 +2,7 @@
 //! counters, and the sleep state.
 
 use std::collections::{HashMap, HashSet};
-use std::thread::{JoinHandle, ThreadId};
+use std::thread::JoinHandle;
 use std::time::Instant;
 
 use crossbeam_channel::{Receiver, Select, Sender};
@@ -24,6 +24,41 @@ pub(crate) enum Message {
     /// The last worker thread left: a blocked poller re-checks whether any
     /// thread can still produce a result.
     Recheck,
+}
+
+/// A caller-chosen id registered as outstanding while a put is under way:
+/// unregistered again on drop (the put failed or unwound) unless kept.
+pub(crate) struct ChosenId {
+    shared: Arc<Shared>,
+    chosen: u64,
+}
+
+impl ChosenId {
+    /// Registers `id` if it is a chosen one (automatic ids need nothing:
+    /// `Ok(None)`); `Err` if it is outstanding already.
+    pub(crate) fn register(shared: &Arc<Shared>, id: RequestId) -> Result<Option<Self>, ()> {
+        let Some(chosen) = id.chosen() else {
+            return Ok(None);
+        };
+        if !lock(&shared.chosen_ids).insert(chosen) {
+            return Err(());
+        }
+        Ok(Some(ChosenId {
+            shared: Arc::clone(shared),
+            chosen,
+        }))
+    }
+
+    /// The put succeeded: the id stays registered until the callback runs.
+    pub(crate) fn keep(self) {
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for ChosenId {
+    fn drop(&mut self) {
+        lock(&self.shared.chosen_ids).remove(&self.chosen);
+    }
 }
 
 /// How long a put may block on a full request queue.
@@ -69,7 +104,6 @@ struct WorkerEntry {
     state: Arc<WorkerState>,
     stealer: Stealer<Job>,
     handle: Option<JoinHandle<()>>,
-    thread: ThreadId,
 }
 
 #[derive(Default)]
@@ -104,8 +138,12 @@ pub(crate) struct Shared {
     /// Worker threads still in their loop, dismissed ones finishing a job
     /// included: the threads that can still produce a result.
     pub(crate) alive: AtomicUsize,
-    /// Requests put since the pool started.
-    submitted: AtomicU64,
+    /// Requests put through the `ThreadPool` since the pool started. Only
+    /// its (single) polling thread writes it, with a load and a store.
+    /// Padded: every put writes it, and workers read nearby fields.
+    local_submitted: CachePadded<AtomicU64>,
+    /// Requests put through handles, from any thread.
+    remote_submitted: CachePadded<AtomicU64>,
     pub(crate) shutdown: AtomicBool,
     /// False for pools built with `build_handle`: nothing receives results.
     pub(crate) has_poller: bool,
@@ -119,7 +157,8 @@ pub(crate) struct Shared {
     pub(crate) chosen_ids: Mutex<HashSet<u64>>,
     /// Callbacks of outstanding requests put through a `PoolHandle`.
     pub(crate) remote: Mutex<HashMap<RequestId, SendCallbacks>>,
-    pub(crate) remote_outstanding: AtomicUsize,
+    /// Padded like `submitted`: written by every remote put and delivery.
+    pub(crate) remote_outstanding: CachePadded<AtomicUsize>,
     config: ThreadConfig,
 }
 
@@ -139,7 +178,8 @@ impl Shared {
             registry: Mutex::new(Registry::default()),
             active: AtomicUsize::new(0),
             alive: AtomicUsize::new(0),
-            submitted: AtomicU64::new(0),
+            local_submitted: CachePadded::new(AtomicU64::new(0)),
+            remote_submitted: CachePadded::new(AtomicU64::new(0)),
             shutdown: AtomicBool::new(false),
             has_poller,
             results,
@@ -147,7 +187,7 @@ impl Shared {
             shutdown_signal: (Mutex::new(Some(signal_tx)), signal_rx),
             chosen_ids: Mutex::new(HashSet::new()),
             remote: Mutex::new(HashMap::new()),
-            remote_outstanding: AtomicUsize::new(0),
+            remote_outstanding: CachePadded::new(AtomicUsize::new(0)),
             config,
         })
     }
@@ -161,17 +201,24 @@ impl Shared {
         }
     }
 
-    /// Pushes a request, counting it as submitted first (so that `queued`,
-    /// submitted minus started, never goes below zero).
-    pub(crate) fn submit(self: &Arc<Self>, envelope: Envelope) {
-        self.count_submitted();
+    /// Pushes a request put through a handle, counting it as submitted
+    /// first (so that `queued`, submitted minus started, stays >= 0).
+    pub(crate) fn submit_remote(self: &Arc<Self>, envelope: Envelope) {
+        // Relaxed: a statistic; the push that follows publishes the job.
+        self.remote_submitted.fetch_add(1, Ordering::Relaxed);
         self.push(Job::Request(envelope));
     }
 
-    /// Counts a request as submitted; call before pushing it.
-    pub(crate) fn count_submitted(&self) {
-        // Relaxed: a statistic; the push that follows publishes the job.
-        self.submitted.fetch_add(1, Ordering::Relaxed);
+    /// Pushes a request put through the `ThreadPool` (by its polling
+    /// thread, the only writer of `local_submitted`).
+    pub(crate) fn submit_local(self: &Arc<Self>, envelope: Envelope) {
+        self.count_local_submitted();
+        self.push(Job::Request(envelope));
+    }
+
+    /// Counts a request put by the polling thread; call before pushing it.
+    pub(crate) fn count_local_submitted(&self) {
+        Counters::bump(&self.local_submitted);
     }
 
     /// Whether any queue holds a job some worker could take.
@@ -265,8 +312,7 @@ impl Shared {
             dismissed: AtomicBool::new(false),
             counters: CachePadded::new(Counters::default()),
         });
-        let mut builder =
-            std::thread::Builder::new().name(format!("{}-{index}", self.config.name));
+        let mut builder = std::thread::Builder::new().name(format!("{}-{index}", self.config.name));
         if let Some(size) = self.config.stack_size {
             builder = builder.stack_size(size);
         }
@@ -282,7 +328,6 @@ impl Shared {
                 registry.workers.push(WorkerEntry {
                     state,
                     stealer,
-                    thread: handle.thread().id(),
                     handle: Some(handle),
                 });
                 self.publish_stealers(&registry);
@@ -300,40 +345,55 @@ impl Shared {
     /// job, hands its queued jobs back and leaves. Returns how many were
     /// dismissed. With `join`, waits for them to leave.
     pub(crate) fn dismiss_workers(&self, n: usize, join: bool) -> usize {
+        let (dismissed, handles) = self.dismiss(n, join);
+        join_all(handles);
+        dismissed
+    }
+
+    /// Dismisses up to `n` workers, newest first, and returns how many. With
+    /// `join`, also returns their handles for the caller to join; without,
+    /// keeps them for `join_all_dismissed_workers`.
+    pub(crate) fn dismiss(&self, n: usize, join: bool) -> (usize, Vec<JoinHandle<()>>) {
         let mut handles = Vec::new();
+        let mut dismissed = 0;
         {
             let mut registry = lock(&self.registry);
+            let mut kept = Vec::new();
             for entry in registry.workers.iter_mut().rev() {
-                if handles.len() == n {
+                if dismissed == n {
                     break;
                 }
                 if entry.state.dismissed.load(Ordering::Relaxed) {
                     continue;
                 }
-                // The flag is read by the worker under the sleep lock or
-                // between jobs; `notify_all` below orders it (see the note).
+                // The worker reads the flag between jobs and, before it
+                // waits, under the sleep lock; `notify_all` below orders it
+                // (see the sleep note).
                 entry.state.dismissed.store(true, Ordering::SeqCst);
                 self.active.fetch_sub(1, Ordering::SeqCst);
-                handles.push((entry.thread, entry.handle.take()));
+                dismissed += 1;
+                if let Some(handle) = entry.handle.take() {
+                    if join {
+                        handles.push(handle);
+                    } else {
+                        kept.push(handle);
+                    }
+                }
             }
-            if !join {
-                registry
-                    .dismissed
-                    .extend(handles.iter_mut().filter_map(|(_, h)| h.take()));
-            }
+            registry.dismissed.extend(kept);
         }
         self.sleep.notify_all();
-        let dismissed = handles.len();
-        if join {
-            join_all(handles.into_iter().filter_map(|(_, h)| h));
-        }
-        dismissed
+        (dismissed, handles)
     }
 
     /// Joins every dismissed worker not joined yet.
     pub(crate) fn join_all_dismissed_workers(&self) {
-        let handles = std::mem::take(&mut lock(&self.registry).dismissed);
-        join_all(handles);
+        join_all(self.take_dismissed());
+    }
+
+    /// The handles of dismissed workers not joined yet.
+    pub(crate) fn take_dismissed(&self) -> Vec<JoinHandle<()>> {
+        std::mem::take(&mut lock(&self.registry).dismissed)
     }
 
     /// Called by a worker thread as it leaves its loop.
@@ -395,7 +455,8 @@ impl Shared {
             worker.state.counters.add_to(&mut totals);
         }
         let [started, completed, panicked] = totals;
-        let submitted = self.submitted.load(Ordering::Relaxed);
+        let submitted = self.local_submitted.load(Ordering::Relaxed)
+            + self.remote_submitted.load(Ordering::Relaxed);
         PoolStats {
             workers: self.active.load(Ordering::SeqCst),
             queued: submitted.saturating_sub(started),

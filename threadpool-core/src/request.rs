@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::Panic;
+use crate::callback::ResultCallback;
 use crate::task::{Task, TaskCell};
 
 /// Identifies a work request while it is outstanding.
@@ -31,7 +32,7 @@ use crate::task::{Task, TaskCell};
 /// assert!(auto.to_string().starts_with('#'));
 /// assert_eq!(chosen.to_string(), "7");
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RequestId(Repr);
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
@@ -87,9 +88,23 @@ impl RequestId {
     }
 
     pub(crate) fn next_auto() -> Self {
-        static NEXT: AtomicU64 = AtomicU64::new(1);
-        // Relaxed: only uniqueness matters, which the RMW gives.
-        RequestId(Repr::Auto(NEXT.fetch_add(1, Ordering::Relaxed)))
+        /// Ids a thread reserves at a time, so that most ids cost no atomic.
+        const BLOCK: u64 = 1024;
+        static NEXT_BLOCK: AtomicU64 = AtomicU64::new(1);
+        thread_local! {
+            /// The next id of this thread's block, and the block's end.
+            static BLOCK_IDS: std::cell::Cell<(u64, u64)> = const { std::cell::Cell::new((0, 0)) };
+        }
+        BLOCK_IDS.with(|ids| {
+            let (mut next, mut end) = ids.get();
+            if next == end {
+                // Relaxed: only uniqueness matters, which the RMW gives.
+                next = NEXT_BLOCK.fetch_add(BLOCK, Ordering::Relaxed);
+                end = next + BLOCK;
+            }
+            ids.set((next + 1, end));
+            RequestId(Repr::Auto(next))
+        })
     }
 }
 
@@ -108,15 +123,6 @@ impl fmt::Debug for RequestId {
             Repr::Auto(id) => write!(f, "RequestId(#{id})"),
             Repr::Chosen(id) => write!(f, "RequestId({id})"),
         }
-    }
-}
-
-impl std::hash::Hash for RequestId {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        // One `write_u64`: the pool's id table hashes with a single multiply.
-        // The top bit tells the two kinds apart for large numbers too.
-        let kind = u64::from(self.chosen().is_some()) << 63;
-        state.write_u64(self.as_u64() ^ kind);
     }
 }
 
@@ -143,10 +149,8 @@ pub(crate) struct Callbacks<R, E> {
     pub(crate) on_exception: OnException<E>,
 }
 
-pub(crate) type LocalCallbacks<'a> = Callbacks<
-    Box<dyn FnOnce(RequestId, &mut dyn Any) + 'a>,
-    Box<dyn FnOnce(RequestId, Panic) + 'a>,
->;
+pub(crate) type LocalCallbacks<'a> =
+    Callbacks<ResultCallback<'a>, Box<dyn FnOnce(RequestId, Panic) + 'a>>;
 
 pub(crate) type SendCallbacks = Callbacks<
     Box<dyn FnOnce(RequestId, &mut dyn Any) + Send>,
@@ -163,7 +167,9 @@ impl<R, E> Callbacks<R, E> {
 impl From<SendCallbacks> for LocalCallbacks<'_> {
     fn from(callbacks: SendCallbacks) -> Self {
         Callbacks {
-            on_result: callbacks.on_result.map(|f| f as Box<_>),
+            on_result: callbacks
+                .on_result
+                .map(|f| ResultCallback::new(move |id, value: &mut dyn Any| f(id, value))),
             on_exception: match callbacks.on_exception {
                 OnException::Report => OnException::Report,
                 OnException::Ignore => OnException::Ignore,
@@ -179,7 +185,7 @@ impl LocalCallbacks<'_> {
         match task.outcome() {
             crate::task::Outcome::Value(value) => {
                 if let Some(on_result) = self.on_result {
-                    on_result(id, value);
+                    on_result.call(id, value);
                 }
             }
             crate::task::Outcome::Panicked(panic) => match self.on_exception {
@@ -302,7 +308,7 @@ impl<'a, T: Send + 'static> WorkRequest<'a, T> {
     where
         F: FnOnce(RequestId, T) + 'a,
     {
-        self.callbacks.on_result = Some(Box::new(move |id, value: &mut dyn Any| {
+        self.callbacks.on_result = Some(ResultCallback::new(move |id, value: &mut dyn Any| {
             callback(id, take_value::<T>(value))
         }));
         self
@@ -395,7 +401,9 @@ impl<T> WorkRequest<'_, T> {
 
 impl<T> fmt::Debug for WorkRequest<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WorkRequest").field("id", &self.id).finish_non_exhaustive()
+        f.debug_struct("WorkRequest")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -545,7 +553,9 @@ impl<T> SendWorkRequest<T> {
 
 impl<T> fmt::Debug for SendWorkRequest<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SendWorkRequest").field("id", &self.id).finish_non_exhaustive()
+        f.debug_struct("SendWorkRequest")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
     }
 }
 

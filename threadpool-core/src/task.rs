@@ -108,11 +108,13 @@ where
 /// A request on its way to a worker and back.
 pub(crate) struct Envelope {
     pub(crate) task: Box<dyn Task>,
+    /// Where the request's callbacks wait: a slot of the polling side's
+    /// table, or [`REMOTE`](crate::pending::REMOTE) for a request put through
+    /// a [`PoolHandle`](crate::PoolHandle), whose callbacks wait in the
+    /// shared table.
+    pub(crate) filed: u32,
     /// The request holds a slot of the bounded request queue until it starts.
     pub(crate) holds_slot: bool,
-    /// Put through a [`PoolHandle`](crate::PoolHandle): its callbacks wait in
-    /// the shared table, not in the polling thread's own.
-    pub(crate) remote: bool,
 }
 
 /// One unit of work in the scheduler's queues.

@@ -182,9 +182,6 @@ fn huge_queue_bounds_child() {
 }
 
 #[test]
-#[ignore = "bug: a huge queue_size/result_queue_size panics (capacity overflow) or aborts \
-            (allocation failure) in build: crossbeam's bounded channel allocates its whole \
-            buffer up front (registry.rs Shared::new, pool.rs build)"]
 fn huge_queue_bounds_are_refused_or_unbounded() {
     let status = in_child("huge_queue_bounds_child");
     assert!(status.success(), "child: {status}");
@@ -327,9 +324,6 @@ fn empty_batches() {
 /// A callback that panics while `put_request` waits for a slot: the panic
 /// reaches the caller, and the id of the request being put is free again.
 #[test]
-#[ignore = "bug: the chosen id stays registered when a result callback panics inside a \
-            blocking put (pool.rs register: the id is inserted before acquire_slot runs \
-            callbacks; a panic there skips its removal)"]
 fn callback_panic_during_a_blocking_put_frees_the_id() {
     for attempt in 0..100_u64 {
         let mut pool = ThreadPool::builder()

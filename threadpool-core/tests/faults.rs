@@ -286,9 +286,6 @@ fn thousand_workers_created_and_dismissed() {
 /// for room in a full, bounded result queue: only the polling thread makes
 /// room, and it is busy joining. A watchdog turns the hang into a failure.
 #[test]
-#[ignore = "bug: dismiss_workers(n, true) (and join_all_dismissed_workers) on the polling \
-            thread deadlocks when a dismissed worker is blocked sending into a full bounded \
-            result queue; joining must keep draining results (pool.rs/registry.rs)"]
 fn dismiss_with_join_while_the_result_queue_is_full() {
     let watchdog_done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flag = std::sync::Arc::clone(&watchdog_done);

@@ -113,16 +113,6 @@ impl Sleep {
         false
     }
 
-    /// Like [`notify_one`](Self::notify_one) without the fence, for a worker
-    /// that pushed onto its own deque: should a sleeper miss that job, the
-    /// pushing worker runs it itself, so a missed wake-up costs parallelism,
-    /// never progress.
-    pub(crate) fn notify_one_relaxed(&self) {
-        if self.sleepers.load(Ordering::Relaxed) > 0 {
-            self.notify_one();
-        }
-    }
-
     /// Wakes up to `n` sleeping workers (after `n` jobs were pushed).
     pub(crate) fn notify_many(&self, n: usize) {
         for _ in 0..n {

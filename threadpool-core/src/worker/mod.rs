@@ -73,7 +73,11 @@ impl WorkerContext {
         x ^= x >> 17;
         x ^= x << 5;
         self.rng.set(x);
-        let start = if stealers.is_empty() { 0 } else { x as usize % stealers.len() };
+        let start = if stealers.is_empty() {
+            0
+        } else {
+            x as usize % stealers.len()
+        };
         find_work(&self.shared, &self.deque, self.state.index, stealers, start)
     }
 
@@ -111,9 +115,10 @@ impl WorkerContext {
     /// wakes a sleeper to steal it, if any sleeps.
     pub(crate) fn push(&self, job: Job) {
         self.deque.push(job);
-        // No fence needed: if a sleeper misses this job, this worker still
-        // pops it itself (its own deque), so no job waits on a lost wake-up.
-        self.shared.sleep.notify_one_relaxed();
+        // The full, fenced notify: the job that pushed may block until this
+        // job has run (`join(|| rx.recv(), || tx.send(()))`, or a spawn then
+        // a wait), so a sleeper must not miss it (tests/loom_sleep.rs).
+        self.shared.sleep.notify_one();
     }
 
     /// Pops the job this worker pushed last.
@@ -199,7 +204,9 @@ pub(crate) fn main_loop(context: WorkerContext) {
             backoff.snooze();
             continue;
         }
-        shared.sleep.sleep(|| shared.has_work(), || context.should_leave());
+        shared
+            .sleep
+            .sleep(|| shared.has_work(), || context.should_leave());
         backoff.reset();
     }
     drop(clear);
