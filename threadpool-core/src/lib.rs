@@ -1,7 +1,6 @@
 //! A thread pool that runs work requests on worker threads and hands their
 //! results to callbacks on the thread that polls it.
 //!
-//! (The crate-level guide is in `guide.md`.)
 #![doc = include_str!("guide.md")]
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
