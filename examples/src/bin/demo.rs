@@ -83,7 +83,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             }
             Err(err) => return Err(err.into()),
         }
-        println!("Main thread working... (worker threads: {})", pool.workers());
+        println!(
+            "Main thread working... (worker threads: {})",
+            pool.workers()
+        );
         if round == 5 {
             println!("**** Adding 3 more worker threads...");
             pool.create_workers(3)?;
