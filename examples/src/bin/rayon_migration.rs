@@ -1,0 +1,51 @@
+//! Moving rayon code onto the threadpool: the program below is ordinary
+//! rayon code; only its `use` lines differ from the rayon version, which
+//! reads:
+//!
+//! ```text
+//! use rayon::prelude::*;
+//! use rayon::{ThreadPoolBuilder, join};
+//! ```
+//!
+//! Run it with `cargo run --release -p examples --bin rayon_migration`.
+
+use threadpool_rayon_compat::prelude::*;
+use threadpool_rayon_compat::{ThreadPoolBuilder, join};
+
+fn fib(n: u32) -> u64 {
+    if n < 2 {
+        return u64::from(n);
+    }
+    let (a, b) = join(|| fib(n - 1), || fib(n - 2));
+    a + b
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let numbers: Vec<u64> = (1..=1_000_000).collect();
+    let sum_of_squares: u64 = numbers.par_iter().map(|&n| n * n).sum();
+    println!("sum of squares of 1..=1e6: {sum_of_squares}");
+
+    let text = "it was the best of times it was the worst of times";
+    let words: Vec<&str> = text.split(' ').collect();
+    let longest = words.par_iter().max_by_key(|w| w.len()).copied();
+    let of_four: Vec<&str> = words.par_iter().filter(|w| w.len() == 4).copied().collect();
+    println!("longest word: {longest:?}; four letters: {of_four:?}");
+
+    let mut pixels = vec![0_u8; 16];
+    pixels
+        .par_chunks_mut(4)
+        .enumerate()
+        .for_each(|(row, px)| px.fill(row as u8 * 50));
+    println!("pixels: {pixels:?}");
+
+    let pool = ThreadPoolBuilder::new().num_threads(2).build()?;
+    let (fib_25, primes) = pool.install(|| {
+        let primes = (2..10_000_u32)
+            .into_par_iter()
+            .filter(|&n| (2..n).take_while(|d| d * d <= n).all(|d| n % d != 0))
+            .count();
+        (fib(25), primes)
+    });
+    println!("on a pool of 2: fib(25) = {fib_25}, primes below 10000: {primes}");
+    Ok(())
+}
