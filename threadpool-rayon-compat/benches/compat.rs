@@ -45,6 +45,16 @@ fn fib_ours(n: u32) -> u64 {
     a + b
 }
 
+/// `fib` on `threadpool-core`'s `PoolHandle::join` directly: the share of
+/// the compat layer's `join` (finding the current pool) in `fib_ours`.
+fn fib_core(pool: &threadpool_core::PoolHandle, n: u32) -> u64 {
+    if n < 2 {
+        return u64::from(n);
+    }
+    let (a, b) = pool.join(|| fib_core(pool, n - 1), || fib_core(pool, n - 2));
+    a + b
+}
+
 fn fib_rayon(n: u32) -> u64 {
     if n < 2 {
         return u64::from(n);
@@ -101,6 +111,13 @@ fn fib(c: &mut Criterion) {
     group.bench_function("sequential", |b| b.iter(|| fib_seq(black_box(FIB_N))));
     group.bench_function("rayon", |b| b.iter(|| fib_rayon(black_box(FIB_N))));
     group.bench_function("compat", |b| b.iter(|| fib_ours(black_box(FIB_N))));
+    let pool = threadpool_core::ThreadPoolBuilder::new()
+        .build_handle()
+        .unwrap();
+    group.bench_function("core_join", |b| {
+        b.iter(|| pool.install(|| fib_core(&pool, black_box(FIB_N))));
+    });
+    pool.shutdown();
     group.finish();
 }
 

@@ -8,10 +8,10 @@
 use super::plumbing::{Producer, ProducerCallback};
 use super::{IndexedParallelIterator, ParallelIterator};
 
-/// Implements `ParallelIterator::with_producer` for an adaptor whose
-/// producer wraps the base producer with the closures it borrows.
+/// Declares the callback of an adaptor with one closure: it carries the
+/// next callback and a borrow of the closure to the base's producer.
 macro_rules! wrap_callback {
-    ($callback:ident { $($field:ident: $fty:ident),* } => $producer:ident) => {
+    ($callback:ident { $($field:ident: $fty:ident),* }) => {
         struct $callback<'f, CB, $($fty),*> {
             callback: CB,
             $($field: &'f $fty,)*
@@ -74,7 +74,7 @@ where
     }
 }
 
-wrap_callback!(MapCallback { map_op: F } => MapProducer);
+wrap_callback!(MapCallback { map_op: F });
 
 impl<T, R, F, CB> ProducerCallback<T> for MapCallback<'_, CB, F>
 where
@@ -169,7 +169,7 @@ where
     }
 }
 
-wrap_callback!(FilterCallback { filter_op: F } => FilterProducer);
+wrap_callback!(FilterCallback { filter_op: F });
 
 impl<T, F, CB> ProducerCallback<T> for FilterCallback<'_, CB, F>
 where
@@ -269,7 +269,7 @@ where
     }
 }
 
-wrap_callback!(FilterMapCallback { filter_op: F } => FilterMapProducer);
+wrap_callback!(FilterMapCallback { filter_op: F });
 
 impl<T, R, F, CB> ProducerCallback<T> for FilterMapCallback<'_, CB, F>
 where
