@@ -313,3 +313,48 @@ fn dismiss_with_join_while_the_result_queue_is_full() {
     pool.create_workers(1).unwrap();
     pool.wait().unwrap();
 }
+
+/// `put_requests` into a bounded queue while the workers sleep: the batch
+/// pushes its first request and defers the wake-up (it wakes workers once
+/// per 64 requests or at the end), then blocks for a slot that only a
+/// worker starting that request can free. A watchdog turns the hang into a
+/// failure; each attempt lets the worker fall asleep first.
+#[test]
+#[ignore = "bug: put_requests blocks on a full bounded queue before waking workers for the \
+            requests it already pushed; it must flush its deferred wake-ups before blocking \
+            (pool.rs put_requests/register)"]
+fn batch_put_into_a_bounded_queue_wakes_workers_before_blocking() {
+    let progress = std::sync::Arc::new(AtomicUsize::new(0));
+    let seen = std::sync::Arc::clone(&progress);
+    std::thread::spawn(move || {
+        let mut last = usize::MAX;
+        loop {
+            std::thread::park_timeout(std::time::Duration::from_secs(10));
+            let now = seen.load(Ordering::SeqCst);
+            if now == usize::MAX {
+                return;
+            }
+            if now == last {
+                eprintln!("put_requests hung at attempt {now}");
+                std::process::abort();
+            }
+            last = now;
+        }
+    });
+    for attempt in 0..200 {
+        progress.store(attempt, Ordering::SeqCst);
+        let mut pool = ThreadPool::builder()
+            .num_workers(1)
+            .queue_size(1)
+            .build()
+            .unwrap();
+        // Idle until the worker has gone to sleep (its spin is short).
+        for _ in 0..1000 {
+            std::thread::yield_now();
+        }
+        let batch = (0..3).map(|n| WorkRequest::new(move || n));
+        assert_eq!(pool.put_requests(batch).map_err(|e| e.kind()), Ok(3));
+        pool.wait().unwrap();
+    }
+    progress.store(usize::MAX, Ordering::SeqCst);
+}
