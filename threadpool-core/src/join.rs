@@ -35,6 +35,7 @@ struct StackJob<L, F, R> {
 }
 
 impl<L: Latch, F: FnOnce() -> R + Send, R: Send> StackJob<L, F, R> {
+    #[inline]
     fn new(latch: L, func: F) -> Self {
         StackJob {
             latch,
@@ -47,6 +48,7 @@ impl<L: Latch, F: FnOnce() -> R + Send, R: Send> StackJob<L, F, R> {
     ///
     /// The job must not move or be dropped until the returned `JobRef` has
     /// run (its latch is set) or has been taken back unrun.
+    #[inline]
     unsafe fn as_job_ref(&self) -> JobRef {
         // SAFETY: `execute` matches `Self`; the caller keeps `self` alive and
         // in place as `JobRef::new` requires; `F: Send`, `R: Send`, and the
@@ -73,6 +75,7 @@ impl<L: Latch, F: FnOnce() -> R + Send, R: Send> StackJob<L, F, R> {
     }
 
     /// The closure, taken back unrun.
+    #[inline]
     fn into_func(self) -> F {
         self.func
             .into_inner()
@@ -120,6 +123,7 @@ impl PoolHandle {
     /// assert_eq!(fib(&pool.handle(), 20), 6765);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn join<A, B, RA, RB>(&self, a: A, b: B) -> (RA, RB)
     where
         A: FnOnce() -> RA + Send,
@@ -252,6 +256,7 @@ impl PoolHandle {
 
 /// Forks `b` onto the worker's own deque, runs `a`, then takes `b` back or
 /// waits for whoever stole it.
+#[inline]
 fn join_on_worker<A, B, RA, RB>(context: &WorkerContext, a: A, b: B) -> (RA, RB)
 where
     A: FnOnce() -> RA + Send,
@@ -268,7 +273,7 @@ where
     // result of `a` is caught, so no unwind skips that wait.
     let job_b_ref = unsafe { job_b.as_job_ref() };
     let job_b_id = job_b_ref.id();
-    context.push(Job::Raw(job_b_ref));
+    context.push_fork(Job::Raw(job_b_ref));
 
     let result_a = catch_unwind(AssertUnwindSafe(a));
 

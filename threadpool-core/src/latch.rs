@@ -49,6 +49,7 @@ impl WorkerLatch {
     ///
     /// `sleep` must outlive every call of `set` on this latch: it belongs to
     /// the pool whose workers set it, and they keep the pool alive.
+    #[inline]
     pub(crate) unsafe fn new(sleep: &Sleep) -> Self {
         WorkerLatch {
             state: AtomicUsize::new(UNSET),
@@ -57,6 +58,7 @@ impl WorkerLatch {
     }
 
     /// Whether the job has finished.
+    #[inline]
     pub(crate) fn probe(&self) -> bool {
         // Acquire: pairs with the AcqRel swap in `set`, so the job's result,
         // written before the swap, is visible after this returns true.

@@ -239,7 +239,14 @@ impl<'a> ThreadPool<'a> {
         const WAKE_EVERY: usize = 64;
         let mut put = 0;
         let mut unwoken = 0;
+        let bounded = self.shared.slots.is_some();
         for request in requests {
+            if bounded && unwoken > 0 {
+                // This put may block for room, which only workers make:
+                // wake them for the requests already pushed first.
+                self.shared.sleep.notify_many(unwoken);
+                unwoken = 0;
+            }
             match self.register(request, PutMode::Block) {
                 Ok(envelope) => {
                     self.shared.count_local_submitted();

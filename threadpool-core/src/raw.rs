@@ -22,11 +22,13 @@ impl JobRef {
     /// `data` must stay valid until `execute(data)` has run; `execute` must be
     /// called at most once per `JobRef`, must not unwind, and must be sound to
     /// call from any thread (the job's closure is `Send`, its state `Sync`).
+    #[inline]
     pub(crate) unsafe fn new(data: *const (), execute: unsafe fn(*const ())) -> Self {
         JobRef { data, execute }
     }
 
     /// Identifies the job: two `JobRef`s to the same job have the same id.
+    #[inline]
     pub(crate) fn id(&self) -> *const () {
         self.data
     }

@@ -113,6 +113,18 @@ impl Sleep {
         false
     }
 
+    /// Like [`notify_one`](Self::notify_one) without the fence, for forks
+    /// that the forking worker runs itself if nobody steals them (see
+    /// `WorkerContext::push_fork`): a missed wake-up costs parallelism, not
+    /// progress.
+    #[inline]
+    pub(crate) fn notify_one_unfenced(&self) {
+        // Relaxed: a hint; the fenced path in `notify_one` does the rest.
+        if self.sleepers.load(Ordering::Relaxed) > 0 {
+            self.notify_one();
+        }
+    }
+
     /// Wakes up to `n` sleeping workers (after `n` jobs were pushed).
     pub(crate) fn notify_many(&self, n: usize) {
         for _ in 0..n {

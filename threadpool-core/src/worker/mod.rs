@@ -116,12 +116,28 @@ impl WorkerContext {
     pub(crate) fn push(&self, job: Job) {
         self.deque.push(job);
         // The full, fenced notify: the job that pushed may block until this
-        // job has run (`join(|| rx.recv(), || tx.send(()))`, or a spawn then
-        // a wait), so a sleeper must not miss it (tests/loom_sleep.rs).
+        // job has run (a spawn or put from a job, then a wait for its
+        // effect), so a sleeper must not miss it (tests/loom_sleep.rs).
         self.shared.sleep.notify_one();
     }
 
+    /// Pushes the forked half of a `join` (or a `scope` job) onto this
+    /// worker's deque, waking a sleeper without a fence.
+    ///
+    /// A sleeper may then miss the job; the forking worker still runs it
+    /// itself, because fork-join never returns before its forked jobs are
+    /// done and runs its own deque's jobs while it waits. The fence, a full
+    /// barrier on every fork, is what fork-join cannot afford. The price:
+    /// the forking closure must not block waiting for the forked one (as
+    /// with rayon's `join`), since it might wait for a thief that sleeps.
+    #[inline]
+    pub(crate) fn push_fork(&self, job: Job) {
+        self.deque.push(job);
+        self.shared.sleep.notify_one_unfenced();
+    }
+
     /// Pops the job this worker pushed last.
+    #[inline]
     pub(crate) fn pop(&self) -> Option<Job> {
         self.deque.pop()
     }
@@ -232,6 +248,7 @@ pub(crate) fn push_local(shared: &Arc<Shared>, job: Job) -> Result<(), Job> {
 }
 
 /// Calls `f` with the current worker if this thread is one of `shared`'s.
+#[inline]
 pub(crate) fn with_current<R>(
     shared: &Arc<Shared>,
     f: impl FnOnce(Option<&WorkerContext>) -> R,
