@@ -101,6 +101,10 @@ impl PoolHandle {
     /// the pool, the whole `join` first moves onto a worker (see
     /// [`install`](Self::install)). Forking allocates nothing.
     ///
+    /// `a` must not block waiting for something `b` does (a channel, a
+    /// lock `b` releases): as with rayon's `join`, `b` may end up waiting
+    /// for the same thread, which runs it only once `a` returns.
+    ///
     /// # Panics
     ///
     /// If either closure panics, `join` waits for the other one (if it

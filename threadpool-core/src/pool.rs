@@ -539,6 +539,8 @@ impl<'a> ThreadPool<'a> {
             lock(&self.shared.chosen_ids).remove(&chosen);
         }
         let callbacks = callbacks.expect("an outstanding request has its callbacks filed");
+        #[cfg(feature = "tracing")]
+        let _span = tracing::trace_span!("callback", id = %id).entered();
         callbacks.deliver(id, &mut *task);
         true
     }

@@ -551,6 +551,31 @@ impl<T> SendWorkRequest<T> {
     }
 }
 
+/// A request built to be put from any thread can also be put by the polling
+/// thread itself, through [`ThreadPool::put_request`](crate::ThreadPool::put_request).
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_core::{SendWorkRequest, ThreadPool, WorkRequest};
+///
+/// let mut pool = ThreadPool::new(1)?;
+/// let request: WorkRequest<'_, u8> = SendWorkRequest::new(|| 7).with_id(7).into();
+/// assert_eq!(pool.put_request(request)?.chosen(), Some(7));
+/// pool.wait()?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+impl<T> From<SendWorkRequest<T>> for WorkRequest<'_, T> {
+    fn from(request: SendWorkRequest<T>) -> Self {
+        WorkRequest {
+            id: request.id,
+            task: request.task,
+            callbacks: request.callbacks.into(),
+            marker: PhantomData,
+        }
+    }
+}
+
 impl<T> fmt::Debug for SendWorkRequest<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SendWorkRequest")

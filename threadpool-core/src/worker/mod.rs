@@ -91,6 +91,8 @@ impl WorkerContext {
                 let counters = &self.state.counters;
                 Counters::bump(&counters.started);
                 let mut envelope = envelope;
+                #[cfg(feature = "tracing")]
+                let _span = tracing::trace_span!("request", id = %envelope.task.id()).entered();
                 if envelope.task.run() {
                     Counters::bump(&counters.completed);
                 } else {
