@@ -4,6 +4,7 @@
 
 use std::process::ExitCode;
 
+mod bench;
 mod loom;
 mod miri;
 mod soak;
@@ -15,6 +16,8 @@ cargo xtask <command> [options]
 
 Commands:
   ci         cargo fmt --check, clippy (warnings denied), the tests, cargo doc (warnings denied)
+  bench      side-by-side benchmarks vs the threadpool crate, rayon, Python [--quick] [SCENARIO...]
+             (RATIO = ours/peer, lower is better; `cargo xtask bench --help`)
   loom       model-check the pool's protocols with loom [--preemptions N] (default 3)
   miri       the core crate's unit tests and selected behaviour tests under miri [--install]
   tsan       the stress tests under ThreadSanitizer (nightly, -Zbuild-std)
@@ -28,6 +31,7 @@ fn main() -> ExitCode {
     let rest: Vec<String> = args.collect();
     let result = match command.as_str() {
         "ci" => ci(&rest),
+        "bench" => bench::run(&rest),
         "loom" => loom::run(&rest),
         "miri" => miri::run(&rest),
         "tsan" => tsan::run(&rest),
@@ -51,7 +55,14 @@ fn main() -> ExitCode {
 fn ci(args: &[String]) -> Result<(), String> {
     util::no_args("ci", args)?;
     util::cargo(&["fmt", "--all", "--check"])?;
-    util::cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    util::cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
     util::cargo(&["test", "--workspace"])?;
     util::cargo_env(
         &["doc", "--workspace", "--no-deps"],
