@@ -33,6 +33,7 @@ impl<'a> Pending<'a> {
     }
 
     /// Files `callbacks` and returns their slot.
+    #[inline]
     pub(crate) fn insert(&mut self, callbacks: LocalCallbacks<'a>) -> u32 {
         self.len += 1;
         if self.first_free != REMOTE {
@@ -55,6 +56,7 @@ impl<'a> Pending<'a> {
     }
 
     /// Takes the callbacks out of `slot`.
+    #[inline]
     pub(crate) fn remove(&mut self, slot: u32) -> Option<LocalCallbacks<'a>> {
         let entry = self.entries.get_mut(slot as usize)?;
         match std::mem::replace(entry, Entry::Free(self.first_free)) {

@@ -270,6 +270,7 @@ impl<'a> ThreadPool<'a> {
         Ok(put)
     }
 
+    #[inline]
     fn put<T: Send + 'static>(
         &mut self,
         request: WorkRequest<'a, T>,
@@ -283,12 +284,25 @@ impl<'a> ThreadPool<'a> {
 
     /// Checks the id, takes a queue slot, and files the callbacks: everything
     /// but the push. On error nothing has changed and the request comes back.
+    #[inline]
     fn register<T: Send + 'static>(
         &mut self,
         request: WorkRequest<'a, T>,
         mode: PutMode,
     ) -> Result<Envelope, PutError<WorkRequest<'a, T>>> {
         let id = request.id;
+        if id.chosen().is_none() && self.shared.slots.is_none() {
+            // The common case: an automatic id and an unbounded queue, so
+            // nothing can refuse the request.
+            let WorkRequest {
+                task, callbacks, ..
+            } = request;
+            return Ok(Envelope {
+                task,
+                filed: self.pending.insert(callbacks),
+                holds_slot: false,
+            });
+        }
         let Ok(chosen) = ChosenId::register(&self.shared, id) else {
             return Err(PutError::new(PutErrorKind::DuplicateId, request));
         };
@@ -516,6 +530,7 @@ impl<'a> ThreadPool<'a> {
     }
 
     /// Runs the callback of one message; returns whether it was a result.
+    #[inline]
     fn handle_message(&mut self, message: Message) -> bool {
         let Message::Done(envelope) = message else {
             return false;

@@ -80,6 +80,7 @@ pub(crate) struct Counters {
 
 impl Counters {
     /// Adds one to a counter only this thread writes.
+    #[inline]
     pub(crate) fn bump(counter: &AtomicU64) {
         // Relaxed: the counters are statistics; no data is published through them.
         counter.store(counter.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
@@ -194,6 +195,7 @@ impl Shared {
 
     /// Pushes a job: onto the current worker's own deque when called from a
     /// job of this pool, else onto the injector; then wakes a sleeper.
+    #[inline]
     pub(crate) fn push(self: &Arc<Self>, job: Job) {
         if let Err(job) = worker::push_local(self, job) {
             self.injector.push(job);
@@ -211,12 +213,14 @@ impl Shared {
 
     /// Pushes a request put through the `ThreadPool` (by its polling
     /// thread, the only writer of `local_submitted`).
+    #[inline]
     pub(crate) fn submit_local(self: &Arc<Self>, envelope: Envelope) {
         self.count_local_submitted();
         self.push(Job::Request(envelope));
     }
 
     /// Counts a request put by the polling thread; call before pushing it.
+    #[inline]
     pub(crate) fn count_local_submitted(&self) {
         Counters::bump(&self.local_submitted);
     }

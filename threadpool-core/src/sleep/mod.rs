@@ -91,9 +91,19 @@ impl Sleep {
     ///
     /// When no worker sleeps this is a fence and a load: no lock, no system
     /// call.
+    #[inline]
     pub(crate) fn notify_one(&self) -> bool {
         // Pairs with the fence in `sleep` (step 1).
         fence(Ordering::SeqCst);
+        if self.sleepers.load(Ordering::SeqCst) == 0 {
+            return false;
+        }
+        self.claim_sleeper()
+    }
+
+    /// Claims a sleeper and hands it a token, if one is still unclaimed.
+    #[cold]
+    fn claim_sleeper(&self) -> bool {
         let mut sleepers = self.sleepers.load(Ordering::SeqCst);
         while sleepers > 0 {
             match self.sleepers.compare_exchange_weak(
