@@ -275,7 +275,7 @@ fn submit(config: &Config) {
         "rayon-spawn",
         "sequential",
     ];
-    interleave(config.rounds(7, 3), &implementations, |implementation| {
+    interleave(config.rounds(9, 3), &implementations, |implementation| {
         let elapsed = submit_once(implementation, config.workers, n);
         samples.push(implementation, ns_per(elapsed, n));
     });
@@ -556,7 +556,7 @@ fn fork_join(config: &Config) {
     let rayon = rayon_pool(config.workers);
     let mut samples = Samples::new("fork_join", "ms");
     let implementations = [OURS_JOIN, OURS_COMPAT_JOIN, "rayon-join", "sequential"];
-    interleave(config.rounds(9, 3), &implementations, |implementation| {
+    interleave(config.rounds(11, 3), &implementations, |implementation| {
         let started = Instant::now();
         let value = match implementation {
             OURS_JOIN => core.install(|| fib_core(&core, black_box(N))),
@@ -624,7 +624,7 @@ fn idle(config: &Config) {
     let mut cpu = Samples::new("idle/cpu", "us");
     let mut switches = Samples::new("idle/ctxsw", "switches");
     interleave(
-        config.rounds(3, 1),
+        config.rounds(5, 1),
         &IDLE_IMPLEMENTATIONS,
         |implementation| {
             let values = run_child(&[
@@ -814,7 +814,7 @@ const WAKE_IMPLEMENTATIONS: [&str; 4] = [
 ];
 
 fn wake(config: &Config) {
-    let trials = config.size(600, 150);
+    let trials = config.size(800, 150);
     // Long enough for every pool's workers to stop spinning and sleep.
     let gap = Duration::from_millis(3);
     let workers = config.workers;
@@ -885,7 +885,7 @@ fn python(config: &Config) {
     let workers = config.workers;
     let mut samples = Samples::new("python", "ns/request");
     let implementations = ["threadpool-core", "python-threadpool"];
-    interleave(config.rounds(3, 1), &implementations, |implementation| {
+    interleave(config.rounds(5, 1), &implementations, |implementation| {
         let value = if implementation == "python-threadpool" {
             let output = Command::new(interpreter)
                 .arg(script)

@@ -561,7 +561,7 @@ fn svg(lines: &[Line], machine: &Machine, mode: &str) -> String {
     });
     let row = 20.0;
     let top = 78.0;
-    let label_width = 440.0;
+    let label_width = 490.0;
     let plot_left = label_width + 10.0;
     let plot_width = 500.0;
     let width = plot_left + plot_width + 90.0;
