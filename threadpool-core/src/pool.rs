@@ -799,11 +799,16 @@ impl ThreadPoolBuilder {
     /// ```
     /// use threadpool_core::{ThreadPoolBuilder, WorkRequest};
     ///
-    /// let mut pool = ThreadPoolBuilder::new().num_workers(0).queue_size(usize::MAX).build()?;
-    /// for _ in 0..ThreadPoolBuilder::MAX_QUEUE_BOUND + 1 {
-    /// #   break;
+    /// // A bound this large reserves nothing: the queue is unbounded, so a
+    /// // non-blocking put never finds it full.
+    /// let mut pool = ThreadPoolBuilder::new()
+    ///     .num_workers(0)
+    ///     .queue_size(ThreadPoolBuilder::MAX_QUEUE_BOUND + 1)
+    ///     .build()?;
+    /// for _ in 0..10_000 {
     ///     pool.try_put_request(WorkRequest::new(|| ()))?;
     /// }
+    /// assert_eq!(pool.stats().queued, 10_000);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub const MAX_QUEUE_BOUND: usize = 1 << 20;
