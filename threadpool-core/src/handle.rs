@@ -174,7 +174,8 @@ impl PoolHandle {
 
     /// Runs `job` on a worker, with no result and no callback: the pool's
     /// counterpart of `std::thread::spawn` for short jobs. A panic is
-    /// reported on stderr and does not affect the pool.
+    /// reported on stderr and does not affect the pool. After the pool has
+    /// shut down, the job is dropped unrun.
     ///
     /// # Examples
     ///
@@ -188,6 +189,9 @@ impl PoolHandle {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn spawn(&self, job: impl FnOnce() + Send + 'static) {
+        if self.is_shut_down() {
+            return;
+        }
         self.shared.push(Job::Spawned(Box::new(job)));
     }
 

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, RecvTimeoutError, Select};
+use crossbeam_channel::{Receiver, RecvTimeoutError};
 
 use crate::error::{PollError, PutError, PutErrorKind, SpawnError};
 use crate::handle::PoolHandle;
@@ -328,36 +328,15 @@ impl<'a> ThreadPool<'a> {
     /// Takes a slot of the bounded request queue, running callbacks of
     /// arriving results while it waits.
     fn acquire_slot(&mut self, mode: PutMode) -> Result<bool, PutErrorKind> {
-        let Some((slots, _)) = &self.shared.slots else {
-            return Ok(false);
-        };
-        if slots.try_send(()).is_ok() {
-            return Ok(true);
-        }
-        if let PutMode::Try = mode {
-            return Err(PutErrorKind::Full);
-        }
-        let slots = slots.clone();
-        let results = self.results.clone();
-        loop {
-            if self.shared.alive.load(Ordering::SeqCst) == 0 && results.is_empty() {
-                return Err(PutErrorKind::NoWorkersAvailable);
-            }
-            let mut select = Select::new();
-            let send = select.send(&slots);
-            select.recv(&results);
-            let op = match mode {
-                PutMode::Until(deadline) => select
-                    .select_deadline(deadline)
-                    .map_err(|_| PutErrorKind::Timeout)?,
-                _ => select.select(),
-            };
-            if op.index() == send {
-                if op.send(&slots, ()).is_ok() {
-                    return Ok(true);
-                }
-            } else if let Ok(message) = op.recv(&results) {
-                self.handle_message(message);
+        match &self.shared.slots {
+            None => Ok(false),
+            Some((slots, _)) if slots.try_send(()).is_ok() => Ok(true),
+            Some(_) => {
+                let shared = Arc::clone(&self.shared);
+                let results = self.results.clone();
+                shared.wait_for_slot(mode, &results, |message| {
+                    self.handle_message(message);
+                })
             }
         }
     }
@@ -750,6 +729,11 @@ impl<'a> ThreadPool<'a> {
 impl Drop for ThreadPool<'_> {
     fn drop(&mut self) {
         self.shared.shut_down();
+        // Queued requests, the callbacks of remote ones, and unpolled
+        // results may hold handles to this pool, which would keep its shared
+        // state, and so themselves, alive forever: drop them now.
+        self.shared.discard_queued_requests();
+        while self.results.try_recv().is_ok() {}
     }
 }
 

@@ -2,6 +2,7 @@
 //! counters, and the sleep state.
 
 use std::collections::{HashMap, HashSet};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
@@ -252,29 +253,45 @@ impl Shared {
         self.stealers_version.fetch_add(1, Ordering::Release);
     }
 
-    /// Takes one token of the bounded request queue, as `mode` allows.
-    /// Returns whether a token was taken (`false`: the queue is unbounded).
+    /// Takes one token of the bounded request queue, as `mode` allows, for
+    /// a put through a handle. Returns whether a token was taken (`false`:
+    /// the queue is unbounded).
     pub(crate) fn acquire_slot(&self, mode: PutMode) -> Result<bool, PutErrorKind> {
+        match &self.slots {
+            None => Ok(false),
+            Some((slots, _)) if slots.try_send(()).is_ok() => Ok(true),
+            // The shutdown signal carries no messages; it only disconnects.
+            Some(_) => self.wait_for_slot(mode, &self.shutdown_signal.1, drop),
+        }
+    }
+
+    /// Waits for a token of the bounded request queue as `mode` allows,
+    /// handing every message that arrives on `other` meanwhile to
+    /// `on_other` (the polling thread runs callbacks there, which is what
+    /// keeps two bounded queues from deadlocking).
+    pub(crate) fn wait_for_slot<M>(
+        &self,
+        mode: PutMode,
+        other: &Receiver<M>,
+        mut on_other: impl FnMut(M),
+    ) -> Result<bool, PutErrorKind> {
         let Some((slots, _)) = &self.slots else {
             return Ok(false);
         };
-        if slots.try_send(()).is_ok() {
-            return Ok(true);
-        }
         loop {
             if self.shutdown.load(Ordering::SeqCst) {
                 return Err(PutErrorKind::ShutDown);
             }
-            match mode {
-                PutMode::Try => return Err(PutErrorKind::Full),
-                _ if self.alive.load(Ordering::SeqCst) == 0 => {
-                    return Err(PutErrorKind::NoWorkersAvailable);
-                }
-                _ => {}
+            if let PutMode::Try = mode {
+                return Err(PutErrorKind::Full);
+            }
+            // With no worker left, nothing will ever make room.
+            if self.alive.load(Ordering::SeqCst) == 0 && other.is_empty() {
+                return Err(PutErrorKind::NoWorkersAvailable);
             }
             let mut select = Select::new();
             let send = select.send(slots);
-            select.recv(&self.shutdown_signal.1);
+            select.recv(other);
             let op = match mode {
                 PutMode::Until(deadline) => select
                     .select_deadline(deadline)
@@ -285,8 +302,8 @@ impl Shared {
                 if op.send(slots, ()).is_ok() {
                     return Ok(true);
                 }
-            } else {
-                let _ = op.recv(&self.shutdown_signal.1);
+            } else if let Ok(message) = op.recv(other) {
+                on_other(message);
             }
         }
     }
@@ -435,6 +452,33 @@ impl Shared {
         self.shutdown.store(true, Ordering::SeqCst);
         drop(lock(&self.shutdown_signal.0).take());
         self.sleep.notify_all();
+    }
+
+    /// Drops the requests waiting in the injector and the callbacks of
+    /// remote requests, after shutdown, on the calling thread. Fork-join and
+    /// spawned jobs go back for the workers' shutdown drain, since a thread
+    /// may be waiting for them.
+    pub(crate) fn discard_queued_requests(&self) {
+        let mut keep = Vec::new();
+        loop {
+            match self.injector.steal() {
+                Steal::Success(Job::Request(envelope)) => {
+                    if envelope.holds_slot {
+                        self.release_slot();
+                    }
+                    // The job's captured values are user code to drop.
+                    let _ = catch_unwind(AssertUnwindSafe(|| drop(envelope)));
+                }
+                Steal::Success(job) => keep.push(job),
+                Steal::Retry => {}
+                Steal::Empty => break,
+            }
+        }
+        for job in keep {
+            self.injector.push(job);
+        }
+        let remote = std::mem::take(&mut *lock(&self.remote));
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(remote)));
     }
 
     /// Joins every worker thread, live or dismissed, except the caller.

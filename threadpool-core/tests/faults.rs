@@ -320,9 +320,6 @@ fn dismiss_with_join_while_the_result_queue_is_full() {
 /// worker starting that request can free. A watchdog turns the hang into a
 /// failure; each attempt lets the worker fall asleep first.
 #[test]
-#[ignore = "bug: put_requests blocks on a full bounded queue before waking workers for the \
-            requests it already pushed; it must flush its deferred wake-ups before blocking \
-            (pool.rs put_requests/register)"]
 fn batch_put_into_a_bounded_queue_wakes_workers_before_blocking() {
     let progress = std::sync::Arc::new(AtomicUsize::new(0));
     let seen = std::sync::Arc::clone(&progress);
@@ -373,9 +370,6 @@ impl Drop for Holder {
 /// pool's shared state alive, and the shared state holds the job: dropping
 /// the pool must still drop the job and its captured values.
 #[test]
-#[ignore = "bug: a queued job or remote callback holding a PoolHandle forms a reference cycle \
-            with the shared state (Shared -> injector -> job -> PoolHandle -> Shared); dropping \
-            the pool leaks it. Shutdown must drain the queues (registry.rs/pool.rs)"]
 fn dropping_a_pool_drops_queued_jobs_that_hold_a_handle() {
     let mut pool = ThreadPool::new(0).unwrap();
     let holder = Holder(pool.handle());

@@ -64,17 +64,8 @@ impl Sleep {
     /// Leaves the sleep phase without having been woken: un-announce, or, if
     /// a waker already claimed this sleeper's count, consume its token.
     fn cancel(&self) {
-        let mut sleepers = self.sleepers.load(Ordering::SeqCst);
-        while sleepers > 0 {
-            match self.sleepers.compare_exchange_weak(
-                sleepers,
-                sleepers - 1,
-                Ordering::SeqCst,
-                Ordering::SeqCst,
-            ) {
-                Ok(_) => return,
-                Err(now) => sleepers = now,
-            }
+        if self.take_unclaimed() {
+            return;
         }
         // Every announced sleeper, this one included, has been claimed: the
         // claim's token is in `tokens` or about to be (the waker is between
@@ -104,6 +95,17 @@ impl Sleep {
     /// Claims a sleeper and hands it a token, if one is still unclaimed.
     #[cold]
     fn claim_sleeper(&self) -> bool {
+        if !self.take_unclaimed() {
+            return false;
+        }
+        *lock(&self.tokens) += 1;
+        self.condvar.notify_one();
+        true
+    }
+
+    /// Takes one unclaimed sleeper off the count, if there is one: a waker
+    /// claiming it, or a sleeper leaving on its own.
+    fn take_unclaimed(&self) -> bool {
         let mut sleepers = self.sleepers.load(Ordering::SeqCst);
         while sleepers > 0 {
             match self.sleepers.compare_exchange_weak(
@@ -112,11 +114,7 @@ impl Sleep {
                 Ordering::SeqCst,
                 Ordering::SeqCst,
             ) {
-                Ok(_) => {
-                    *lock(&self.tokens) += 1;
-                    self.condvar.notify_one();
-                    return true;
-                }
+                Ok(_) => return true,
                 Err(now) => sleepers = now,
             }
         }
