@@ -175,7 +175,8 @@ fn job(
         kind => kind,
     };
     let captured = Tracked::new();
-    let handle = handle.clone();
+    // Only a job that submits more holds a handle (see `nested`).
+    let handle = (kind == 1).then(|| handle.clone());
     let ledger = Arc::clone(ledger);
     let counts = Arc::clone(counts);
     move || {
@@ -197,6 +198,8 @@ fn job(
                         &counts,
                         serial,
                         handle
+                            .as_ref()
+                            .expect("a nesting job holds a handle")
                             .try_put_request(request)
                             .map(drop)
                             .map_err(|e| e.kind()),
