@@ -318,6 +318,26 @@ impl PoolHandle {
         self.shared.shutdown.load(Ordering::SeqCst)
     }
 
+    /// The pool whose worker the calling thread is, if it is one: what a job
+    /// uses to fork or submit onto its own pool without being handed a
+    /// handle.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{PoolHandle, ThreadPool};
+    ///
+    /// assert!(PoolHandle::current().is_none());
+    /// let pool = ThreadPool::new(1)?;
+    /// let handle = pool.handle();
+    /// let inside = handle.install(|| PoolHandle::current().map(|h| h.workers()));
+    /// assert_eq!(inside, Some(1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn current() -> Option<PoolHandle> {
+        crate::worker::current_shared().map(PoolHandle::new)
+    }
+
     /// Whether the calling thread is one of this pool's workers.
     ///
     /// # Examples

@@ -8,7 +8,6 @@
 use std::cell::{Cell, RefCell};
 
 use crossbeam_deque::Worker;
-use crossbeam_utils::Backoff;
 
 use crate::latch::WorkerLatch;
 use crate::registry::{Counters, Message, Shared, StealerSet, WorkerState, find_work};
@@ -147,13 +146,13 @@ impl WorkerContext {
     /// Runs other jobs until `latch` is set: what a worker does while it
     /// waits for a job it forked and another worker stole.
     pub(crate) fn wait_for(&self, latch: &WorkerLatch) {
-        let backoff = Backoff::new();
+        let mut idle = Idle::new();
         while !latch.probe() {
             if let Some(job) = self.find_work() {
                 self.execute(job);
-                backoff.reset();
-            } else if !backoff.is_completed() {
-                backoff.snooze();
+                idle.reset();
+            } else if idle.snooze() {
+                // Searched again at the top of the loop.
             } else if latch.prepare_to_sleep() {
                 let shared = &self.shared;
                 shared.sleep.sleep(|| shared.has_work(), || latch.probe());
@@ -184,6 +183,48 @@ impl WorkerContext {
     }
 }
 
+/// How a worker that found no work waits before it sleeps: a few short
+/// spins, then rounds that yield the CPU, each followed by a new search.
+///
+/// Yielding rather than spinning matters: a worker that polls other
+/// workers' deques in a tight loop keeps pulling their cache lines away
+/// from them, slowing down the very workers that have the work (every
+/// `pop` by the owner then misses).
+struct Idle {
+    round: u32,
+}
+
+impl Idle {
+    /// Rounds of spinning (1, 2, 4, 8 spin-loop hints) before yielding.
+    const SPINS: u32 = 4;
+    /// Rounds, spinning and yielding, before sleeping.
+    const ROUNDS: u32 = 32;
+
+    fn new() -> Self {
+        Idle { round: 0 }
+    }
+
+    fn reset(&mut self) {
+        self.round = 0;
+    }
+
+    /// Waits one round; returns false once it is time to sleep.
+    fn snooze(&mut self) -> bool {
+        if self.round >= Self::ROUNDS {
+            return false;
+        }
+        if self.round < Self::SPINS {
+            for _ in 0..1_u32 << self.round {
+                std::hint::spin_loop();
+            }
+        } else {
+            std::thread::yield_now();
+        }
+        self.round += 1;
+        true
+    }
+}
+
 /// Clears `CURRENT` when the worker loop ends, even by unwinding.
 struct ClearCurrent;
 
@@ -199,7 +240,7 @@ pub(crate) fn main_loop(context: WorkerContext) {
     CURRENT.set(context);
     let clear = ClearCurrent;
     let shared = &context.shared;
-    let backoff = Backoff::new();
+    let mut idle = Idle::new();
     loop {
         if shared.shutdown.load(Ordering::Relaxed) {
             // Drain: drop requests, run fork-join jobs, leave when empty.
@@ -214,18 +255,18 @@ pub(crate) fn main_loop(context: WorkerContext) {
         }
         if let Some(job) = context.find_work() {
             context.execute(job);
-            backoff.reset();
+            idle.reset();
             continue;
         }
-        // Spin briefly before sleeping: bursts of work then find us awake.
-        if !backoff.is_completed() {
-            backoff.snooze();
+        // Stay awake a little before sleeping: bursts of work then find
+        // the worker awake.
+        if idle.snooze() {
             continue;
         }
         shared
             .sleep
             .sleep(|| shared.has_work(), || context.should_leave());
-        backoff.reset();
+        idle.reset();
     }
     drop(clear);
     // Dismissal protocol, step 3: hand the own deque back, leave the
@@ -247,6 +288,15 @@ pub(crate) fn push_local(shared: &Arc<Shared>, job: Job) -> Result<(), Job> {
         }
         None => Err(job),
     })
+}
+
+/// The shared state of the pool this thread is a worker of, if any.
+pub(crate) fn current_shared() -> Option<Arc<Shared>> {
+    let current = CURRENT.get();
+    // SAFETY: as in `with_current`; the `Arc` is cloned before the
+    // reference goes.
+    let context = unsafe { current.as_ref() };
+    context.map(|context| Arc::clone(&context.shared))
 }
 
 /// Calls `f` with the current worker if this thread is one of `shared`'s.
