@@ -3,7 +3,6 @@
 
 use std::error::Error;
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use threadpool_core::{PoolHandle, Scope, SpawnError};
 
@@ -101,15 +100,11 @@ impl ThreadPoolBuilder {
     /// assert!(ThreadPoolBuilder::new().num_threads(1).stack_size(1 << 60).build().is_err());
     /// ```
     pub fn build(self) -> Result<ThreadPool, ThreadPoolBuildError> {
-        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         let handle = self
             .core_builder("compat")
             .build_handle()
             .map_err(|err| ThreadPoolBuildError::new(ErrorKind::Spawn(err)))?;
-        // Relaxed: the id only has to be unique; nothing is published with it.
-        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        global::register(id, handle.clone());
-        Ok(ThreadPool { handle, id })
+        Ok(ThreadPool { handle })
     }
 
     /// Makes these settings those of the global pool, which parallel
@@ -214,7 +209,6 @@ impl Error for ThreadPoolBuildError {
 /// ```
 pub struct ThreadPool {
     handle: PoolHandle,
-    id: u64,
 }
 
 impl ThreadPool {
@@ -346,7 +340,6 @@ impl ThreadPool {
 
 impl Drop for ThreadPool {
     fn drop(&mut self) {
-        global::unregister(self.id);
         self.handle.shutdown();
     }
 }
