@@ -60,7 +60,7 @@ const SCENARIOS: &[(&str, &str)] = &[
 ];
 
 const USAGE: &str = "\
-suite [--quick] [--python PYTHON SCRIPT] [SCENARIO...]
+suite [--quick] [--only IMPLEMENTATION] [--python PYTHON SCRIPT] [SCENARIO...]
       suite --list
       suite --child idle|memory IMPLEMENTATION ARGS...";
 
@@ -106,6 +106,10 @@ fn main() {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--quick" => config.quick = true,
+            "--only" => match args.next() {
+                Some(implementation) => ONLY.set(implementation).expect("set once"),
+                None => fail("--only takes an implementation's name"),
+            },
             "--list" => {
                 for (name, what) in SCENARIOS {
                     println!("{name:<10} {what}");
@@ -244,13 +248,19 @@ fn percentile(values: &[f64], p: f64) -> f64 {
     sorted[rank.min(sorted.len() - 1)]
 }
 
+/// With `--only IMPLEMENTATION`, the one implementation measured (for
+/// profiling it alone, e.g. under `perf record`).
+static ONLY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
 /// Runs `rounds` rounds of every implementation, starting each round at the
 /// next implementation so that none always runs right after the same one.
 fn interleave<'a>(rounds: usize, implementations: &[&'a str], mut run: impl FnMut(&'a str)) {
     for round in 0..rounds {
         for k in 0..implementations.len() {
             let implementation = implementations[(round + k) % implementations.len()];
-            run(implementation);
+            if ONLY.get().is_none_or(|only| only == implementation) {
+                run(implementation);
+            }
         }
     }
 }
@@ -863,7 +873,9 @@ fn wake(config: &Config) {
         entry.1.push(micros(job_started));
     });
     for implementation in WAKE_IMPLEMENTATIONS {
-        let (done, started) = &all[implementation];
+        let Some((done, started)) = all.get(implementation) else {
+            continue;
+        };
         callback.push(implementation, percentile(done, 0.5));
         callback_p99.push(implementation, percentile(done, 0.99));
         job.push(implementation, percentile(started, 0.5));
