@@ -25,7 +25,9 @@ fn in_child(name: &str) -> std::process::ExitStatus {
 /// Holds a pool's only worker until dropped (or sent to).
 fn gate() -> (mpsc::Sender<()>, impl FnOnce() + Send + 'static) {
     let (tx, rx) = mpsc::channel::<()>();
-    (tx, move || drop(rx.recv()))
+    (tx, move || {
+        let _ = rx.recv();
+    })
 }
 
 #[test]
