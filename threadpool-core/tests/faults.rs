@@ -83,7 +83,7 @@ fn partial_spawn_failure_child() {
         .unwrap();
     let err = pool.create_workers(16).unwrap_err();
     let started = err.created();
-    assert!(started >= 1 && started < 16, "started {started}");
+    assert!((1..16).contains(&started), "started {started}");
     assert_eq!(pool.workers(), started);
     for n in 0..100_u64 {
         pool.put_request(WorkRequest::new(move || n).on_result(|_, _| done.set(done.get() + 1)))
