@@ -190,7 +190,7 @@ fn job(
                 // A job that submits jobs, without blocking its worker.
                 for _ in 0..2 {
                     let serial = ledger.serial();
-                    let request = send_request(serial, &ledger, &counts, || Tracked::new());
+                    let request = send_request(serial, &ledger, &counts, Tracked::new);
                     bump(&counts.requests);
                     bump(&counts.from_jobs);
                     put_outcome(
