@@ -115,6 +115,9 @@ struct Machine {
     date: String,
     cpu: String,
     cores: usize,
+    /// The 1-minute load average when the run started: on a shared machine,
+    /// how much else was running.
+    load: Option<f64>,
 }
 
 impl Machine {
@@ -128,15 +131,23 @@ impl Machine {
             })
             .unwrap_or_else(|| "unknown CPU".to_owned());
         let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+        let load = std::fs::read_to_string("/proc/loadavg")
+            .ok()
+            .and_then(|text| text.split_whitespace().next()?.parse().ok());
         Machine {
             date: today(),
             cpu,
             cores,
+            load,
         }
     }
 
     fn describe(&self) -> String {
-        format!("{}, {} on {} cores", self.date, self.cpu, self.cores)
+        let mut text = format!("{}, {} on {} cores", self.date, self.cpu, self.cores);
+        if let Some(load) = self.load {
+            let _ = write!(text, ", load average {load:.1} at the start");
+        }
+        text
     }
 }
 
@@ -225,8 +236,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         suite_args.extend(named.iter().cloned());
     }
 
-    let lines = run_suite(&suite_args)?;
     let machine = Machine::here();
+    let lines = run_suite(&suite_args)?;
     let mode = if quick { "quick run" } else { "full run" };
     print!("{}", table(&lines, &machine, mode));
     print!("{}", goals(&lines));
