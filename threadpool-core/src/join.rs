@@ -12,13 +12,14 @@ use std::any::Any;
 use std::cell::UnsafeCell;
 use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::time::Duration;
 
 use crate::handle::PoolHandle;
 use crate::latch::{CountLatch, Latch, LockLatch, WorkerLatch};
 use crate::raw::JobRef;
 use crate::registry::Shared;
 use crate::sync::{Arc, Mutex, Ordering, lock};
-use crate::task::Job;
+use crate::task::{AbortOnUnwind, Job, drop_quietly};
 use crate::worker::{self, WorkerContext};
 
 enum JobResult<R> {
@@ -34,7 +35,7 @@ struct StackJob<L, F, R> {
     result: UnsafeCell<JobResult<R>>,
 }
 
-impl<L: Latch, F: FnOnce() -> R + Send, R: Send> StackJob<L, F, R> {
+impl<L: Latch + Sync, F: FnOnce() -> R + Send, R: Send> StackJob<L, F, R> {
     #[inline]
     fn new(latch: L, func: F) -> Self {
         StackJob {
@@ -51,9 +52,10 @@ impl<L: Latch, F: FnOnce() -> R + Send, R: Send> StackJob<L, F, R> {
     #[inline]
     unsafe fn as_job_ref(&self) -> JobRef {
         // SAFETY: `execute` matches `Self`; the caller keeps `self` alive and
-        // in place as `JobRef::new` requires; `F: Send`, `R: Send`, and the
-        // cells are touched by one thread at a time (the runner until the
-        // latch is set, the owner after).
+        // in place as `JobRef::new` requires; `F: Send`, `R: Send`, `L: Sync`
+        // (the runner sets the latch the owner reads), and the cells are
+        // touched by one thread at a time (the runner until the latch is
+        // set, the owner after).
         unsafe { JobRef::new((self as *const Self).cast(), Self::execute) }
     }
 
@@ -102,8 +104,9 @@ impl PoolHandle {
     /// [`install`](Self::install)). Forking allocates nothing.
     ///
     /// `a` must not block waiting for something `b` does (a channel, a
-    /// lock `b` releases): as with rayon's `join`, `b` may end up waiting
-    /// for the same thread, which runs it only once `a` returns.
+    /// lock `b` releases, or another pool's `install`): as with rayon's
+    /// `join`, `b` may end up waiting for the same thread, which runs it
+    /// only once `a` returns.
     ///
     /// # Panics
     ///
@@ -155,7 +158,8 @@ impl PoolHandle {
     /// # Panics
     ///
     /// Resumes the panic of `op`. Panics if the pool is shut down or has no
-    /// workers, where waiting would never end.
+    /// workers, where waiting would never end (also when the last worker
+    /// goes, dismissed or shut down, before one has taken the job).
     ///
     /// # Examples
     ///
@@ -184,12 +188,31 @@ impl PoolHandle {
             "PoolHandle::install: the pool has no workers to run the job"
         );
         let job = StackJob::new(LockLatch::new(), op);
-        // SAFETY: `job` stays on this stack frame until its latch is set:
-        // `wait` below returns only then. Workers run queued raw jobs even
-        // while the pool shuts down (worker/README.md), so the wait ends.
+        // SAFETY: `job` stays on this stack frame until its latch is set
+        // (the loop below ends only then) or it has been taken back unrun
+        // (`take_back` found it in the injector: then no thread has it).
         let job_ref = unsafe { job.as_job_ref() };
+        let id = job_ref.id();
         self.shared.push(Job::Raw(job_ref));
-        job.latch.wait();
+        // Workers run queued raw jobs even while the pool shuts down, but a
+        // pool can lose its last worker (dismissed, or gone at shutdown)
+        // after the checks above: then take the job back and say so, rather
+        // than wait for ever. Checked at growing intervals, only while no
+        // worker has finished the job.
+        let mut interval = Duration::from_millis(1);
+        while !job.latch.wait_timeout(interval) {
+            interval = (interval * 2).min(Duration::from_millis(100));
+            if self.shared.alive.load(Ordering::SeqCst) == 0 && self.shared.take_back(id) {
+                panic!(
+                    "PoolHandle::install: the pool lost its last worker before running the job{}",
+                    if self.is_shut_down() {
+                        " (it shut down)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+        }
         job.into_result()
     }
 
@@ -242,10 +265,15 @@ impl PoolHandle {
                     marker: PhantomData,
                 };
                 let result = catch_unwind(AssertUnwindSafe(|| op(&scope)));
-                // SAFETY: `scope` lives on this frame until `wait_for` below
-                // has seen the count reach zero.
-                unsafe { Latch::set(&raw const scope.count) };
-                context.wait_for(scope.count.latch());
+                {
+                    // The scope's jobs use `scope` and what it borrows until
+                    // the count reaches zero: nothing may unwind meanwhile.
+                    let _abort = AbortOnUnwind;
+                    // SAFETY: `scope` lives on this frame until `wait_for`
+                    // below has seen the count reach zero.
+                    unsafe { Latch::set(&raw const scope.count) };
+                    context.wait_for(scope.count.latch());
+                }
                 if let Some(payload) = lock(&scope.panic).take() {
                     resume_unwind(payload);
                 }
@@ -281,27 +309,31 @@ where
 
     let result_a = catch_unwind(AssertUnwindSafe(a));
 
-    while !job_b.latch.probe() {
-        match context.pop() {
-            Some(Job::Raw(job)) if job.id() == job_b_id => {
-                // Nobody stole `b`: run it here, unless `a` panicked.
-                let b = job_b.into_func();
-                return match result_a {
-                    Ok(value_a) => (value_a, b()),
-                    Err(payload) => resume_unwind(payload),
-                };
+    // Until `b` is taken back or has run, a thief may be using `job_b`:
+    // nothing may unwind out of this frame meanwhile.
+    let taken_back = {
+        let _abort = AbortOnUnwind;
+        loop {
+            if job_b.latch.probe() {
+                break false;
             }
-            // Pushed by `a` above `b` and not taken: run it.
-            Some(job) => context.execute(job),
-            None => {
-                // Stolen: run other jobs until the thief is done.
-                context.wait_for(&job_b.latch);
-                break;
+            match context.pop() {
+                Some(Job::Raw(job)) if job.id() == job_b_id => break true,
+                // Pushed by `a` above `b` and not taken: run it.
+                Some(job) => context.execute(job),
+                None => {
+                    // Stolen: run other jobs until the thief is done.
+                    context.wait_for(&job_b.latch);
+                    break false;
+                }
             }
         }
-    }
+    };
     match result_a {
+        // Nobody stole `b`: run it here.
+        Ok(value_a) if taken_back => (value_a, (job_b.into_func())()),
         Ok(value_a) => (value_a, job_b.into_result()),
+        // `a` panicked: `b`, if taken back, is dropped unrun.
         Err(payload) => resume_unwind(payload),
     }
 }
@@ -334,6 +366,17 @@ pub struct Scope<'scope> {
     panic: Mutex<Option<Box<dyn Any + Send>>>,
     /// Invariant in `'scope`, as borrowed data must outlive exactly it.
     marker: PhantomData<fn(&'scope ()) -> &'scope ()>,
+}
+
+/// Counts a scope's job down when dropped; its last act on the scope.
+struct CountDown(*const CountLatch);
+
+impl Drop for CountDown {
+    fn drop(&mut self) {
+        // SAFETY: the count is live until it reaches zero (the scope's
+        // owner waits for that), and this is the job's last touch of it.
+        unsafe { Latch::set(self.0) };
+    }
 }
 
 /// A pointer to a scope that jobs of that scope carry to other threads.
@@ -374,14 +417,29 @@ impl<'scope> Scope<'scope> {
         let scope = ScopePtr(self);
         let job = move || {
             let scope = scope;
+            // Counts the job down however it ends: the scope's owner waits
+            // for the count.
+            // SAFETY: see `ScopePtr`: the scope outlives this job.
+            let _count_down = CountDown(unsafe { &raw const (*scope.0).count });
             // SAFETY: see `ScopePtr`: the scope outlives this job.
             let this = unsafe { &*scope.0 };
             if let Err(payload) = catch_unwind(AssertUnwindSafe(|| job(this))) {
-                lock(&this.panic).get_or_insert(payload);
+                let surplus = {
+                    let mut first = lock(&this.panic);
+                    match *first {
+                        None => {
+                            *first = Some(payload);
+                            None
+                        }
+                        Some(_) => Some(payload),
+                    }
+                };
+                // Only the first panic is resumed; dropping a later one is
+                // user code, kept from unwinding past the count-down.
+                if let Some(payload) = surplus {
+                    drop_quietly(payload);
+                }
             }
-            // SAFETY: the count is live until it reaches zero, and this
-            // call is this job's last touch of the scope.
-            unsafe { Latch::set(&raw const this.count) };
         };
         let job: Box<dyn FnOnce() + Send + 'scope> = Box::new(job);
         // SAFETY: the job borrows only data that outlives `'scope`, and the

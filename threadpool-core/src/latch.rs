@@ -9,7 +9,9 @@
 //! releases the waiter.
 
 use crate::sleep::Sleep;
-use crate::sync::{AtomicUsize, Condvar, Mutex, Ordering, lock, wait};
+use std::time::Duration;
+
+use crate::sync::{AtomicUsize, Condvar, Mutex, Ordering, lock, wait_timeout};
 
 /// Something a finished job signals.
 pub(crate) trait Latch {
@@ -110,12 +112,14 @@ impl LockLatch {
         }
     }
 
-    /// Blocks until the latch is set.
-    pub(crate) fn wait(&self) {
-        let mut set = lock(&self.set);
-        while !*set {
-            set = wait(&self.condvar, set);
+    /// Blocks until the latch is set or `timeout` has passed; returns
+    /// whether it is set.
+    pub(crate) fn wait_timeout(&self, timeout: Duration) -> bool {
+        let set = lock(&self.set);
+        if *set {
+            return true;
         }
+        *wait_timeout(&self.condvar, set, timeout)
     }
 }
 

@@ -211,6 +211,9 @@ impl<'a> ThreadPool<'a> {
     /// per request. Blocks like [`put_request`](Self::put_request) on a
     /// bounded queue. Returns how many were put.
     ///
+    /// The iterator must not block waiting for an effect of the requests it
+    /// already yielded: up to 64 of them may not have woken a worker yet.
+    ///
     /// # Errors
     ///
     /// Stops at the first request refused, which comes back in the error;
@@ -721,7 +724,10 @@ impl<'a> ThreadPool<'a> {
     pub fn shutdown(mut self) -> Result<(), PollError> {
         let waited = self.wait();
         self.shared.shut_down();
-        self.shared.join_all_workers();
+        // Requests put through handles meanwhile may still finish; keep
+        // draining so no worker blocks on a full result queue.
+        let handles = self.shared.take_all_handles();
+        self.join_draining(handles);
         waited
     }
 }
@@ -733,7 +739,11 @@ impl Drop for ThreadPool<'_> {
         // results may hold handles to this pool, which would keep its shared
         // state, and so themselves, alive forever: drop them now.
         self.shared.discard_queued_requests();
-        while self.results.try_recv().is_ok() {}
+        while let Ok(result) = self.results.try_recv() {
+            // A value's destructor is user code; `drop` may run during an
+            // unwind, where a second panic would abort.
+            crate::task::drop_quietly(result);
+        }
     }
 }
 

@@ -2,7 +2,6 @@
 //! counters, and the sleep state.
 
 use std::collections::{HashMap, HashSet};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
@@ -15,7 +14,7 @@ use crate::request::{RequestId, SendCallbacks};
 use crate::sleep::Sleep;
 use crate::stats::PoolStats;
 use crate::sync::{Arc, AtomicBool, AtomicU64, AtomicUsize, Mutex, Ordering, lock};
-use crate::task::{Envelope, Job};
+use crate::task::{Envelope, Job, drop_quietly};
 use crate::worker::{self, WorkerContext};
 
 /// What the result queue carries.
@@ -342,19 +341,26 @@ impl Shared {
         // workers while one is starting.
         self.alive.fetch_add(1, Ordering::SeqCst);
         self.active.fetch_add(1, Ordering::SeqCst);
-        let context = WorkerContext::new(Arc::clone(self), Arc::clone(&state), deque);
+        // Publish the new deque's stealer before the thread can push onto
+        // it, so that a sleeper's re-check (`has_work`) always sees it.
+        registry.workers.push(WorkerEntry {
+            state: Arc::clone(&state),
+            stealer,
+            handle: None,
+        });
+        self.publish_stealers(&registry);
+        let context = WorkerContext::new(Arc::clone(self), state, deque);
         match builder.spawn(move || worker::main_loop(context)) {
             Ok(handle) => {
                 registry.next_index += 1;
-                registry.workers.push(WorkerEntry {
-                    state,
-                    stealer,
-                    handle: Some(handle),
-                });
-                self.publish_stealers(&registry);
+                if let Some(entry) = registry.workers.last_mut() {
+                    entry.handle = Some(handle);
+                }
                 Ok(())
             }
             Err(err) => {
+                registry.workers.pop();
+                self.publish_stealers(&registry);
                 self.active.fetch_sub(1, Ordering::SeqCst);
                 self.alive.fetch_sub(1, Ordering::SeqCst);
                 Err(err)
@@ -365,7 +371,11 @@ impl Shared {
     /// Dismisses up to `n` workers, newest first; each finishes its current
     /// job, hands its queued jobs back and leaves. Returns how many were
     /// dismissed. With `join`, waits for them to leave.
-    pub(crate) fn dismiss_workers(&self, n: usize, join: bool) -> usize {
+    pub(crate) fn dismiss_workers(self: &Arc<Self>, n: usize, join: bool) -> usize {
+        // A worker of this pool cannot wait for its peers: one may be
+        // waiting for a job this thread runs (a stolen half of a `join`).
+        // Their handles stay for `join_all_dismissed_workers`/`shutdown`.
+        let join = join && !worker::with_current(self, |current| current.is_some());
         let (dismissed, handles) = self.dismiss(n, join);
         join_all(handles);
         dismissed
@@ -454,11 +464,19 @@ impl Shared {
         self.sleep.notify_all();
     }
 
-    /// Drops the requests waiting in the injector and the callbacks of
-    /// remote requests, after shutdown, on the calling thread. Fork-join and
-    /// spawned jobs go back for the workers' shutdown drain, since a thread
-    /// may be waiting for them.
+    /// After shutdown, on the polling thread: drops the callbacks of remote
+    /// requests and, when no worker is left to drain the injector, the
+    /// requests waiting there (fork-join and spawned jobs stay, since a
+    /// thread may be waiting for them).
     pub(crate) fn discard_queued_requests(&self) {
+        // The callbacks of remote requests wait for nothing a worker does.
+        drop_quietly(std::mem::take(&mut *lock(&self.remote)));
+        if self.alive.load(Ordering::SeqCst) > 0 {
+            // The workers' shutdown drain drops the requests; taking jobs
+            // out from under it could let it finish early and strand a
+            // fork-join job.
+            return;
+        }
         let mut keep = Vec::new();
         loop {
             match self.injector.steal() {
@@ -467,7 +485,7 @@ impl Shared {
                         self.release_slot();
                     }
                     // The job's captured values are user code to drop.
-                    let _ = catch_unwind(AssertUnwindSafe(|| drop(envelope)));
+                    drop_quietly(envelope);
                 }
                 Steal::Success(job) => keep.push(job),
                 Steal::Retry => {}
@@ -477,19 +495,45 @@ impl Shared {
         for job in keep {
             self.injector.push(job);
         }
-        let remote = std::mem::take(&mut *lock(&self.remote));
-        let _ = catch_unwind(AssertUnwindSafe(|| drop(remote)));
     }
 
-    /// Joins every worker thread, live or dismissed, except the caller.
-    pub(crate) fn join_all_workers(&self) {
-        let handles: Vec<_> = {
-            let mut registry = lock(&self.registry);
-            let mut handles = std::mem::take(&mut registry.dismissed);
-            handles.extend(registry.workers.iter_mut().filter_map(|w| w.handle.take()));
-            handles
-        };
-        join_all(handles);
+    /// Takes the raw job `id` back out of the injector, if it is still
+    /// there and no worker could take it: for an `install` whose pool lost
+    /// its last worker. Returns whether it was taken back (and so will
+    /// never run).
+    pub(crate) fn take_back(&self, id: *const ()) -> bool {
+        let mut found = None;
+        let mut others = Vec::new();
+        loop {
+            match self.injector.steal() {
+                Steal::Success(Job::Raw(job)) if job.id() == id => found = Some(job),
+                Steal::Success(job) => others.push(job),
+                Steal::Retry => {}
+                Steal::Empty => break,
+            }
+        }
+        for job in others {
+            self.injector.push(job);
+        }
+        match found {
+            Some(job) if self.alive.load(Ordering::SeqCst) > 0 => {
+                // A worker appeared meanwhile: let it run the job after all.
+                self.injector.push(Job::Raw(job));
+                self.sleep.notify_one();
+                false
+            }
+            Some(_) => true,
+            None => false,
+        }
+    }
+
+    /// The join handles of every worker thread, live or dismissed, not
+    /// joined yet.
+    pub(crate) fn take_all_handles(&self) -> Vec<JoinHandle<()>> {
+        let mut registry = lock(&self.registry);
+        let mut handles = std::mem::take(&mut registry.dismissed);
+        handles.extend(registry.workers.iter_mut().filter_map(|w| w.handle.take()));
+        handles
     }
 
     pub(crate) fn workers(&self) -> usize {

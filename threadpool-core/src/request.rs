@@ -199,7 +199,12 @@ impl LocalCallbacks<'_> {
 
 /// The default exception callback: the id and message, on stderr.
 fn report_panic(id: RequestId, panic: &Panic) {
-    eprintln!("threadpool: request {id} panicked: {panic}");
+    // Not `eprintln!`, which panics when stderr is gone.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "threadpool: request {id} panicked: {panic}"
+    );
 }
 
 /// Takes the job's value out of the task cell's `Option<T>`.

@@ -8,6 +8,7 @@
 //! pool's table of pending requests (see `pool.rs`).
 
 use std::any::Any;
+use std::io::{self, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::Panic;
@@ -127,14 +128,47 @@ pub(crate) enum Job {
     Raw(JobRef),
 }
 
-/// Runs a spawned closure, reporting (not propagating) its panic.
+/// Runs a spawned closure, reporting (not propagating) its panic. Never
+/// unwinds.
 pub(crate) fn run_spawned(job: Box<dyn FnOnce() + Send>) -> bool {
     match catch_unwind(AssertUnwindSafe(job)) {
         Ok(()) => true,
         Err(payload) => {
             let panic = Panic::new(payload);
-            eprintln!("threadpool: a spawned job panicked: {panic}");
+            // `eprintln!` would panic if stderr is gone; a report is not
+            // worth unwinding a worker for.
+            let _ = writeln!(io::stderr(), "threadpool: a spawned job panicked: {panic}");
+            drop_quietly(panic);
             false
+        }
+    }
+}
+
+/// Drops user data on a worker without letting a panic escape: a panic in
+/// its destructor is caught, and that panic's own payload is forgotten, not
+/// dropped (its destructor is user code too, and may panic again).
+pub(crate) fn drop_quietly<T>(value: T) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(value))) {
+        std::mem::forget(payload);
+    }
+}
+
+/// Aborts the process if dropped during an unwind.
+///
+/// Placed over regions that must not unwind because another thread may
+/// still use memory the unwind would free (a `join`'s stack job while a
+/// thief runs it, a `scope` while its jobs run). The pool catches every
+/// panic of user code, so this only fires on a bug in the pool itself.
+pub(crate) struct AbortOnUnwind;
+
+impl Drop for AbortOnUnwind {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let _ = writeln!(
+                io::stderr(),
+                "threadpool: a panic escaped a region that must not unwind; aborting"
+            );
+            std::process::abort();
         }
     }
 }

@@ -64,17 +64,25 @@ impl Sleep {
     /// Leaves the sleep phase without having been woken: un-announce, or, if
     /// a waker already claimed this sleeper's count, consume its token.
     fn cancel(&self) {
-        if self.take_unclaimed() {
-            return;
+        loop {
+            if self.take_unclaimed() {
+                return;
+            }
+            // Every announced sleeper, this one included, has been claimed.
+            // A claim's token is in `tokens`, or about to be (its waker is
+            // between its CAS and its lock). Tokens are anonymous: another
+            // sleeper may take the one this claim adds, and then this
+            // worker's count is back among the unclaimed. So never wait on
+            // the condvar here (nobody need notify it); retry both ways.
+            {
+                let mut tokens = lock(&self.tokens);
+                if *tokens > 0 {
+                    *tokens -= 1;
+                    return;
+                }
+            }
+            std::thread::yield_now();
         }
-        // Every announced sleeper, this one included, has been claimed: the
-        // claim's token is in `tokens` or about to be (the waker is between
-        // its CAS and its lock). Consume one to keep the counts balanced.
-        let mut tokens = lock(&self.tokens);
-        while *tokens == 0 {
-            tokens = wait(&self.condvar, tokens);
-        }
-        *tokens -= 1;
     }
 
     /// Wakes one sleeping worker, if there is one, after work was pushed.

@@ -12,7 +12,7 @@ use crossbeam_deque::Worker;
 use crate::latch::WorkerLatch;
 use crate::registry::{Counters, Message, Shared, StealerSet, WorkerState, find_work};
 use crate::sync::{Arc, Ordering};
-use crate::task::{Job, run_spawned};
+use crate::task::{Job, drop_quietly, run_spawned};
 
 thread_local! {
     /// The worker this thread runs, if it is a pool's worker thread: set by
@@ -99,7 +99,7 @@ impl WorkerContext {
                 }
                 if let Err(unsent) = self.shared.results.send(Message::Done(envelope)) {
                     // The pool is gone; the value's destructor is user code.
-                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(unsent)));
+                    drop_quietly(unsent);
                 }
             }
             Job::Spawned(job) => {
@@ -122,8 +122,8 @@ impl WorkerContext {
         self.shared.sleep.notify_one();
     }
 
-    /// Pushes the forked half of a `join` (or a `scope` job) onto this
-    /// worker's deque, waking a sleeper without a fence.
+    /// Pushes the forked half of a `join` onto this worker's deque, waking a
+    /// sleeper without a fence.
     ///
     /// A sleeper may then miss the job; the forking worker still runs it
     /// itself, because fork-join never returns before its forked jobs are
@@ -156,6 +156,11 @@ impl WorkerContext {
             } else if latch.prepare_to_sleep() {
                 let shared = &self.shared;
                 shared.sleep.sleep(|| shared.has_work(), || latch.probe());
+                if latch.probe() && shared.has_work() {
+                    // Leaving for the latch, this worker may have taken a
+                    // wake-up meant for that work: pass it on.
+                    shared.sleep.notify_one();
+                }
             }
         }
     }
@@ -170,7 +175,7 @@ impl WorkerContext {
                     self.shared.release_slot();
                 }
                 // The job's captured values are user code to drop.
-                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(envelope)));
+                drop_quietly(envelope);
             }
             other => self.execute(other),
         }
@@ -225,12 +230,24 @@ impl Idle {
     }
 }
 
-/// Clears `CURRENT` when the worker loop ends, even by unwinding.
-struct ClearCurrent;
+/// Leaves the pool when the worker loop ends, even by unwinding (which the
+/// loop should never do): clears `CURRENT`, then runs the dismissal
+/// protocol's last steps, so that no job is stranded on the deque and
+/// `alive` always drops (worker/README.md).
+struct Leave<'c>(&'c WorkerContext);
 
-impl Drop for ClearCurrent {
+impl Drop for Leave<'_> {
     fn drop(&mut self) {
         CURRENT.set(std::ptr::null());
+        let context = self.0;
+        let shared = &context.shared;
+        // Hand the own deque back, leave the registry, and pass on any
+        // wake-up this worker may have consumed.
+        context.hand_back_jobs();
+        shared.worker_left(&context.state);
+        if shared.has_work() {
+            shared.sleep.notify_one();
+        }
     }
 }
 
@@ -238,7 +255,7 @@ impl Drop for ClearCurrent {
 pub(crate) fn main_loop(context: WorkerContext) {
     let context = &context;
     CURRENT.set(context);
-    let clear = ClearCurrent;
+    let _leave = Leave(context);
     let shared = &context.shared;
     let mut idle = Idle::new();
     loop {
@@ -267,14 +284,6 @@ pub(crate) fn main_loop(context: WorkerContext) {
             .sleep
             .sleep(|| shared.has_work(), || context.should_leave());
         idle.reset();
-    }
-    drop(clear);
-    // Dismissal protocol, step 3: hand the own deque back, leave the
-    // registry, and pass on any wake-up this worker may have consumed.
-    context.hand_back_jobs();
-    shared.worker_left(&context.state);
-    if shared.has_work() {
-        shared.sleep.notify_one();
     }
 }
 
@@ -308,7 +317,7 @@ pub(crate) fn with_current<R>(
     let current = CURRENT.get();
     // SAFETY: a non-null `CURRENT` points to the `WorkerContext` on the
     // stack of this thread's `main_loop`, which outlives every job the loop
-    // runs; `ClearCurrent` nulls it before the context goes. The reference
+    // runs; `Leave` nulls it before the context goes. The reference
     // does not escape `f`.
     let context = unsafe { current.as_ref() };
     match context {

@@ -1,5 +1,5 @@
 //! How a parallel iterator runs: producers split by index, reducers fold the
-//! pieces and combine the results, and [`bridge`] splits adaptively on top
+//! pieces and combine the results, and `bridge` splits adaptively on top
 //! of the pool's `join`.
 //!
 //! # Adaptive splitting
