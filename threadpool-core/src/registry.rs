@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use crossbeam_channel::{Receiver, Select, Sender};
 use crossbeam_deque::{Injector, Steal, Stealer, Worker};
-use crossbeam_utils::CachePadded;
+use crossbeam_utils::{Backoff, CachePadded};
 
 use crate::error::{PutErrorKind, SpawnError};
 use crate::request::{RequestId, SendCallbacks};
@@ -277,6 +277,21 @@ impl Shared {
         let Some((slots, _)) = &self.slots else {
             return Ok(false);
         };
+        if !matches!(mode, PutMode::Try) && !self.shutdown.load(Ordering::SeqCst) {
+            // Workers free a slot every job: retry briefly before blocking,
+            // or a producer faster than the workers would sleep and be woken
+            // once per request.
+            let backoff = Backoff::new();
+            while !backoff.is_completed() {
+                backoff.snooze();
+                if slots.try_send(()).is_ok() {
+                    return Ok(true);
+                }
+                while let Ok(message) = other.try_recv() {
+                    on_other(message);
+                }
+            }
+        }
         loop {
             if self.shutdown.load(Ordering::SeqCst) {
                 return Err(PutErrorKind::ShutDown);

@@ -188,22 +188,23 @@ impl WorkerContext {
     }
 }
 
-/// How a worker that found no work waits before it sleeps: a few short
-/// spins, then rounds that yield the CPU, each followed by a new search.
+/// How a worker that found no work waits before it sleeps: rounds of
+/// growing spins, then a few rounds that yield the CPU, each followed by a
+/// new search.
 ///
-/// Yielding rather than spinning matters: a worker that polls other
-/// workers' deques in a tight loop keeps pulling their cache lines away
-/// from them, slowing down the very workers that have the work (every
-/// `pop` by the owner then misses).
+/// The spins grow so that an idle worker does not poll other workers'
+/// deques in a tight loop (that pulls their cache lines away and slows the
+/// owners' pops); the yield rounds are few, since each is a context switch
+/// on a busy machine, and an idle pool should cost next to nothing.
 struct Idle {
     round: u32,
 }
 
 impl Idle {
-    /// Rounds of spinning (1, 2, 4, 8 spin-loop hints) before yielding.
-    const SPINS: u32 = 4;
+    /// Rounds of spinning (1, 2, 4, ... 32 spin-loop hints) before yielding.
+    const SPINS: u32 = 6;
     /// Rounds, spinning and yielding, before sleeping.
-    const ROUNDS: u32 = 32;
+    const ROUNDS: u32 = 10;
 
     fn new() -> Self {
         Idle { round: 0 }
