@@ -586,18 +586,16 @@ fn join_all(handles: impl IntoIterator<Item = JoinHandle<()>>) {
     }
 }
 
-/// Takes a job: own deque, then a batch from the injector, then the other
-/// workers' deques, retrying while any source reports a lost race.
-pub(crate) fn find_work(
+/// Takes a job for a worker whose own deque is empty: a batch from the
+/// injector (into `deque`), else one job from another worker's deque,
+/// starting at `start`; retries while any source reports a lost race.
+pub(crate) fn steal_work(
     shared: &Shared,
     deque: &Worker<Job>,
     own_index: usize,
     stealers: &[(usize, Stealer<Job>)],
     start: usize,
 ) -> Option<Job> {
-    if let Some(job) = deque.pop() {
-        return Some(job);
-    }
     loop {
         let mut retry = false;
         match shared.injector.steal_batch_and_pop(deque) {

@@ -10,7 +10,7 @@ use std::cell::{Cell, RefCell};
 use crossbeam_deque::Worker;
 
 use crate::latch::WorkerLatch;
-use crate::registry::{Counters, Message, Shared, StealerSet, WorkerState, find_work};
+use crate::registry::{Counters, Message, Shared, StealerSet, WorkerState, steal_work};
 use crate::sync::{Arc, Ordering};
 use crate::task::{Job, drop_quietly, run_spawned};
 
@@ -77,7 +77,7 @@ impl WorkerContext {
         } else {
             x as usize % stealers.len()
         };
-        find_work(&self.shared, &self.deque, self.state.index, stealers, start)
+        steal_work(&self.shared, &self.deque, self.state.index, stealers, start)
     }
 
     /// Runs one job. Never unwinds: user code runs under `catch_unwind`.
