@@ -100,6 +100,7 @@ fn create_and_dismiss_zero_and_huge_counts() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "miri does not model stack limits")]
 fn huge_worker_count_fails_on_the_first_thread_it_cannot_start() {
     let err = ThreadPool::builder()
         .num_workers(usize::MAX)
@@ -138,12 +139,13 @@ fn zero_queue_bounds_mean_unbounded() {
         .result_queue_size(0)
         .build()
         .unwrap();
-    for _ in 0..10_000 {
+    let n = if cfg!(miri) { 20 } else { 10_000 };
+    for _ in 0..n {
         pool.try_put_request(WorkRequest::new(|| ())).unwrap();
     }
     pool.create_workers(2).unwrap();
     pool.wait().unwrap();
-    assert_eq!(pool.stats().completed, 10_000);
+    assert_eq!(pool.stats().completed, n);
 }
 
 #[test]
@@ -155,12 +157,13 @@ fn queue_bounds_of_one() {
         .result_queue_size(1)
         .build()
         .unwrap();
-    for request in make_requests(|x: u32| x, 0..200, |_, _| n += 1) {
+    let count = if cfg!(miri) { 10 } else { 200 };
+    for request in make_requests(|x: u32| x, 0..count, |_, _| n += 1) {
         pool.put_request(request).map_err(|e| e.kind()).unwrap();
     }
     pool.wait().unwrap();
     drop(pool);
-    assert_eq!(n, 200);
+    assert_eq!(n, count);
 }
 
 /// Builds pools with huge queue bounds; run by
@@ -184,6 +187,7 @@ fn huge_queue_bounds_child() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "miri cannot start processes")]
 fn huge_queue_bounds_are_refused_or_unbounded() {
     let status = in_child("huge_queue_bounds_child");
     assert!(status.success(), "child: {status}");

@@ -13,6 +13,7 @@ use threadpool_core::{PollError, ThreadPool, WorkRequest};
 const ABSURD_STACK: usize = 1 << 60;
 
 #[test]
+#[cfg_attr(miri, ignore = "miri does not model stack limits")]
 fn builder_reports_a_thread_that_cannot_be_spawned() {
     let err = ThreadPool::builder()
         .num_workers(3)
@@ -25,6 +26,7 @@ fn builder_reports_a_thread_that_cannot_be_spawned() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "miri does not model stack limits")]
 fn create_workers_reports_a_thread_that_cannot_be_spawned() {
     let ran = Cell::new(false);
     let mut pool = ThreadPool::builder()
@@ -338,7 +340,7 @@ fn batch_put_into_a_bounded_queue_wakes_workers_before_blocking() {
             last = now;
         }
     });
-    for attempt in 0..200 {
+    for attempt in 0..if cfg!(miri) { 3 } else { 200 } {
         progress.store(attempt, Ordering::SeqCst);
         let mut pool = ThreadPool::builder()
             .num_workers(1)

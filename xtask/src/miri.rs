@@ -13,6 +13,11 @@
 //!     workers (by design: dropping never blocks), so a test may end while
 //!     a worker thread still holds the pool's shared state; miri would count
 //!     that as a leak.
+//!   - `-Zmiri-tree-borrows`: check references with the Tree Borrows model.
+//!     crossbeam-epoch's intrusive list (under crossbeam-deque) breaks the
+//!     stricter Stacked Borrows rules (crossbeam-rs/crossbeam#545), which
+//!     would stop every test at its first steal; crossbeam's own CI uses
+//!     Tree Borrows for the same reason.
 //!   - `-Zmiri-num-cpus=2`: what `available_parallelism` reports, so pools
 //!     built with the default worker count stay small.
 //! - `CARGO_TARGET_DIR=target/miri`: miri's builds differ from normal ones;
@@ -27,7 +32,7 @@ use crate::util;
 /// Behaviour test files run under miri, besides the unit tests.
 const SELECTION: [&str; 3] = ["faults", "bad_input", "stress"];
 
-const MIRIFLAGS: &str = "-Zmiri-ignore-leaks -Zmiri-num-cpus=2";
+const MIRIFLAGS: &str = "-Zmiri-ignore-leaks -Zmiri-tree-borrows -Zmiri-num-cpus=2";
 
 pub fn run(args: &[String]) -> Result<(), String> {
     match args {
