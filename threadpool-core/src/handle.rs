@@ -335,7 +335,32 @@ impl PoolHandle {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn current() -> Option<PoolHandle> {
-        crate::worker::current_shared().map(PoolHandle::new)
+        Self::with_current(|current| current.cloned())
+    }
+
+    /// Calls `f` with the pool whose worker the calling thread is, if it is
+    /// one, without cloning the handle: for code on a hot path, such as a
+    /// `join` that looks up its pool every time.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{PoolHandle, ThreadPool};
+    ///
+    /// let pool = ThreadPool::new(2)?;
+    /// let sum = pool.handle().install(|| {
+    ///     PoolHandle::with_current(|pool| {
+    ///         let (a, b) = pool.expect("on a worker").join(|| 1, || 2);
+    ///         a + b
+    ///     })
+    /// });
+    /// assert_eq!(sum, 3);
+    /// assert!(PoolHandle::with_current(|pool| pool.is_none()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline]
+    pub fn with_current<R>(f: impl FnOnce(Option<&PoolHandle>) -> R) -> R {
+        crate::worker::with_current_handle(f)
     }
 
     /// Whether the calling thread is one of this pool's workers.

@@ -37,11 +37,12 @@ pub(crate) fn global_pool_started() -> bool {
 
 /// Calls `f` with the current pool: the pool the calling thread is a worker
 /// of, or else the global pool.
+#[inline]
 pub(crate) fn with_current_pool<R>(f: impl FnOnce(&PoolHandle) -> R) -> R {
-    match PoolHandle::current() {
-        Some(pool) => f(&pool),
+    PoolHandle::with_current(|current| match current {
+        Some(pool) => f(pool),
         None => f(global_pool()),
-    }
+    })
 }
 
 /// A clone of the current pool's handle.

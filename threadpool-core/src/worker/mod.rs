@@ -9,6 +9,7 @@ use std::cell::{Cell, RefCell};
 
 use crossbeam_deque::Worker;
 
+use crate::handle::PoolHandle;
 use crate::latch::WorkerLatch;
 use crate::registry::{Counters, Message, Shared, StealerSet, WorkerState, steal_work};
 use crate::sync::{Arc, Ordering};
@@ -25,6 +26,8 @@ thread_local! {
 /// Everything a worker thread owns.
 pub(crate) struct WorkerContext {
     pub(crate) shared: Arc<Shared>,
+    /// A handle on the same pool, lent to jobs by `PoolHandle::with_current`.
+    handle: PoolHandle,
     state: Arc<WorkerState>,
     deque: Worker<Job>,
     /// The other workers' stealers as last seen, and the version seen.
@@ -37,6 +40,7 @@ impl WorkerContext {
     pub(crate) fn new(shared: Arc<Shared>, state: Arc<WorkerState>, deque: Worker<Job>) -> Self {
         let seed = (state.index as u32).wrapping_mul(0x9E37_79B9) | 1;
         WorkerContext {
+            handle: PoolHandle::new(Arc::clone(&shared)),
             shared,
             state,
             deque,
@@ -300,13 +304,14 @@ pub(crate) fn push_local(shared: &Arc<Shared>, job: Job) -> Result<(), Job> {
     })
 }
 
-/// The shared state of the pool this thread is a worker of, if any.
-pub(crate) fn current_shared() -> Option<Arc<Shared>> {
+/// Calls `f` with a handle on the pool this thread is a worker of, if any.
+#[inline]
+pub(crate) fn with_current_handle<R>(f: impl FnOnce(Option<&PoolHandle>) -> R) -> R {
     let current = CURRENT.get();
-    // SAFETY: as in `with_current`; the `Arc` is cloned before the
-    // reference goes.
+    // SAFETY: as in `with_current`: the context outlives every job its
+    // loop runs, and the reference does not escape `f`.
     let context = unsafe { current.as_ref() };
-    context.map(|context| Arc::clone(&context.shared))
+    f(context.map(|context| &context.handle))
 }
 
 /// Calls `f` with the current worker if this thread is one of `shared`'s.
