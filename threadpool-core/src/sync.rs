@@ -76,3 +76,13 @@ pub(crate) fn wait<'a, T>(condvar: &Condvar, guard: MutexGuard<'a, T>) -> MutexG
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
+
+/// Lets other threads run, in a loop that waits for one of them: loom's
+/// `yield_now` under loom, so the model checker switches threads there
+/// (a spin it cannot see would look like an endless execution).
+pub(crate) fn yield_now() {
+    #[cfg(loom)]
+    loom::thread::yield_now();
+    #[cfg(not(loom))]
+    std::thread::yield_now();
+}

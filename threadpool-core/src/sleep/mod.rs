@@ -4,7 +4,7 @@
 //! [`README.md`](https://github.com/threadpool-rs/threadpool/blob/main/threadpool-core/src/sleep/README.md)
 //! beside this file; the comments here name the steps it describes.
 
-use crate::sync::{AtomicUsize, Condvar, Mutex, Ordering, fence, lock, wait};
+use crate::sync::{AtomicUsize, Condvar, Mutex, Ordering, fence, lock, wait, yield_now};
 
 /// The sleep state shared by all workers of a pool.
 pub(crate) struct Sleep {
@@ -81,7 +81,7 @@ impl Sleep {
                     return;
                 }
             }
-            std::thread::yield_now();
+            yield_now();
         }
     }
 
