@@ -889,6 +889,8 @@ impl ThreadPoolBuilder {
     }
 
     /// Names worker threads `{name}-{index}` (default `threadpool-{index}`).
+    /// A name containing a NUL byte makes [`build`](Self::build) fail with
+    /// a [`SpawnError`].
     ///
     /// # Examples
     ///

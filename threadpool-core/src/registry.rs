@@ -339,6 +339,13 @@ impl Shared {
     }
 
     fn spawn_worker(self: &Arc<Self>) -> std::io::Result<()> {
+        if self.config.name.contains('\0') {
+            // The standard library panics on such a name; refuse it instead.
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "the thread name contains a NUL byte",
+            ));
+        }
         let mut registry = lock(&self.registry);
         let index = registry.next_index;
         let deque = Worker::new_lifo();

@@ -382,3 +382,16 @@ fn dropping_a_pool_drops_queued_jobs_that_hold_a_handle() {
     // No worker exists, so nothing runs concurrently: the drop is done.
     assert_eq!(HOLDERS_DROPPED.load(Ordering::SeqCst), 1);
 }
+
+/// A thread name the operating system cannot take is an error from the
+/// builder, not a panic.
+#[test]
+fn a_thread_name_with_a_nul_byte_is_an_error() {
+    let err = ThreadPool::builder()
+        .num_workers(1)
+        .thread_name("bad\0name")
+        .build()
+        .unwrap_err();
+    assert_eq!(err.created(), 0);
+    assert!(err.to_string().contains("NUL"), "{err}");
+}
