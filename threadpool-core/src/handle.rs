@@ -169,6 +169,15 @@ impl PoolHandle {
             filed: crate::pending::REMOTE,
             holds_slot,
         });
+        // SeqCst: pairs with the store in `Shared::shut_down`. Either this
+        // load sees the shutdown, or the shutdown's clean-up, which comes
+        // after its store, sees the callbacks and the job filed above.
+        if shared.shutdown.load(Ordering::SeqCst) {
+            // The pool shut down while this request went in: no thread will
+            // poll for it, and its callbacks (which may hold a handle, and
+            // so the pool) must not wait for ever.
+            shared.abandon_remote(id);
+        }
         Ok(id)
     }
 

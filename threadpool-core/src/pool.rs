@@ -522,20 +522,24 @@ impl<'a> ThreadPool<'a> {
         } = envelope;
         let id = task.id();
         let callbacks = if filed == REMOTE {
-            let callbacks = lock(&self.shared.remote)
-                .remove(&id)
-                .map(LocalCallbacks::from);
-            self.shared
-                .remote_outstanding
-                .fetch_sub(1, Ordering::SeqCst);
-            callbacks
+            let callbacks = lock(&self.shared.remote).remove(&id);
+            if callbacks.is_some() {
+                self.shared
+                    .remote_outstanding
+                    .fetch_sub(1, Ordering::SeqCst);
+            }
+            callbacks.map(LocalCallbacks::from)
         } else {
             self.pending.remove(filed)
         };
         if let Some(chosen) = id.chosen() {
             lock(&self.shared.chosen_ids).remove(&chosen);
         }
-        let callbacks = callbacks.expect("an outstanding request has its callbacks filed");
+        let Some(callbacks) = callbacks else {
+            // A remote request put as the pool shut down: its putter took
+            // the callbacks back (`Shared::abandon_remote`).
+            return true;
+        };
         #[cfg(feature = "tracing")]
         let _span = tracing::trace_span!("callback", id = %id).entered();
         callbacks.deliver(id, &mut *task);

@@ -492,7 +492,16 @@ impl Shared {
     /// thread may be waiting for them).
     pub(crate) fn discard_queued_requests(&self) {
         // The callbacks of remote requests wait for nothing a worker does.
-        drop_quietly(std::mem::take(&mut *lock(&self.remote)));
+        let remote = std::mem::take(&mut *lock(&self.remote));
+        self.remote_outstanding
+            .fetch_sub(remote.len(), Ordering::SeqCst);
+        drop_quietly(remote);
+        self.discard_queued_jobs();
+    }
+
+    /// When no worker is left to drain the injector after shutdown, drops
+    /// the requests waiting there (fork-join and spawned jobs stay).
+    fn discard_queued_jobs(&self) {
         if self.alive.load(Ordering::SeqCst) > 0 {
             // The workers' shutdown drain drops the requests; taking jobs
             // out from under it could let it finish early and strand a
@@ -517,6 +526,17 @@ impl Shared {
         for job in keep {
             self.injector.push(job);
         }
+    }
+
+    /// Drops the callbacks of remote request `id`, put as the pool shut
+    /// down, and the queued requests if no worker is left to drain them.
+    pub(crate) fn abandon_remote(&self, id: RequestId) {
+        let callbacks = lock(&self.remote).remove(&id);
+        if let Some(callbacks) = callbacks {
+            self.remote_outstanding.fetch_sub(1, Ordering::SeqCst);
+            drop_quietly(callbacks);
+        }
+        self.discard_queued_jobs();
     }
 
     /// Takes the raw job `id` back out of the injector, if it is still

@@ -164,18 +164,14 @@ impl Watch {
 /// A request's job: returns a tracked value, panics, or puts more requests
 /// through the pool's handle.
 fn job(
-    nested: bool,
     rng: &mut Rng,
     handle: &PoolHandle,
     ledger: &Arc<Ledger>,
     counts: &Arc<Counts>,
 ) -> impl FnOnce() -> Tracked + Send + 'static {
-    let kind = match rng.below(8) {
-        1 if !nested => 2,
-        kind => kind,
-    };
+    let kind = rng.below(8);
     let captured = Tracked::new();
-    // Only a job that submits more holds a handle (see `nested`).
+    // Only a job that submits more holds a handle.
     let handle = (kind == 1).then(|| handle.clone());
     let ledger = Arc::clone(ledger);
     let counts = Arc::clone(counts);
@@ -261,7 +257,6 @@ fn producer(
     counts: Arc<Counts>,
     stop: Arc<AtomicBool>,
     pause: Arc<Pause>,
-    nested: bool,
 ) {
     // Bounded, so that an unbounded queue cannot grow without limit while
     // the test thread is busy elsewhere.
@@ -271,7 +266,7 @@ fn producer(
         }
         pause.point();
         let serial = ledger.serial();
-        let f = job(nested, &mut rng, &handle, &ledger, &counts);
+        let f = job(&mut rng, &handle, &ledger, &counts);
         let request = send_request(serial, &ledger, &counts, f);
         bump(&counts.requests);
         let outcome = match rng.below(3) {
@@ -345,9 +340,6 @@ fn rss_kib() -> u64 {
 /// One phase: a fresh pool, a random mix, then the checks.
 fn phase(rng: &mut Rng, counts: &Arc<Counts>, watch: &Watch, ops: usize) {
     let ledger = Arc::new(Ledger::default());
-    // Decided up front: jobs holding a `PoolHandle` must not be queued
-    // when the pool is dropped (a known leak, see
-    // `faults::dropping_a_pool_drops_queued_jobs_that_hold_a_handle`).
     let drop_in_flight = rng.chance(4);
     let workers = rng.below(4) as usize;
     let queue = [0, 1, 4, 64][rng.below(4) as usize];
@@ -376,9 +368,7 @@ fn phase(rng: &mut Rng, counts: &Arc<Counts>, watch: &Watch, ops: usize) {
                 Arc::clone(&stop),
                 Arc::clone(&pause),
             );
-            std::thread::spawn(move || {
-                producer(rng, handle, ledger, counts, stop, pause, !drop_in_flight)
-            })
+            std::thread::spawn(move || producer(rng, handle, ledger, counts, stop, pause))
         })
         .collect();
 
@@ -387,7 +377,7 @@ fn phase(rng: &mut Rng, counts: &Arc<Counts>, watch: &Watch, ops: usize) {
         match rng.below(20) {
             0..=8 => {
                 let serial = ledger.serial();
-                let f = job(!drop_in_flight, rng, &handle, &ledger, counts);
+                let f = job(rng, &handle, &ledger, counts);
                 let (l1, l2) = (Arc::clone(&ledger), Arc::clone(&ledger));
                 let (c1, c2) = (Arc::clone(counts), Arc::clone(counts));
                 let request = WorkRequest::new(f)
@@ -423,15 +413,12 @@ fn phase(rng: &mut Rng, counts: &Arc<Counts>, watch: &Watch, ops: usize) {
                     outcome.map(drop).map_err(|e| e.kind()),
                 );
             }
-            // A batch into a bounded queue can deadlock: `put_requests`
-            // defers its wake-ups and may block on a slot before sending
-            // them (see `faults::batch_put_into_a_bounded_queue_wakes_workers_before_blocking`).
-            9 if queue == 0 => {
+            9 => {
                 let n = rng.below(16);
                 let serials: Vec<u64> = (0..n).map(|_| ledger.serial()).collect();
                 let mut requests = Vec::new();
                 for &serial in &serials {
-                    let f = job(!drop_in_flight, rng, &handle, &ledger, counts);
+                    let f = job(rng, &handle, &ledger, counts);
                     let l = Arc::clone(&ledger);
                     let l2 = Arc::clone(&ledger);
                     let (c1, c2) = (Arc::clone(counts), Arc::clone(counts));
@@ -511,11 +498,7 @@ fn phase(rng: &mut Rng, counts: &Arc<Counts>, watch: &Watch, ops: usize) {
             }
             _ => {
                 bump(&counts.dismissals);
-                // Joining from the polling thread while the result queue is
-                // bounded can deadlock (a dismissed worker waits for room in
-                // the queue only this thread drains): see
-                // `faults::dismiss_with_join_while_the_result_queue_is_full`.
-                let join = result_queue == 0 && rng.chance(2);
+                let join = rng.chance(2);
                 pool.dismiss_workers(1 + rng.below(2) as usize, join);
             }
         }
