@@ -201,7 +201,7 @@ impl PoolHandle {
         if self.is_shut_down() {
             return;
         }
-        self.shared.push(Job::Spawned(Box::new(job)));
+        self.shared.push(Job::spawned(job));
     }
 
     /// Starts `n` more workers; see [`ThreadPool::create_workers`](crate::ThreadPool::create_workers).

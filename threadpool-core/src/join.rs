@@ -2,7 +2,7 @@
 //! [`PoolHandle::install`].
 //!
 //! A forked closure lives in a [`StackJob`] on the stack of the thread that
-//! forks it; only a [`JobRef`] (two pointers) goes into the queue, so forking
+//! forks it; only a [`Job`] (two pointers) goes into the queue, so forking
 //! allocates nothing. The forking thread never returns before the job has
 //! finished or has been taken back unrun, which is what keeps the pointer
 //! valid. A worker that waits for a stolen job keeps running other jobs, so
@@ -12,14 +12,14 @@ use std::any::Any;
 use std::cell::UnsafeCell;
 use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::ptr::NonNull;
 use std::time::Duration;
 
 use crate::handle::PoolHandle;
 use crate::latch::{CountLatch, Latch, LockLatch, WorkerLatch};
-use crate::raw::JobRef;
 use crate::registry::Shared;
 use crate::sync::{Arc, Mutex, Ordering, lock};
-use crate::task::{AbortOnUnwind, Job, drop_quietly};
+use crate::task::{AbortOnUnwind, Job, JobKind, JobVTable, discard_nothing, drop_quietly};
 use crate::worker::{self, WorkerContext};
 
 enum JobResult<R> {
@@ -47,21 +47,41 @@ impl<L: Latch + Sync, F: FnOnce() -> R + Send, R: Send> StackJob<L, F, R> {
 
     /// # Safety
     ///
-    /// The job must not move or be dropped until the returned `JobRef` has
+    /// The job must not move or be dropped until the returned `Job` has
     /// run (its latch is set) or has been taken back unrun.
     #[inline]
-    unsafe fn as_job_ref(&self) -> JobRef {
-        // SAFETY: `execute` matches `Self`; the caller keeps `self` alive and
-        // in place as `JobRef::new` requires; `F: Send`, `R: Send`, `L: Sync`
-        // (the runner sets the latch the owner reads), and the cells are
-        // touched by one thread at a time (the runner until the latch is
-        // set, the owner after).
-        unsafe { JobRef::new((self as *const Self).cast(), Self::execute) }
+    unsafe fn as_job(&self) -> Job {
+        // SAFETY: `run_job` matches `Self`; the caller keeps `self` alive
+        // and in place as `Job::new` requires; `F: Send`, `R: Send`,
+        // `L: Sync` (the runner sets the latch the owner reads), and the
+        // cells are touched by one thread at a time (the runner until the
+        // latch is set, the owner after). Dropping the job unrun drops
+        // nothing: the frame owns the closure.
+        unsafe {
+            Job::new(
+                NonNull::from(self).cast(),
+                const {
+                    &JobVTable {
+                        run: Self::run_job,
+                        discard: discard_nothing,
+                        kind: JobKind::Fork,
+                    }
+                },
+            )
+        }
     }
 
     /// # Safety
     ///
-    /// `this` is a `*const Self` from `as_job_ref`, run at most once.
+    /// As for `execute`.
+    unsafe fn run_job(this: NonNull<()>, _: &WorkerContext) {
+        // SAFETY: the caller's contract.
+        unsafe { Self::execute(this.as_ptr()) }
+    }
+
+    /// # Safety
+    ///
+    /// `this` is a `*const Self` from `as_job`, run at most once.
     unsafe fn execute(this: *const ()) {
         // SAFETY: the caller's contract; until the latch is set, only this
         // thread touches the cells.
@@ -191,9 +211,9 @@ impl PoolHandle {
         // SAFETY: `job` stays on this stack frame until its latch is set
         // (the loop below ends only then) or it has been taken back unrun
         // (`take_back` found it in the injector: then no thread has it).
-        let job_ref = unsafe { job.as_job_ref() };
+        let job_ref = unsafe { job.as_job() };
         let id = job_ref.id();
-        self.shared.push(Job::Raw(job_ref));
+        self.shared.push(job_ref);
         // Workers run queued raw jobs even while the pool shuts down, but a
         // pool can lose its last worker (dismissed, or gone at shutdown)
         // after the checks above: then take the job back and say so, rather
@@ -303,9 +323,9 @@ where
     // SAFETY: `job_b` stays on this frame until it is taken back unrun
     // (popped below) or has run (its latch is set, awaited below); the
     // result of `a` is caught, so no unwind skips that wait.
-    let job_b_ref = unsafe { job_b.as_job_ref() };
+    let job_b_ref = unsafe { job_b.as_job() };
     let job_b_id = job_b_ref.id();
-    context.push_fork(Job::Raw(job_b_ref));
+    context.push_fork(job_b_ref);
 
     let result_a = catch_unwind(AssertUnwindSafe(a));
 
@@ -318,7 +338,8 @@ where
                 break false;
             }
             match context.pop() {
-                Some(Job::Raw(job)) if job.id() == job_b_id => break true,
+                // Dropping the popped `Fork` job drops nothing.
+                Some(job) if job.id() == job_b_id => break true,
                 // Pushed by `a` above `b` and not taken: run it.
                 Some(job) => context.execute(job),
                 None => {
@@ -441,13 +462,12 @@ impl<'scope> Scope<'scope> {
                 }
             }
         };
-        let job: Box<dyn FnOnce() + Send + 'scope> = Box::new(job);
         // SAFETY: the job borrows only data that outlives `'scope`, and the
-        // scope does not return before the job has run (the count above),
-        // so erasing the lifetime cannot let the job outlive its borrows.
-        // Queued jobs are always run, never dropped, while a scope waits:
-        // shutdown runs spawned jobs rather than dropping them.
-        let job: Box<dyn FnOnce() + Send + 'static> = unsafe { std::mem::transmute(job) };
-        self.shared.push(Job::Spawned(job));
+        // scope does not return before the job has run (the count above), so
+        // the job cannot outlive its borrows. Queued jobs are always run,
+        // never dropped, while a scope waits: shutdown runs spawned jobs
+        // rather than dropping them.
+        let job = unsafe { Job::spawned_unchecked(job) };
+        self.shared.push(job);
     }
 }

@@ -13,7 +13,6 @@ mod latch;
 mod panic;
 mod pending;
 mod pool;
-mod raw;
 mod registry;
 mod request;
 mod sleep;

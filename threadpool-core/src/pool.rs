@@ -253,9 +253,7 @@ impl<'a> ThreadPool<'a> {
             match self.register(request, PutMode::Block) {
                 Ok(envelope) => {
                     self.shared.count_local_submitted();
-                    self.shared
-                        .injector
-                        .push(crate::task::Job::Request(envelope));
+                    self.shared.injector.push(envelope.into_job());
                     put += 1;
                     unwoken += 1;
                     if unwoken == WAKE_EVERY {

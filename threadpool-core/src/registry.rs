@@ -14,7 +14,7 @@ use crate::request::{RequestId, SendCallbacks};
 use crate::sleep::Sleep;
 use crate::stats::PoolStats;
 use crate::sync::{Arc, AtomicBool, AtomicU64, AtomicUsize, Mutex, Ordering, lock};
-use crate::task::{Envelope, Job, drop_quietly};
+use crate::task::{Envelope, Job, JobKind, drop_quietly};
 use crate::worker::{self, WorkerContext};
 
 /// What the result queue carries.
@@ -208,7 +208,7 @@ impl Shared {
     pub(crate) fn submit_remote(self: &Arc<Self>, envelope: Envelope) {
         // Relaxed: a statistic; the push that follows publishes the job.
         self.remote_submitted.fetch_add(1, Ordering::Relaxed);
-        self.push(Job::Request(envelope));
+        self.push(envelope.into_job());
     }
 
     /// Pushes a request put through the `ThreadPool` (by its polling
@@ -216,7 +216,7 @@ impl Shared {
     #[inline]
     pub(crate) fn submit_local(self: &Arc<Self>, envelope: Envelope) {
         self.count_local_submitted();
-        self.push(Job::Request(envelope));
+        self.push(envelope.into_job());
     }
 
     /// Counts a request put by the polling thread; call before pushing it.
@@ -511,12 +511,12 @@ impl Shared {
         let mut keep = Vec::new();
         loop {
             match self.injector.steal() {
-                Steal::Success(Job::Request(envelope)) => {
-                    if envelope.holds_slot {
+                Steal::Success(job) if job.kind() == JobKind::Request => {
+                    if job.holds_slot() {
                         self.release_slot();
                     }
-                    // The job's captured values are user code to drop.
-                    drop_quietly(envelope);
+                    // Dropping a job drops its captured values quietly.
+                    drop(job);
                 }
                 Steal::Success(job) => keep.push(job),
                 Steal::Retry => {}
@@ -548,7 +548,7 @@ impl Shared {
         let mut others = Vec::new();
         loop {
             match self.injector.steal() {
-                Steal::Success(Job::Raw(job)) if job.id() == id => found = Some(job),
+                Steal::Success(job) if job.id() == id => found = Some(job),
                 Steal::Success(job) => others.push(job),
                 Steal::Retry => {}
                 Steal::Empty => break,
@@ -560,7 +560,7 @@ impl Shared {
         match found {
             Some(job) if self.alive.load(Ordering::SeqCst) > 0 => {
                 // A worker appeared meanwhile: let it run the job after all.
-                self.injector.push(Job::Raw(job));
+                self.injector.push(job);
                 self.sleep.notify_one();
                 false
             }

@@ -9,11 +9,13 @@
 
 use std::any::Any;
 use std::io::{self, Write};
+use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::ptr::NonNull;
 
 use crate::Panic;
-use crate::raw::JobRef;
 use crate::request::RequestId;
+use crate::worker::WorkerContext;
 
 /// A request's job and result slot, with the concrete types erased.
 pub(crate) trait Task: Send {
@@ -25,6 +27,9 @@ pub(crate) trait Task: Send {
     fn run(&mut self) -> bool;
     /// What the job left behind; taken once, on the polling thread.
     fn outcome(&mut self) -> Outcome<'_>;
+    /// Turns the boxed cell into a job for the scheduler, noting where its
+    /// callbacks wait and whether it holds a slot of the bounded queue.
+    fn into_job(self: Box<Self>, filed: u32, holds_slot: bool) -> Job;
 }
 
 /// The result of a finished [`Task`].
@@ -42,9 +47,21 @@ enum State<F, T> {
     Panicked(Option<Panic>),
 }
 
-/// The one allocation behind a request: its job until it runs, then its result.
-pub(crate) struct TaskCell<F, T> {
+/// What a queued request carries besides its job, readable without its
+/// types: it is the first field of every `TaskCell`.
+#[repr(C)]
+struct Header {
     id: RequestId,
+    /// Where the callbacks wait (see `Envelope::filed`).
+    filed: u32,
+    /// The request holds a slot of the bounded queue until it starts.
+    holds_slot: bool,
+}
+
+/// The one allocation behind a request: its job until it runs, then its result.
+#[repr(C)]
+pub(crate) struct TaskCell<F, T> {
+    header: Header,
     state: State<F, T>,
 }
 
@@ -55,9 +72,36 @@ where
 {
     pub(crate) fn boxed(id: RequestId, job: F) -> Box<dyn Task> {
         Box::new(TaskCell {
-            id,
+            header: Header {
+                id,
+                filed: 0,
+                holds_slot: false,
+            },
             state: State::Ready(job),
         })
+    }
+
+    /// Runs the request whose cell `data` points to, on `worker`.
+    ///
+    /// # Safety
+    ///
+    /// `data` is the pointer `into_job` made from a `Box<Self>`, and this
+    /// is the only use of it.
+    unsafe fn run_job(data: NonNull<()>, worker: &WorkerContext) {
+        // SAFETY: the caller's contract: the box is rebuilt once.
+        let cell = unsafe { Box::from_raw(data.cast::<Self>().as_ptr()) };
+        let (filed, holds_slot) = (cell.header.filed, cell.header.holds_slot);
+        worker.run_request(cell, filed, holds_slot);
+    }
+
+    /// Drops the request unrun.
+    ///
+    /// # Safety
+    ///
+    /// As for `run_job`.
+    unsafe fn discard_job(data: NonNull<()>) {
+        // SAFETY: the caller's contract: the box is rebuilt once.
+        drop_quietly(unsafe { Box::from_raw(data.cast::<Self>().as_ptr()) });
     }
 }
 
@@ -67,11 +111,31 @@ where
     T: Send + 'static,
 {
     fn id(&self) -> RequestId {
-        self.id
+        self.header.id
     }
 
     fn set_id(&mut self, id: RequestId) {
-        self.id = id;
+        self.header.id = id;
+    }
+
+    fn into_job(mut self: Box<Self>, filed: u32, holds_slot: bool) -> Job {
+        self.header.filed = filed;
+        self.header.holds_slot = holds_slot;
+        let data = NonNull::from(Box::leak(self)).cast();
+        // SAFETY: `data` is a leaked `Box<Self>`, which `run_job` and
+        // `discard_job` rebuild once; a `TaskCell` is `Send`.
+        unsafe {
+            Job::new(
+                data,
+                const {
+                    &JobVTable {
+                        run: Self::run_job,
+                        discard: Self::discard_job,
+                        kind: JobKind::Request,
+                    }
+                },
+            )
+        }
     }
 
     fn run(&mut self) -> bool {
@@ -118,19 +182,152 @@ pub(crate) struct Envelope {
     pub(crate) holds_slot: bool,
 }
 
-/// One unit of work in the scheduler's queues.
-pub(crate) enum Job {
-    /// A work request: its result goes to the result queue.
-    Request(Envelope),
-    /// A fire-and-forget closure from [`PoolHandle::spawn`](crate::PoolHandle::spawn).
-    Spawned(Box<dyn FnOnce() + Send>),
-    /// A job that lives elsewhere, e.g. on the stack of a thread in `join`.
-    Raw(JobRef),
+impl Envelope {
+    /// The request as a job for the scheduler.
+    pub(crate) fn into_job(self) -> Job {
+        self.task.into_job(self.filed, self.holds_slot)
+    }
+}
+
+/// One unit of work in the scheduler's queues: a pointer to the job's data
+/// and the functions that run or drop it.
+///
+/// Two words, like a trait object, but one type for the three kinds of job
+/// (requests, spawned closures, and fork-join jobs on a waiting thread's
+/// stack) with no tag beside it: small enough to travel in registers into a
+/// deque slot. (A tagged enum of three such variants is three words, and
+/// copying it through the stack into the slot stalled every `join` on a
+/// failed store-to-load forward.)
+pub(crate) struct Job {
+    data: NonNull<()>,
+    vtable: &'static JobVTable,
+}
+
+/// How to run and drop one type of job.
+pub(crate) struct JobVTable {
+    /// Runs the job, consuming `data`.
+    pub(crate) run: unsafe fn(NonNull<()>, &WorkerContext),
+    /// Drops the job unrun, consuming `data`; must not unwind.
+    pub(crate) discard: unsafe fn(NonNull<()>),
+    pub(crate) kind: JobKind,
+}
+
+/// The kinds of [`Job`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum JobKind {
+    /// A work request: dropped unrun at shutdown; its result goes to the
+    /// result queue.
+    Request,
+    /// A closure from `PoolHandle::spawn` or `Scope::spawn`: run even at
+    /// shutdown (a scope may wait for it).
+    Spawned,
+    /// A job on a waiting thread's stack (`join`, `install`): always run;
+    /// dropping it unrun would strand its waiter.
+    Fork,
+}
+
+// SAFETY: every constructor takes only `Send` job data (a `TaskCell`, a
+// `Send` closure) or, for `Fork` jobs, data the forking thread shares for
+// the job's lifetime under `StackJob::as_job`'s contract.
+unsafe impl Send for Job {}
+
+impl Job {
+    /// # Safety
+    ///
+    /// `vtable`'s functions must be sound to call once, from any thread,
+    /// with `data`, which must stay valid until then.
+    pub(crate) unsafe fn new(data: NonNull<()>, vtable: &'static JobVTable) -> Job {
+        Job { data, vtable }
+    }
+
+    /// A fire-and-forget closure.
+    pub(crate) fn spawned<F: FnOnce() + Send + 'static>(f: F) -> Job {
+        // SAFETY: `F: 'static` borrows nothing.
+        unsafe { Job::spawned_unchecked(f) }
+    }
+
+    /// A closure that may borrow: `Scope::spawn`'s jobs.
+    ///
+    /// # Safety
+    ///
+    /// Everything `f` borrows must outlive the job's run or drop.
+    pub(crate) unsafe fn spawned_unchecked<F: FnOnce() + Send>(f: F) -> Job {
+        let data = NonNull::from(Box::leak(Box::new(f))).cast();
+        // SAFETY: `data` is a leaked `Box<F>`, rebuilt once by either
+        // function; `F: Send`; its borrows are the caller's contract.
+        unsafe {
+            Job::new(
+                data,
+                const {
+                    &JobVTable {
+                        run: run_spawned_job::<F>,
+                        discard: discard_spawned_job::<F>,
+                        kind: JobKind::Spawned,
+                    }
+                },
+            )
+        }
+    }
+
+    pub(crate) fn kind(&self) -> JobKind {
+        self.vtable.kind
+    }
+
+    /// Identifies the job: a fork-join job by the address of its stack
+    /// frame's job.
+    #[inline]
+    pub(crate) fn id(&self) -> *const () {
+        self.data.as_ptr()
+    }
+
+    /// Whether this is a request holding a slot of the bounded queue.
+    pub(crate) fn holds_slot(&self) -> bool {
+        // SAFETY: a request's data is a `TaskCell`, which starts with its
+        // `Header` (`repr(C)`), and is live until the job is consumed.
+        self.kind() == JobKind::Request && unsafe { self.data.cast::<Header>().as_ref().holds_slot }
+    }
+
+    /// Runs the job on `worker`.
+    #[inline]
+    pub(crate) fn run(self, worker: &WorkerContext) {
+        let job = ManuallyDrop::new(self);
+        // SAFETY: `new`'s contract; `ManuallyDrop` keeps `Drop` from
+        // consuming `data` a second time.
+        unsafe { (job.vtable.run)(job.data, worker) }
+    }
+}
+
+impl Drop for Job {
+    /// Drops the job unrun (a `Fork` job has nothing to drop).
+    fn drop(&mut self) {
+        // SAFETY: `new`'s contract; a job is run or dropped, once.
+        unsafe { (self.vtable.discard)(self.data) }
+    }
+}
+
+/// A `discard` for jobs that own nothing.
+pub(crate) unsafe fn discard_nothing(_: NonNull<()>) {}
+
+/// # Safety
+///
+/// `data` is a leaked `Box<F>`, used once.
+unsafe fn run_spawned_job<F: FnOnce() + Send>(data: NonNull<()>, _: &WorkerContext) {
+    // SAFETY: the caller's contract.
+    let f = unsafe { Box::from_raw(data.cast::<F>().as_ptr()) };
+    run_spawned(*f);
+}
+
+/// # Safety
+///
+/// `data` is a leaked `Box<F>`, used once.
+unsafe fn discard_spawned_job<F>(data: NonNull<()>) {
+    // SAFETY: the caller's contract.
+    drop_quietly(unsafe { Box::from_raw(data.cast::<F>().as_ptr()) });
 }
 
 /// Runs a spawned closure, reporting (not propagating) its panic. Never
 /// unwinds.
-pub(crate) fn run_spawned(job: Box<dyn FnOnce() + Send>) -> bool {
+pub(crate) fn run_spawned(job: impl FnOnce()) -> bool {
     match catch_unwind(AssertUnwindSafe(job)) {
         Ok(()) => true,
         Err(payload) => {

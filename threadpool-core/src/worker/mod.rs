@@ -13,7 +13,7 @@ use crate::handle::PoolHandle;
 use crate::latch::WorkerLatch;
 use crate::registry::{Counters, Message, Shared, StealerSet, WorkerState, steal_work};
 use crate::sync::{Arc, Ordering};
-use crate::task::{Job, drop_quietly, run_spawned};
+use crate::task::{Envelope, Job, JobKind, Task, drop_quietly};
 
 thread_local! {
     /// The worker this thread runs, if it is a pool's worker thread: set by
@@ -86,33 +86,32 @@ impl WorkerContext {
 
     /// Runs one job. Never unwinds: user code runs under `catch_unwind`.
     pub(crate) fn execute(&self, job: Job) {
-        match job {
-            Job::Request(envelope) => {
-                if envelope.holds_slot {
-                    self.shared.release_slot();
-                }
-                let counters = &self.state.counters;
-                Counters::bump(&counters.started);
-                let mut envelope = envelope;
-                #[cfg(feature = "tracing")]
-                let _span = tracing::trace_span!("request", id = %envelope.task.id()).entered();
-                if envelope.task.run() {
-                    Counters::bump(&counters.completed);
-                } else {
-                    Counters::bump(&counters.panicked);
-                }
-                if let Err(unsent) = self.shared.results.send(Message::Done(envelope)) {
-                    // The pool is gone; the value's destructor is user code.
-                    drop_quietly(unsent);
-                }
-            }
-            Job::Spawned(job) => {
-                run_spawned(job);
-            }
-            // SAFETY: whoever built the `JobRef` promised, in `JobRef::new`,
-            // that it stays valid until executed, is executed once, and does
-            // not unwind.
-            Job::Raw(job) => unsafe { job.execute() },
+        job.run(self);
+    }
+
+    /// Runs a request's job and sends the cell to the result queue: the
+    /// part of running a request that does not depend on its types.
+    pub(crate) fn run_request(&self, mut task: Box<dyn Task>, filed: u32, holds_slot: bool) {
+        if holds_slot {
+            self.shared.release_slot();
+        }
+        let counters = &self.state.counters;
+        Counters::bump(&counters.started);
+        #[cfg(feature = "tracing")]
+        let _span = tracing::trace_span!("request", id = %task.id()).entered();
+        if task.run() {
+            Counters::bump(&counters.completed);
+        } else {
+            Counters::bump(&counters.panicked);
+        }
+        let envelope = Envelope {
+            task,
+            filed,
+            holds_slot: false,
+        };
+        if let Err(unsent) = self.shared.results.send(Message::Done(envelope)) {
+            // The pool is gone; the value's destructor is user code.
+            drop_quietly(unsent);
         }
     }
 
@@ -173,15 +172,14 @@ impl WorkerContext {
     /// jobs (`join`, `scope`, `install`) have a thread waiting for them, so
     /// they run even now; see README.md.
     fn execute_at_shutdown(&self, job: Job) {
-        match job {
-            Job::Request(envelope) => {
-                if envelope.holds_slot {
-                    self.shared.release_slot();
-                }
-                // The job's captured values are user code to drop.
-                drop_quietly(envelope);
+        if job.kind() == JobKind::Request {
+            if job.holds_slot() {
+                self.shared.release_slot();
             }
-            other => self.execute(other),
+            // Dropping a job drops its captured values quietly.
+            drop(job);
+        } else {
+            self.execute(job);
         }
     }
 
