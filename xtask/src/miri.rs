@@ -30,7 +30,7 @@ use std::process::Command;
 use crate::util;
 
 /// Behaviour test files run under miri, besides the unit tests.
-const SELECTION: [&str; 3] = ["faults", "bad_input", "stress"];
+const SELECTION: [&str; 4] = ["faults", "bad_input", "stress", "fork_join"];
 
 const MIRIFLAGS: &str = "-Zmiri-ignore-leaks -Zmiri-tree-borrows -Zmiri-num-cpus=2";
 

@@ -1,0 +1,162 @@
+//! Fork-join on the pool: `join`, `scope` and `install`. Sizes are small
+//! enough for miri (`cargo xtask miri` runs this file).
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use threadpool_core::{PoolHandle, ThreadPool, ThreadPoolBuilder};
+
+fn fib(pool: &PoolHandle, n: u64) -> u64 {
+    if n < 2 {
+        return n;
+    }
+    let (a, b) = pool.join(|| fib(pool, n - 1), || fib(pool, n - 2));
+    a + b
+}
+
+#[test]
+fn join_returns_both_results_from_inside_and_outside_the_pool() {
+    let pool = ThreadPoolBuilder::new()
+        .num_workers(2)
+        .build_handle()
+        .unwrap();
+    // From outside: the join moves onto a worker first.
+    assert_eq!(pool.join(|| 1 + 1, || "two"), (2, "two"));
+    // Nested from inside, deep enough to fork and steal.
+    assert_eq!(pool.install(|| fib(&pool, 12)), 144);
+    pool.shutdown();
+}
+
+#[test]
+fn nested_joins_never_deadlock_on_one_worker() {
+    let pool = ThreadPoolBuilder::new()
+        .num_workers(1)
+        .build_handle()
+        .unwrap();
+    assert_eq!(fib(&pool, 10), 55);
+    pool.shutdown();
+}
+
+#[test]
+fn join_borrows_from_the_stack() {
+    let pool = ThreadPool::new(2).unwrap();
+    let handle = pool.handle();
+    let mut left = vec![1_u32; 50];
+    let right: Vec<u32> = (0..50).collect();
+    let (a, b) = handle.join(
+        || {
+            left.iter_mut().for_each(|x| *x += 1);
+            left.iter().sum::<u32>()
+        },
+        || right.iter().sum::<u32>(),
+    );
+    assert_eq!((a, b), (100, 1225));
+    assert!(left.iter().all(|&x| x == 2));
+}
+
+#[test]
+fn a_panic_in_either_half_reaches_the_caller_after_both_are_done() {
+    let pool = ThreadPoolBuilder::new()
+        .num_workers(2)
+        .build_handle()
+        .unwrap();
+    let finished = AtomicUsize::new(0);
+    let caught = catch_unwind(AssertUnwindSafe(|| {
+        pool.install(|| {
+            pool.join(
+                || -> u8 { panic!("first half") },
+                || finished.fetch_add(1, Ordering::SeqCst),
+            )
+        })
+    }));
+    let payload = caught.unwrap_err();
+    assert_eq!(payload.downcast_ref::<&str>(), Some(&"first half"));
+    let caught = catch_unwind(AssertUnwindSafe(|| {
+        pool.join(
+            || finished.fetch_add(1, Ordering::SeqCst),
+            || -> u8 { panic!("second half") },
+        )
+    }));
+    assert_eq!(
+        caught.unwrap_err().downcast_ref::<&str>(),
+        Some(&"second half")
+    );
+    assert!(finished.load(Ordering::SeqCst) >= 1);
+    // The pool is unharmed.
+    assert_eq!(pool.join(|| 3, || 4), (3, 4));
+    pool.shutdown();
+}
+
+#[test]
+fn scope_runs_every_spawned_job_before_returning() {
+    let pool = ThreadPool::new(2).unwrap();
+    let handle = pool.handle();
+    let hits = AtomicUsize::new(0);
+    let log = Mutex::new(Vec::new());
+    let numbers: Vec<u32> = (0..40).collect();
+    handle.scope(|s| {
+        for chunk in numbers.chunks(8) {
+            let (hits, log) = (&hits, &log);
+            s.spawn(move |s| {
+                hits.fetch_add(chunk.len(), Ordering::SeqCst);
+                s.spawn(move |_| log.lock().unwrap().push(chunk[0]));
+            });
+        }
+    });
+    assert_eq!(hits.into_inner(), 40);
+    let mut log = log.into_inner().unwrap();
+    log.sort();
+    assert_eq!(log, [0, 8, 16, 24, 32]);
+}
+
+#[test]
+fn a_panicking_scope_job_is_resumed_after_the_others_finish() {
+    let pool = ThreadPoolBuilder::new()
+        .num_workers(2)
+        .build_handle()
+        .unwrap();
+    let done = AtomicUsize::new(0);
+    let caught = catch_unwind(AssertUnwindSafe(|| {
+        pool.scope(|s| {
+            s.spawn(|_| panic!("scope job"));
+            for _ in 0..4 {
+                s.spawn(|_| {
+                    done.fetch_add(1, Ordering::SeqCst);
+                });
+            }
+        })
+    }));
+    assert_eq!(
+        caught.unwrap_err().downcast_ref::<&str>(),
+        Some(&"scope job")
+    );
+    assert_eq!(done.load(Ordering::SeqCst), 4);
+    pool.shutdown();
+}
+
+#[test]
+fn install_runs_on_a_worker_and_gives_back_the_value() {
+    let pool = ThreadPoolBuilder::new()
+        .num_workers(1)
+        .thread_name("fj")
+        .build_handle()
+        .unwrap();
+    let name = pool.install(|| std::thread::current().name().map(str::to_owned));
+    assert_eq!(name.as_deref(), Some("fj-0"));
+    assert!(pool.install(|| PoolHandle::current().is_some()));
+    pool.shutdown();
+}
+
+#[test]
+fn install_on_a_pool_without_workers_panics_instead_of_waiting() {
+    let pool = ThreadPoolBuilder::new()
+        .num_workers(0)
+        .build_handle()
+        .unwrap();
+    let caught = catch_unwind(AssertUnwindSafe(|| pool.install(|| 1)));
+    assert!(caught.is_err());
+    pool.shutdown();
+    let caught = catch_unwind(AssertUnwindSafe(|| pool.install(|| 1)));
+    assert!(caught.is_err());
+}
