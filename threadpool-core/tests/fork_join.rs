@@ -42,7 +42,7 @@ fn nested_joins_never_deadlock_on_one_worker() {
 fn join_borrows_from_the_stack() {
     let pool = ThreadPool::new(2).unwrap();
     let handle = pool.handle();
-    let mut left = vec![1_u32; 50];
+    let mut left = [1_u32; 50];
     let right: Vec<u32> = (0..50).collect();
     let (a, b) = handle.join(
         || {
