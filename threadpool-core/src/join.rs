@@ -285,15 +285,14 @@ impl PoolHandle {
                     marker: PhantomData,
                 };
                 let result = catch_unwind(AssertUnwindSafe(|| op(&scope)));
-                {
-                    // The scope's jobs use `scope` and what it borrows until
-                    // the count reaches zero: nothing may unwind meanwhile.
-                    let _abort = AbortOnUnwind;
-                    // SAFETY: `scope` lives on this frame until `wait_for`
-                    // below has seen the count reach zero.
-                    unsafe { Latch::set(&raw const scope.count) };
-                    context.wait_for(scope.count.latch());
-                }
+                // The scope's jobs use `scope` and what it borrows until the
+                // count reaches zero: nothing may unwind meanwhile.
+                let abort = AbortOnUnwind;
+                // SAFETY: `scope` lives on this frame until `wait_for` below
+                // has seen the count reach zero.
+                unsafe { Latch::set(&raw const scope.count) };
+                context.wait_for(scope.count.latch());
+                abort.disarm();
                 if let Some(payload) = lock(&scope.panic).take() {
                     resume_unwind(payload);
                 }
@@ -331,25 +330,24 @@ where
 
     // Until `b` is taken back or has run, a thief may be using `job_b`:
     // nothing may unwind out of this frame meanwhile.
-    let taken_back = {
-        let _abort = AbortOnUnwind;
-        loop {
-            if job_b.latch.probe() {
+    let abort = AbortOnUnwind;
+    let taken_back = loop {
+        if job_b.latch.probe() {
+            break false;
+        }
+        match context.pop() {
+            // Dropping the popped `Fork` job drops nothing.
+            Some(job) if job.id() == job_b_id => break true,
+            // Pushed by `a` above `b` and not taken: run it.
+            Some(job) => context.execute(job),
+            None => {
+                // Stolen: run other jobs until the thief is done.
+                context.wait_for(&job_b.latch);
                 break false;
-            }
-            match context.pop() {
-                // Dropping the popped `Fork` job drops nothing.
-                Some(job) if job.id() == job_b_id => break true,
-                // Pushed by `a` above `b` and not taken: run it.
-                Some(job) => context.execute(job),
-                None => {
-                    // Stolen: run other jobs until the thief is done.
-                    context.wait_for(&job_b.latch);
-                    break false;
-                }
             }
         }
     };
+    abort.disarm();
     match result_a {
         // Nobody stole `b`: run it here.
         Ok(value_a) if taken_back => (value_a, (job_b.into_func())()),

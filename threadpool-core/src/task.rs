@@ -350,7 +350,8 @@ pub(crate) fn drop_quietly<T>(value: T) {
     }
 }
 
-/// Aborts the process if dropped during an unwind.
+/// Aborts the process if dropped: an unwind left a region that must not
+/// unwind. The normal way out is [`AbortOnUnwind::disarm`].
 ///
 /// Placed over regions that must not unwind because another thread may
 /// still use memory the unwind would free (a `join`'s stack job while a
@@ -358,14 +359,20 @@ pub(crate) fn drop_quietly<T>(value: T) {
 /// panic of user code, so this only fires on a bug in the pool itself.
 pub(crate) struct AbortOnUnwind;
 
+impl AbortOnUnwind {
+    /// Leaves the region normally.
+    #[inline]
+    pub(crate) fn disarm(self) {
+        std::mem::forget(self);
+    }
+}
+
 impl Drop for AbortOnUnwind {
     fn drop(&mut self) {
-        if std::thread::panicking() {
-            let _ = writeln!(
-                io::stderr(),
-                "threadpool: a panic escaped a region that must not unwind; aborting"
-            );
-            std::process::abort();
-        }
+        let _ = writeln!(
+            io::stderr(),
+            "threadpool: a panic escaped a region that must not unwind; aborting"
+        );
+        std::process::abort();
     }
 }
