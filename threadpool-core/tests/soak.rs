@@ -117,6 +117,9 @@ struct Counts {
     creates: AtomicU64,
     dismissals: AtomicU64,
     pools_dropped_in_flight: AtomicU64,
+    par_maps: AtomicU64,
+    par_map_items: AtomicU64,
+    par_map_panics: AtomicU64,
     lost: AtomicU64,
 }
 
@@ -337,6 +340,61 @@ fn rss_kib() -> u64 {
     pages * 4
 }
 
+/// A streaming `par_map` on the compat crate's global pool (a phase's own
+/// pool may have no workers): random length, now and then an item that
+/// panics, now and then the iterator dropped early. Checks the order, that
+/// the panic arrives exactly when its item's turn comes, and (through the
+/// drop counter at the end of the phase) that no item is leaked.
+fn par_map_op(rng: &mut Rng, counts: &Counts) {
+    use threadpool_rayon_compat::ParMap;
+    bump(&counts.par_maps);
+    let n = rng.below(200) as usize;
+    let fail_at = if rng.chance(4) {
+        Some(rng.below(n as u64 + 1) as usize)
+    } else {
+        None
+    };
+    let take = if rng.chance(3) {
+        rng.below(n as u64 + 1) as usize
+    } else {
+        n
+    };
+    let items: Vec<(usize, Tracked)> = (0..n).map(|i| (i, Tracked::new())).collect();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        items
+            .into_iter()
+            .par_map(move |(i, tracked)| {
+                drop(tracked);
+                if Some(i) == fail_at {
+                    panic!("soak: a job panics (par_map item {i})");
+                }
+                i * 2
+            })
+            .take(take)
+            .collect::<Vec<_>>()
+    }));
+    let panics_in_view = fail_at.is_some_and(|at| at < take);
+    match outcome {
+        Ok(values) => {
+            assert!(
+                !panics_in_view,
+                "par_map: the panic of item {fail_at:?} was lost"
+            );
+            assert_eq!(values, (0..take).map(|i| i * 2).collect::<Vec<_>>());
+            counts
+                .par_map_items
+                .fetch_add(take as u64, Ordering::Relaxed);
+        }
+        Err(_) => {
+            assert!(
+                panics_in_view,
+                "par_map: a panic from beyond the items taken"
+            );
+            bump(&counts.par_map_panics);
+        }
+    }
+}
+
 /// One phase: a fresh pool, a random mix, then the checks.
 fn phase(rng: &mut Rng, counts: &Arc<Counts>, watch: &Watch, ops: usize) {
     let ledger = Arc::new(Ledger::default());
@@ -374,7 +432,8 @@ fn phase(rng: &mut Rng, counts: &Arc<Counts>, watch: &Watch, ops: usize) {
 
     for _ in 0..ops {
         watch.beat();
-        match rng.below(20) {
+        match rng.below(21) {
+            20 => par_map_op(rng, counts),
             0..=8 => {
                 let serial = ledger.serial();
                 let f = job(rng, &handle, &ledger, counts);
@@ -633,6 +692,12 @@ fn soak() {
         c(&counts.panics),
         c(&counts.handed_back),
         c(&counts.dropped_with_pool),
+    );
+    eprintln!(
+        "soak: par_maps {} ({} items delivered in order, {} panics resumed)",
+        c(&counts.par_maps),
+        c(&counts.par_map_items),
+        c(&counts.par_map_panics),
     );
     eprintln!(
         "soak: polls {}, waits {}, creates {}, dismissals {}, pools dropped in flight {}",
