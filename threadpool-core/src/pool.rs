@@ -651,7 +651,7 @@ impl<'a> ThreadPool<'a> {
     /// Joins worker threads while running the callbacks of arriving
     /// results: a dismissed worker may be waiting for room in a full result
     /// queue, which only this thread can make.
-    fn join_draining(&mut self, handles: Vec<std::thread::JoinHandle<()>>) {
+    fn join_draining(&mut self, handles: Vec<crate::sync::thread::JoinHandle<()>>) {
         /// How often to look whether a thread has exited when no result
         /// arrives; only while joining.
         const RECHECK: Duration = Duration::from_millis(1);

@@ -1,8 +1,8 @@
 //! The state a pool's threads share: the queues, the worker registry, the
 //! counters, and the sleep state.
 
+use crate::sync::thread::{self, JoinHandle};
 use std::collections::{HashMap, HashSet};
-use std::thread::JoinHandle;
 use std::time::Instant;
 
 use crossbeam_channel::{Receiver, Select, Sender};
@@ -354,7 +354,7 @@ impl Shared {
             dismissed: AtomicBool::new(false),
             counters: CachePadded::new(Counters::default()),
         });
-        let mut builder = std::thread::Builder::new().name(format!("{}-{index}", self.config.name));
+        let mut builder = thread::Builder::new().name(format!("{}-{index}", self.config.name));
         if let Some(size) = self.config.stack_size {
             builder = builder.stack_size(size);
         }
@@ -602,7 +602,7 @@ impl Shared {
 }
 
 fn join_all(handles: impl IntoIterator<Item = JoinHandle<()>>) {
-    let me = std::thread::current().id();
+    let me = thread::current().id();
     for handle in handles {
         // A job may dismiss its own worker; that thread cannot join itself.
         if handle.thread().id() != me {

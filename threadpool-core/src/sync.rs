@@ -24,6 +24,11 @@ pub(crate) use std::sync::{Condvar, Mutex, MutexGuard};
 /// set is an `Arc<[_]>`) and `self: &Arc<Self>` receivers.
 pub(crate) use std::sync::Arc;
 
+/// Worker threads, the standard library's under loom too: the models drive
+/// the protocols from loom threads of their own, while a pool's workers
+/// live as long as the pool and are never part of a model.
+pub(crate) use std::thread;
+
 /// Locks `mutex`, ignoring poisoning.
 ///
 /// The pool never runs user code while holding one of its own locks, so a
