@@ -501,7 +501,7 @@ impl Shared {
 
     /// When no worker is left to drain the injector after shutdown, drops
     /// the requests waiting there (fork-join and spawned jobs stay).
-    fn discard_queued_jobs(&self) {
+    pub(crate) fn discard_queued_jobs(&self) {
         if self.alive.load(Ordering::SeqCst) > 0 {
             // The workers' shutdown drain drops the requests; taking jobs
             // out from under it could let it finish early and strand a

@@ -248,6 +248,13 @@ impl Drop for Leave<'_> {
         // wake-up this worker may have consumed.
         context.hand_back_jobs();
         shared.worker_left(&context.state);
+        // SeqCst: pairs with the shutdown store. A request a handle pushed
+        // after this worker's drain found the queues empty is dropped here
+        // once no worker is left (its putter, seeing a worker still alive,
+        // left it to the drain).
+        if shared.shutdown.load(Ordering::SeqCst) {
+            shared.discard_queued_jobs();
+        }
         if shared.has_work() {
             shared.sleep.notify_one();
         }
