@@ -15,26 +15,14 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize as StdAtomicUsize, Ordering::Relaxed};
 
 use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use loom::sync::{Condvar, Mutex};
 use loom::thread;
 use threadpool_core::__loom::Sleep;
 
-/// Runs `f` under loom and prints how many interleavings it explored.
-fn model(name: &str, f: impl Fn() + Sync + Send + 'static) {
-    let iterations = Arc::new(StdAtomicUsize::new(0));
-    let counter = Arc::clone(&iterations);
-    loom::model(move || {
-        counter.fetch_add(1, Relaxed);
-        f();
-    });
-    eprintln!(
-        "loom model {name}: {} interleavings explored",
-        iterations.load(Relaxed)
-    );
-}
+mod loom_common;
+use loom_common::model;
 
 const WORKERS: usize = 2;
 const JOBS: usize = 3;

@@ -12,26 +12,13 @@
 //! bound).
 #![cfg(loom)]
 
-use std::sync::atomic::{AtomicUsize as StdAtomicUsize, Ordering::Relaxed};
-
 use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use loom::thread;
 use std::sync::Arc;
 use threadpool_core::__loom::Sleep;
 
-/// Runs `f` under loom and prints how many interleavings it explored.
-fn model(name: &str, f: impl Fn() + Sync + Send + 'static) {
-    let iterations = std::sync::Arc::new(StdAtomicUsize::new(0));
-    let counter = std::sync::Arc::clone(&iterations);
-    loom::model(move || {
-        counter.fetch_add(1, Relaxed);
-        f();
-    });
-    eprintln!(
-        "loom model {name}: {} interleavings explored",
-        iterations.load(Relaxed)
-    );
-}
+mod loom_common;
+use loom_common::model;
 
 /// A queue of indistinguishable jobs, as the sleep protocol sees it.
 struct Queue {
