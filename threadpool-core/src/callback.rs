@@ -16,30 +16,34 @@ use std::marker::PhantomData;
 use std::mem::{self, MaybeUninit};
 use std::ptr;
 
-use crate::request::RequestId;
+use crate::id::RequestId;
+use crate::panic::Exception;
+
+/// What a `ResultCallback` stands for.
+type Erased<'a, S> = dyn FnOnce(&mut S, RequestId, &mut dyn Any) -> Option<Exception> + 'a;
 
 /// Room for a closure kept in place: three words.
 type Storage = MaybeUninit<[usize; 3]>;
 
-/// What a `ResultCallback` stands for.
-type Erased<'a> = dyn FnOnce(RequestId, &mut dyn Any) + 'a;
-
-/// A `FnOnce(RequestId, &mut dyn Any) + 'a`, stored inline when small.
-pub(crate) struct ResultCallback<'a> {
+/// A `FnOnce(&mut S, RequestId, &mut dyn Any) -> Option<Exception> + 'a`,
+/// stored inline when small. It receives the pool's state, the request's
+/// id and its value; a fallible request's callback returns the job's error
+/// as an `Exception`, for the exception callback.
+pub(crate) struct ResultCallback<'a, S: ?Sized> {
     storage: Storage,
     /// Moves the closure out of the storage and calls it.
-    call: unsafe fn(*mut Storage, RequestId, &mut dyn Any),
+    call: unsafe fn(*mut Storage, &mut S, RequestId, &mut dyn Any) -> Option<Exception>,
     /// Drops the closure in the storage without calling it.
     drop: unsafe fn(*mut Storage),
     /// Owns an `F: 'a` that may be neither `Send` nor `Sync`: this makes the
     /// type `!Send`, `!Sync` and covariant in `'a`, as a box of it would be.
-    marker: PhantomData<Box<Erased<'a>>>,
+    marker: PhantomData<Box<Erased<'a, S>>>,
 }
 
-impl<'a> ResultCallback<'a> {
+impl<'a, S: ?Sized> ResultCallback<'a, S> {
     pub(crate) fn new<F>(f: F) -> Self
     where
-        F: FnOnce(RequestId, &mut dyn Any) + 'a,
+        F: FnOnce(&mut S, RequestId, &mut dyn Any) -> Option<Exception> + 'a,
     {
         let mut storage = Storage::uninit();
         let fits = mem::size_of::<F>() <= mem::size_of::<Storage>()
@@ -51,7 +55,7 @@ impl<'a> ResultCallback<'a> {
             unsafe { ptr::write(storage.as_mut_ptr().cast::<F>(), f) };
             ResultCallback {
                 storage,
-                call: call_inline::<F>,
+                call: call_inline::<S, F>,
                 drop: drop_inline::<F>,
                 marker: PhantomData,
             }
@@ -61,7 +65,7 @@ impl<'a> ResultCallback<'a> {
             unsafe { ptr::write(storage.as_mut_ptr().cast::<*mut F>(), boxed) };
             ResultCallback {
                 storage,
-                call: call_boxed::<F>,
+                call: call_boxed::<S, F>,
                 drop: drop_boxed::<F>,
                 marker: PhantomData,
             }
@@ -69,16 +73,21 @@ impl<'a> ResultCallback<'a> {
     }
 
     /// Calls the callback, consuming it.
-    pub(crate) fn call(self, id: RequestId, value: &mut dyn Any) {
+    pub(crate) fn call(
+        self,
+        state: &mut S,
+        id: RequestId,
+        value: &mut dyn Any,
+    ) -> Option<Exception> {
         let mut this = mem::ManuallyDrop::new(self);
         // SAFETY: the storage holds the closure (or its box) that `call`
         // was made for; `ManuallyDrop` keeps `Drop` from dropping it again
         // after `call` has moved it out.
-        unsafe { (this.call)(&mut this.storage, id, value) }
+        unsafe { (this.call)(&mut this.storage, state, id, value) }
     }
 }
 
-impl Drop for ResultCallback<'_> {
+impl<S: ?Sized> Drop for ResultCallback<'_, S> {
     fn drop(&mut self) {
         // SAFETY: a callback not consumed by `call` still holds the
         // closure `drop` was made for.
@@ -89,14 +98,18 @@ impl Drop for ResultCallback<'_> {
 /// # Safety
 ///
 /// `storage` holds an initialised `F`, which the caller gives up.
-unsafe fn call_inline<F: FnOnce(RequestId, &mut dyn Any)>(
+unsafe fn call_inline<
+    S: ?Sized,
+    F: FnOnce(&mut S, RequestId, &mut dyn Any) -> Option<Exception>,
+>(
     storage: *mut Storage,
+    state: &mut S,
     id: RequestId,
     value: &mut dyn Any,
-) {
+) -> Option<Exception> {
     // SAFETY: the caller's contract; the read moves `F` out.
     let f = unsafe { ptr::read(storage.cast::<F>()) };
-    f(id, value);
+    f(state, id, value)
 }
 
 /// # Safety
@@ -111,14 +124,15 @@ unsafe fn drop_inline<F>(storage: *mut Storage) {
 ///
 /// `storage` holds a pointer from `Box::<F>::into_raw`, which the caller
 /// gives up.
-unsafe fn call_boxed<F: FnOnce(RequestId, &mut dyn Any)>(
+unsafe fn call_boxed<S: ?Sized, F: FnOnce(&mut S, RequestId, &mut dyn Any) -> Option<Exception>>(
     storage: *mut Storage,
+    state: &mut S,
     id: RequestId,
     value: &mut dyn Any,
-) {
+) -> Option<Exception> {
     // SAFETY: the caller's contract; the box is rebuilt once.
     let f = unsafe { Box::from_raw(ptr::read(storage.cast::<*mut F>())) };
-    f(id, value);
+    f(state, id, value)
 }
 
 /// # Safety
@@ -143,17 +157,19 @@ mod tests {
     #[test]
     fn small_and_large_closures_are_called_once_with_their_captures() {
         let hits = Cell::new(0);
-        let small = ResultCallback::new(|_, v: &mut dyn Any| {
-            hits.set(hits.get() + *v.downcast_ref::<u32>().unwrap())
+        let small = ResultCallback::new(|_: &mut (), _, v: &mut dyn Any| {
+            hits.set(hits.get() + *v.downcast_ref::<u32>().unwrap());
+            None
         });
         let big = [7_u64; 8];
-        let large = ResultCallback::new(move |_, v: &mut dyn Any| {
+        let large = ResultCallback::new(move |_: &mut (), _, v: &mut dyn Any| {
             assert_eq!(big.iter().sum::<u64>(), 56);
             *v.downcast_mut::<u32>().unwrap() = 99;
+            None
         });
-        small.call(id(), &mut 5_u32);
+        small.call(&mut (), id(), &mut 5_u32);
         let mut value = 0_u32;
-        large.call(id(), &mut value);
+        large.call(&mut (), id(), &mut value);
         assert_eq!((hits.get(), value), (5, 99));
     }
 
@@ -162,12 +178,18 @@ mod tests {
         let token = Rc::new(());
         let small = {
             let token = Rc::clone(&token);
-            ResultCallback::new(move |_, _: &mut dyn Any| drop(token))
+            ResultCallback::new(move |_: &mut (), _, _: &mut dyn Any| {
+                drop(token);
+                None
+            })
         };
         let large = {
             let token = Rc::clone(&token);
             let pad = [0_u64; 8];
-            ResultCallback::new(move |_, _: &mut dyn Any| drop((token, pad)))
+            ResultCallback::new(move |_: &mut (), _, _: &mut dyn Any| {
+                drop((token, pad));
+                None
+            })
         };
         assert_eq!(Rc::strong_count(&token), 3);
         drop(small);
@@ -175,9 +197,12 @@ mod tests {
         assert_eq!(Rc::strong_count(&token), 1);
         let called = {
             let token = Rc::clone(&token);
-            ResultCallback::new(move |_, _: &mut dyn Any| drop(token))
+            ResultCallback::new(move |_: &mut (), _, _: &mut dyn Any| {
+                drop(token);
+                None
+            })
         };
-        called.call(id(), &mut ());
+        called.call(&mut (), id(), &mut ());
         assert_eq!(Rc::strong_count(&token), 1);
     }
 
@@ -187,8 +212,11 @@ mod tests {
         struct Aligned(u8);
         let aligned = Aligned(3);
         let got = Cell::new(0);
-        let callback = ResultCallback::new(|_, _: &mut dyn Any| got.set(aligned.0));
-        callback.call(id(), &mut ());
+        let callback = ResultCallback::new(|_: &mut (), _, _: &mut dyn Any| {
+            got.set(aligned.0);
+            None
+        });
+        callback.call(&mut (), id(), &mut ());
         assert_eq!(got.get(), 3);
     }
 }

@@ -3,9 +3,10 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use crate::error::{PutError, PutErrorKind, SpawnError};
+use crate::error::{PutErrorKind, Refused, SpawnError};
+use crate::id::RequestId;
 use crate::registry::{ChosenId, PutMode, Shared};
-use crate::request::{RequestId, SendWorkRequest};
+use crate::request::{SendCallbacks, SendWorkRequest};
 use crate::stats::PoolStats;
 use crate::sync::{Arc, Ordering, lock};
 use crate::task::{Envelope, Job};
@@ -18,8 +19,9 @@ use crate::task::{Envelope, Job};
 /// spawns through it pushes onto its own worker's deque, where idle workers
 /// steal from.
 ///
-/// Once the pool is dropped, puts return
-/// [`PutErrorKind::ShutDown`] with the request.
+/// Every put hands a refused request back inside its [`Refused`] error, so
+/// nothing is lost; `?` works on it as on any error. Once the pool is
+/// dropped or shut down, puts return [`PutErrorKind::ShutDown`].
 ///
 /// # Examples
 ///
@@ -52,9 +54,10 @@ impl PoolHandle {
     ///
     /// # Errors
     ///
-    /// The request comes back inside the [`PutError`]: `DuplicateId`,
+    /// The request comes back inside the [`Refused`] error: `DuplicateId`,
     /// `NoWorkersAvailable` (queue full, no workers when the put started),
-    /// or `ShutDown`.
+    /// `ShutDown`, `NoPoller` (a pool made by `build_handle`), or
+    /// `WrongState` (its callbacks take another state than the pool's).
     ///
     /// # Examples
     ///
@@ -70,7 +73,7 @@ impl PoolHandle {
     pub fn put_request<T: Send + 'static>(
         &self,
         request: SendWorkRequest<T>,
-    ) -> Result<RequestId, PutError<SendWorkRequest<T>>> {
+    ) -> Result<RequestId, Refused<SendWorkRequest<T>>> {
         self.put(request, PutMode::Block)
     }
 
@@ -102,7 +105,7 @@ impl PoolHandle {
         &self,
         request: SendWorkRequest<T>,
         timeout: Duration,
-    ) -> Result<RequestId, PutError<SendWorkRequest<T>>> {
+    ) -> Result<RequestId, Refused<SendWorkRequest<T>>> {
         let mode = match Instant::now().checked_add(timeout) {
             Some(deadline) => PutMode::Until(deadline),
             None => PutMode::Block,
@@ -131,7 +134,7 @@ impl PoolHandle {
     pub fn try_put_request<T: Send + 'static>(
         &self,
         request: SendWorkRequest<T>,
-    ) -> Result<RequestId, PutError<SendWorkRequest<T>>> {
+    ) -> Result<RequestId, Refused<SendWorkRequest<T>>> {
         self.put(request, PutMode::Try)
     }
 
@@ -139,31 +142,36 @@ impl PoolHandle {
         &self,
         request: SendWorkRequest<T>,
         mode: PutMode,
-    ) -> Result<RequestId, PutError<SendWorkRequest<T>>> {
+    ) -> Result<RequestId, Refused<SendWorkRequest<T>>> {
         let shared = &self.shared;
+        let id = request.id();
         if shared.shutdown.load(Ordering::SeqCst) {
-            return Err(PutError::new(PutErrorKind::ShutDown, request));
+            return Err(Refused::new(PutErrorKind::ShutDown, id, request));
         }
         if !shared.has_poller {
-            return Err(PutError::new(PutErrorKind::NoPoller, request));
+            return Err(Refused::new(PutErrorKind::NoPoller, id, request));
         }
-        let id = request.id;
+        if let Some(wanted) = request.inner.callbacks.state
+            && !shared.accepts_state(wanted())
+        {
+            return Err(Refused::new(PutErrorKind::WrongState, id, request));
+        }
         let Ok(chosen) = ChosenId::register(shared, id) else {
-            return Err(PutError::new(PutErrorKind::DuplicateId, request));
+            return Err(Refused::new(PutErrorKind::DuplicateId, id, request));
         };
         let holds_slot = match shared.acquire_slot(mode) {
             Ok(holds_slot) => holds_slot,
-            Err(kind) => return Err(PutError::new(kind, request)),
+            Err(kind) => return Err(Refused::new(kind, id, request)),
         };
         if let Some(chosen) = chosen {
             chosen.keep();
         }
-        let SendWorkRequest {
+        let crate::request::WorkRequest {
             task, callbacks, ..
-        } = request;
+        } = request.inner;
         // File the callbacks before the job can finish.
         shared.remote_outstanding.fetch_add(1, Ordering::SeqCst);
-        lock(&shared.remote).insert(id, callbacks);
+        lock(&shared.remote).insert(id, SendCallbacks(callbacks));
         shared.submit_remote(Envelope {
             task,
             filed: crate::pending::REMOTE,

@@ -1,13 +1,53 @@
 //! [`Panic`]: what a job that panicked leaves behind.
 
 use std::any::Any;
+use std::cell::Cell;
 use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Once;
 
-/// The panic of a job, handed to its request's exception callback.
+thread_local! {
+    /// Set while this thread runs a work request's job: a panic there is
+    /// caught and reported to the request's exception path, on the
+    /// polling thread, so the standard panic message would only repeat it.
+    static IN_REQUEST: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Makes the panic hook skip panics of request jobs, once per process: the
+/// hook installed before (the standard one, or the program's own) still
+/// sees every other panic. A hook the program installs later replaces this
+/// one, and then sees request panics too.
+pub(crate) fn quiet_request_panics() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_REQUEST.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Runs a request's job, catching its panic without the panic hook's
+/// message (see [`quiet_request_panics`]).
+pub(crate) fn catch_request_panic<T>(job: impl FnOnce() -> T) -> std::thread::Result<T> {
+    /// Restores the flag however the job ends.
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            IN_REQUEST.with(|flag| flag.set(self.0));
+        }
+    }
+    let _restore = Restore(IN_REQUEST.with(|flag| flag.replace(true)));
+    catch_unwind(AssertUnwindSafe(job))
+}
+
+/// The panic of a job, handed to its request's exception callback inside
+/// an [`Exception`].
 ///
-/// This is the Rust counterpart of the exception the Python module passes to
-/// `exc_callback`: it carries the panic payload and, when the payload is a
-/// string (as it is for `panic!("...")`), its message.
+/// It carries the panic payload and, when the payload is a string (as it is
+/// for `panic!("...")`), its message.
 ///
 /// # Examples
 ///
@@ -18,9 +58,8 @@ use std::fmt;
 /// let mut pool = ThreadPool::new(1)?;
 /// pool.put_request(
 ///     WorkRequest::new(|| -> u32 { panic!("disk on fire") })
-///         .on_exception(|_id, panic| message = panic.message().map(str::to_owned)),
-/// )
-/// .map_err(|e| e.kind())?;
+///         .on_exception(|_id, exc| message = exc.panic().and_then(|p| p.message()).map(str::to_owned)),
+/// )?;
 /// pool.wait()?;
 /// drop(pool);
 /// assert_eq!(message.as_deref(), Some("disk on fire"));
@@ -126,5 +165,218 @@ impl fmt::Debug for Panic {
 impl fmt::Display for Panic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.message().unwrap_or("<non-string panic payload>"))
+    }
+}
+
+/// The error a fallible job returned, handed to its request's exception
+/// callback when the request opted in with
+/// [`WorkRequest::on_ok`](crate::WorkRequest::on_ok).
+///
+/// It keeps the job's own error value; [`downcast`](Self::downcast) and
+/// [`downcast_ref`](Self::downcast_ref) give it back with its type, and
+/// `Display` shows it.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_core::{Exception, ThreadPool, WorkRequest};
+///
+/// let mut seen = None;
+/// let mut pool = ThreadPool::new(1)?;
+/// pool.put_request(
+///     WorkRequest::new(|| "x".parse::<u8>())
+///         .on_ok(|_id, n| println!("parsed {n}"))
+///         .on_exception(|_id, exc| {
+///             if let Exception::Failed(err) = exc {
+///                 seen = err.downcast::<std::num::ParseIntError>().ok();
+///             }
+///         }),
+/// )?;
+/// pool.wait()?;
+/// drop(pool);
+/// assert!(seen.is_some());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct JobError {
+    error: Box<dyn Any + Send>,
+    display: fn(&(dyn Any + Send), &mut fmt::Formatter<'_>) -> fmt::Result,
+}
+
+impl JobError {
+    /// Wraps a job's error value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::JobError;
+    ///
+    /// let err = JobError::new(String::from("HTTP 404"));
+    /// assert_eq!(err.to_string(), "HTTP 404");
+    /// ```
+    pub fn new<E: fmt::Display + Send + 'static>(error: E) -> Self {
+        JobError {
+            error: Box::new(error),
+            display: |error, f| match error.downcast_ref::<E>() {
+                Some(error) => fmt::Display::fmt(error, f),
+                None => f.write_str("<job error>"),
+            },
+        }
+    }
+
+    /// The error, if it has type `E`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::JobError;
+    ///
+    /// let err = JobError::new(7_u8);
+    /// assert_eq!(err.downcast_ref::<u8>(), Some(&7));
+    /// assert_eq!(err.downcast_ref::<u16>(), None);
+    /// ```
+    pub fn downcast_ref<E: 'static>(&self) -> Option<&E> {
+        self.error.downcast_ref()
+    }
+
+    /// Takes the error out, if it has type `E`; gives `self` back otherwise.
+    ///
+    /// # Errors
+    ///
+    /// `Err(self)` when the error is not an `E`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::JobError;
+    ///
+    /// let err = JobError::new(String::from("gone"));
+    /// let err = err.downcast::<u8>().unwrap_err();
+    /// assert_eq!(err.downcast::<String>().unwrap(), "gone");
+    /// ```
+    pub fn downcast<E: 'static>(self) -> Result<E, Self> {
+        match self.error.downcast::<E>() {
+            Ok(error) => Ok(*error),
+            Err(error) => Err(JobError {
+                error,
+                display: self.display,
+            }),
+        }
+    }
+}
+
+impl fmt::Debug for JobError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("JobError")
+            .field(&format_args!("{self}"))
+            .finish()
+    }
+}
+
+impl fmt::Display for JobError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (self.display)(&*self.error, f)
+    }
+}
+
+/// Why a request's job did not produce a value: what its exception
+/// callback receives, the counterpart of the exception the Python module
+/// passes to `exc_callback`.
+///
+/// A job *panicked*, or, for a request built with
+/// [`on_ok`](crate::WorkRequest::on_ok), returned `Err` and so *failed*.
+/// `Display` shows the panic message or the error.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_core::{Exception, ThreadPool, WorkRequest};
+///
+/// let mut pool = ThreadPool::with_state(1, Vec::<(bool, String)>::new())?;
+/// pool.put_request(
+///     WorkRequest::new(|| -> Result<u8, String> { panic!("disk on fire") })
+///         .on_ok(|_id, _n| {})
+///         .on_exception_with(|log: &mut Vec<_>, _id, exc| log.push((exc.is_panic(), exc.to_string()))),
+/// )?;
+/// pool.put_request(
+///     WorkRequest::new(|| -> Result<u8, String> { Err("no such file".into()) })
+///         .on_ok(|_id, _n| {})
+///         .on_exception_with(|log: &mut Vec<_>, _id, exc| log.push((exc.is_panic(), exc.to_string()))),
+/// )?;
+/// pool.wait()?;
+/// let mut log = pool.into_state();
+/// log.sort();
+/// assert_eq!(log, [(false, "no such file".to_owned()), (true, "disk on fire".to_owned())]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub enum Exception {
+    /// The job panicked.
+    Panicked(Panic),
+    /// The job returned `Err` (requests built with `on_ok` only).
+    Failed(JobError),
+}
+
+impl Exception {
+    /// Whether the job panicked (rather than returned an error).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{Exception, JobError, Panic};
+    ///
+    /// assert!(Exception::Panicked(Panic::new(Box::new("boom"))).is_panic());
+    /// assert!(!Exception::Failed(JobError::new("bad")).is_panic());
+    /// ```
+    pub fn is_panic(&self) -> bool {
+        matches!(self, Exception::Panicked(_))
+    }
+
+    /// The panic, if the job panicked.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{Exception, Panic};
+    ///
+    /// let exc = Exception::Panicked(Panic::new(Box::new("boom")));
+    /// assert_eq!(exc.panic().and_then(Panic::message), Some("boom"));
+    /// ```
+    pub fn panic(&self) -> Option<&Panic> {
+        match self {
+            Exception::Panicked(panic) => Some(panic),
+            Exception::Failed(_) => None,
+        }
+    }
+
+    /// The job's error, if it failed with one of type `E`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{Exception, JobError};
+    ///
+    /// let exc = Exception::Failed(JobError::new(404_u16));
+    /// assert_eq!(exc.error::<u16>(), Some(&404));
+    /// ```
+    pub fn error<E: 'static>(&self) -> Option<&E> {
+        match self {
+            Exception::Failed(error) => error.downcast_ref(),
+            Exception::Panicked(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for Exception {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Exception::Panicked(panic) => fmt::Display::fmt(panic, f),
+            Exception::Failed(error) => fmt::Display::fmt(error, f),
+        }
+    }
+}
+
+impl From<Panic> for Exception {
+    fn from(panic: Panic) -> Self {
+        Exception::Panicked(panic)
     }
 }

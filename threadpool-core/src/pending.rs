@@ -5,14 +5,14 @@
 //! are an index each, in memory that stays small and warm however many
 //! requests are outstanding (freed slots are reused first).
 
-use crate::request::LocalCallbacks;
+use crate::request::Callbacks;
 
 /// Marks a request whose callbacks are not in this table (they were put
 /// through a `PoolHandle` and wait in the shared table instead).
 pub(crate) const REMOTE: u32 = u32::MAX;
 
 enum Entry<'a> {
-    Filed(LocalCallbacks<'a>),
+    Filed(Callbacks<'a>),
     /// A free slot, and the next free one (`REMOTE` ends the list).
     Free(u32),
 }
@@ -34,7 +34,7 @@ impl<'a> Pending<'a> {
 
     /// Files `callbacks` and returns their slot.
     #[inline]
-    pub(crate) fn insert(&mut self, callbacks: LocalCallbacks<'a>) -> u32 {
+    pub(crate) fn insert(&mut self, callbacks: Callbacks<'a>) -> u32 {
         self.len += 1;
         if self.first_free != REMOTE {
             let slot = self.first_free;
@@ -57,7 +57,7 @@ impl<'a> Pending<'a> {
 
     /// Takes the callbacks out of `slot`.
     #[inline]
-    pub(crate) fn remove(&mut self, slot: u32) -> Option<LocalCallbacks<'a>> {
+    pub(crate) fn remove(&mut self, slot: u32) -> Option<Callbacks<'a>> {
         let entry = self.entries.get_mut(slot as usize)?;
         match std::mem::replace(entry, Entry::Free(self.first_free)) {
             Entry::Filed(callbacks) => {
@@ -80,12 +80,12 @@ impl<'a> Pending<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::request::Callbacks;
 
-    fn callbacks<'a>() -> LocalCallbacks<'a> {
+    fn callbacks<'a>() -> Callbacks<'a> {
         Callbacks {
             on_result: None,
             on_exception: crate::request::OnException::Ignore,
+            state: None,
         }
     }
 

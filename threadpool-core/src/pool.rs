@@ -1,16 +1,18 @@
 //! [`ThreadPool`], its builder, and the polling side: pending callbacks,
-//! `poll` and `wait`.
+//! the pool's state, `poll` and `wait`.
 
+use std::any::Any;
 use std::fmt;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 
-use crate::error::{PollError, PutError, PutErrorKind, SpawnError};
+use crate::error::{PollError, PutError, PutErrorKind, Refused, SpawnError};
 use crate::handle::PoolHandle;
+use crate::id::RequestId;
 use crate::pending::{Pending, REMOTE};
 use crate::registry::{ChosenId, Message, PutMode, Shared, ThreadConfig};
-use crate::request::{LocalCallbacks, RequestId, WorkRequest};
+use crate::request::{StateType, WorkRequest};
 use crate::stats::PoolStats;
 use crate::sync::{Arc, Ordering, lock};
 use crate::task::Envelope;
@@ -20,12 +22,24 @@ use crate::task::Envelope;
 ///
 /// Workers start at once and sleep, using no CPU, while there is no work.
 /// Requests go in with [`put_request`](Self::put_request); their callbacks
-/// run inside [`poll`](Self::poll) and [`wait`](Self::wait), on the calling
-/// thread, so they may borrow and mutate the caller's state (for `'a`)
-/// without locks. The pool can grow and shrink at any time with
-/// [`create_workers`](Self::create_workers) and
+/// run inside [`poll`](Self::poll) and [`wait`](Self::wait) (and the other
+/// calls that wait, such as a `put_request` that waits for room), on the
+/// calling thread, never on a worker. The pool can grow and shrink at any
+/// time with [`create_workers`](Self::create_workers) and
 /// [`dismiss_workers`](Self::dismiss_workers). Other threads put requests
 /// and resize the pool through a [`PoolHandle`].
+///
+/// Callbacks reach the program's data in one of two ways (the guide's
+/// section "Where a program's state lives" compares them):
+///
+/// - they capture it: closures given to `on_result` may borrow locals for
+///   `'a`, the pool's first parameter;
+/// - the pool holds it: a pool made with [`with_state`](Self::with_state)
+///   owns a value of type `S` and hands `&mut S` to the callbacks set with
+///   `on_result_with` (from any thread, through a handle, too); between
+///   polls, [`state`](Self::state) and [`state_mut`](Self::state_mut) read
+///   and change it. Such a pool has nothing borrowed, so it can be a field
+///   of an application struct: `ThreadPool<'static, App>`.
 ///
 /// Dropping the pool never blocks: workers finish the job they are running
 /// and leave; requests not yet started are dropped unrun, and their
@@ -40,12 +54,36 @@ use crate::task::Envelope;
 /// let mut total = 0; // borrowed by the callbacks: declared before the pool
 /// let mut pool = ThreadPool::new(4)?;
 /// for request in make_requests(|n: u64| n * n, 1..=100, |_id, sq| total += sq) {
-///     // A request whose callbacks borrow cannot leave the function inside
-///     // an error, so `?` takes the error's kind.
-///     pool.put_request(request).map_err(|e| e.kind())?;
+///     pool.put_request(request)?;
 /// }
 /// pool.shutdown()?; // ends the callbacks' borrow of `total`
 /// assert_eq!(total, 338_350);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// An application that owns its pool and its state:
+///
+/// ```
+/// use threadpool_core::{ThreadPool, WorkRequest};
+///
+/// #[derive(Default)]
+/// struct Model { sizes: Vec<usize> }
+///
+/// struct App { pool: ThreadPool<'static, Model>, frames: u64 }
+///
+/// let mut app = App { pool: ThreadPool::with_state(2, Model::default())?, frames: 0 };
+/// for word in ["a", "bb", "ccc"] {
+///     app.pool.put_request(
+///         WorkRequest::new(move || word.len()).on_result_with(|m: &mut Model, _id, n| m.sizes.push(n)),
+///     )?;
+/// }
+/// while app.pool.outstanding() > 0 {
+///     app.pool.poll()?; // once per frame
+///     app.frames += 1;
+///     println!("frame {}: {} done", app.frames, app.pool.state().sizes.len());
+/// #   std::thread::yield_now();
+/// }
+/// assert_eq!(app.pool.state().sizes.len(), 3);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
@@ -56,7 +94,14 @@ use crate::task::Envelope;
 /// let pool = threadpool_core::ThreadPool::new(1).unwrap();
 /// std::thread::spawn(move || drop(pool));
 /// ```
-pub struct ThreadPool<'a> {
+pub struct ThreadPool<'a, S: 'static = ()> {
+    core: Core<'a>,
+    state: S,
+}
+
+/// Everything of a pool but its state: what the calls that run callbacks
+/// need, so that they can borrow the state beside it.
+struct Core<'a> {
     shared: Arc<Shared>,
     results: Receiver<Message>,
     /// Callbacks of outstanding requests put through this value.
@@ -71,7 +116,8 @@ impl ThreadPool<'_> {
     ///
     /// # Errors
     ///
-    /// [`SpawnError`] if a worker thread could not be started.
+    /// [`SpawnError`] if a worker thread could not be started, or if
+    /// `num_workers` exceeds [`ThreadPoolBuilder::DEFAULT_MAX_WORKERS`].
     ///
     /// # Examples
     ///
@@ -108,7 +154,34 @@ impl ThreadPool<'_> {
     }
 }
 
-impl<'a> ThreadPool<'a> {
+impl<S: 'static> ThreadPool<'_, S> {
+    /// Starts a pool with `num_workers` workers that holds `state` and
+    /// hands it to the callbacks set with `on_result_with`,
+    /// `on_exception_with` and `on_ok_with`.
+    ///
+    /// # Errors
+    ///
+    /// As [`ThreadPool::new`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{ThreadPool, WorkRequest};
+    ///
+    /// let mut pool = ThreadPool::with_state(2, Vec::<i32>::new())?;
+    /// pool.put_request(WorkRequest::new(|| 7).on_result_with(|seen: &mut Vec<i32>, _id, n| seen.push(n)))?;
+    /// pool.wait()?;
+    /// assert_eq!(pool.state(), &[7]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_state(num_workers: usize, state: S) -> Result<Self, SpawnError> {
+        ThreadPool::builder()
+            .num_workers(num_workers)
+            .build_with_state(state)
+    }
+}
+
+impl<'a, S: 'static> ThreadPool<'a, S> {
     /// Puts a request into the pool, blocking while a bounded request queue
     /// is full. Returns the request's id.
     ///
@@ -118,27 +191,36 @@ impl<'a> ThreadPool<'a> {
     ///
     /// # Errors
     ///
-    /// The request comes back inside the [`PutError`]:
+    /// A [`PutError`] that says why, and drops the request:
     /// [`DuplicateId`](PutErrorKind::DuplicateId) if its caller-chosen id is
     /// outstanding; [`NoWorkersAvailable`](PutErrorKind::NoWorkersAvailable)
-    /// if the queue is full and the pool has no worker to empty it.
+    /// if the queue is full and the pool has no worker to empty it;
+    /// [`ShutDown`](PutErrorKind::ShutDown) after a shutdown through a
+    /// handle; [`WrongState`](PutErrorKind::WrongState) if its callbacks take
+    /// another state than the pool's. [`offer_timeout`](Self::offer_timeout)
+    /// hands the request back instead.
     ///
     /// # Examples
     ///
     /// ```
     /// use threadpool_core::{ThreadPool, WorkRequest};
     ///
+    /// let mut count = 0;
     /// let mut pool = ThreadPool::new(1)?;
-    /// let id = pool.put_request(WorkRequest::new(|| 1).with_id(10))?;
+    /// let id = pool.put_request(WorkRequest::new(|| 1).with_id(10).on_result(|_, v| count += v))?;
     /// assert_eq!(id.chosen(), Some(10));
     /// pool.wait()?;
+    /// drop(pool);
+    /// assert_eq!(count, 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn put_request<T: Send + 'static>(
         &mut self,
-        request: WorkRequest<'a, T>,
-    ) -> Result<RequestId, PutError<WorkRequest<'a, T>>> {
-        self.put(request, PutMode::Block)
+        request: impl Into<WorkRequest<'a, T>>,
+    ) -> Result<RequestId, PutError> {
+        self.core
+            .put(request.into(), PutMode::Block, &mut self.state)
+            .map_err(PutError::from)
     }
 
     /// Like [`put_request`](Self::put_request), but gives up when the
@@ -146,8 +228,7 @@ impl<'a> ThreadPool<'a> {
     ///
     /// # Errors
     ///
-    /// As `put_request`, plus [`Timeout`](PutErrorKind::Timeout), with the
-    /// request handed back.
+    /// As `put_request`, plus [`Timeout`](PutErrorKind::Timeout).
     ///
     /// # Examples
     ///
@@ -163,30 +244,26 @@ impl<'a> ThreadPool<'a> {
     /// let err = pool
     ///     .put_request_timeout(WorkRequest::new(|| ()).with_id(3), Duration::from_millis(10))
     ///     .unwrap_err();
-    /// assert_eq!(err.kind(), PutErrorKind::Timeout);
-    /// assert_eq!(err.into_request().id().chosen(), Some(3));
+    /// assert_eq!(err.to_string(), "request 3 not queued: the request queue stayed full until the timeout");
     /// tx.send(())?;
     /// pool.wait()?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn put_request_timeout<T: Send + 'static>(
         &mut self,
-        request: WorkRequest<'a, T>,
+        request: impl Into<WorkRequest<'a, T>>,
         timeout: Duration,
-    ) -> Result<RequestId, PutError<WorkRequest<'a, T>>> {
-        let mode = match Instant::now().checked_add(timeout) {
-            Some(deadline) => PutMode::Until(deadline),
-            None => PutMode::Block,
-        };
-        self.put(request, mode)
+    ) -> Result<RequestId, PutError> {
+        self.offer_timeout(request, timeout).map_err(PutError::from)
     }
 
-    /// Like [`put_request`](Self::put_request), but never blocks.
+    /// Like [`put_request`](Self::put_request), but never blocks: the
+    /// Python module's `putRequest(request, block=False)`.
     ///
     /// # Errors
     ///
     /// As `put_request`, plus [`Full`](PutErrorKind::Full) when the bounded
-    /// request queue is full, with the request handed back.
+    /// request queue is full. [`offer`](Self::offer) hands the request back.
     ///
     /// # Examples
     ///
@@ -202,144 +279,124 @@ impl<'a> ThreadPool<'a> {
     /// ```
     pub fn try_put_request<T: Send + 'static>(
         &mut self,
-        request: WorkRequest<'a, T>,
-    ) -> Result<RequestId, PutError<WorkRequest<'a, T>>> {
-        self.put(request, PutMode::Try)
+        request: impl Into<WorkRequest<'a, T>>,
+    ) -> Result<RequestId, PutError> {
+        self.offer(request).map_err(PutError::from)
+    }
+
+    /// Like [`try_put_request`](Self::try_put_request) (never blocks), but
+    /// a refused request comes back inside the error, untouched, to be put
+    /// again later.
+    ///
+    /// # Errors
+    ///
+    /// [`Refused`], with the request and the reason, as for
+    /// `try_put_request`.
+    ///
+    /// # Examples
+    ///
+    /// A producer that keeps its frame loop running while the queue is full:
+    ///
+    /// ```
+    /// use threadpool_core::{PutErrorKind, ThreadPool, WorkRequest};
+    ///
+    /// let mut pool = ThreadPool::builder().num_workers(2).queue_size(4).build_with_state(0_u32)?;
+    /// let mut next = None;
+    /// let mut jobs = 0..100_u32;
+    /// loop {
+    ///     let request = match next.take() {
+    ///         Some(request) => request,
+    ///         None => match jobs.next() {
+    ///             Some(n) => WorkRequest::new(move || n).on_result_with(|done: &mut u32, _, _| *done += 1),
+    ///             None => break,
+    ///         },
+    ///     };
+    ///     match pool.offer(request) {
+    ///         Ok(_) => {}
+    ///         Err(refused) if refused.kind() == PutErrorKind::Full => {
+    ///             next = Some(refused.into_request()); // try again next frame
+    ///             pool.poll()?;
+    /// #           std::thread::yield_now();
+    ///         }
+    ///         Err(refused) => return Err(refused.error().into()),
+    ///     }
+    /// }
+    /// pool.wait()?;
+    /// assert_eq!(*pool.state(), 100);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn offer<T: Send + 'static>(
+        &mut self,
+        request: impl Into<WorkRequest<'a, T>>,
+    ) -> Result<RequestId, Refused<WorkRequest<'a, T>>> {
+        self.core.put(request.into(), PutMode::Try, &mut self.state)
+    }
+
+    /// Like [`put_request_timeout`](Self::put_request_timeout), but a
+    /// refused request comes back inside the error, untouched.
+    /// `Duration::MAX` waits as long as `put_request` does.
+    ///
+    /// # Errors
+    ///
+    /// [`Refused`], with the request and the reason, as for
+    /// `put_request_timeout`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use threadpool_core::{PutErrorKind, ThreadPool, WorkRequest};
+    ///
+    /// let mut pool = ThreadPool::new(0)?;
+    /// pool.put_request(WorkRequest::new(|| ()).with_id(1))?;
+    /// let refused = pool.offer_timeout(WorkRequest::new(|| ()).with_id(1), Duration::MAX).unwrap_err();
+    /// assert_eq!(refused.kind(), PutErrorKind::DuplicateId);
+    /// let request = refused.into_request();
+    /// # drop(request);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn offer_timeout<T: Send + 'static>(
+        &mut self,
+        request: impl Into<WorkRequest<'a, T>>,
+        timeout: Duration,
+    ) -> Result<RequestId, Refused<WorkRequest<'a, T>>> {
+        let mode = match Instant::now().checked_add(timeout) {
+            Some(deadline) => PutMode::Until(deadline),
+            None => PutMode::Block,
+        };
+        self.core.put(request.into(), mode, &mut self.state)
     }
 
     /// Puts many requests, waking workers once per batch rather than once
     /// per request. Blocks like [`put_request`](Self::put_request) on a
     /// bounded queue. Returns how many were put.
     ///
-    /// The iterator must not block waiting for an effect of the requests it
-    /// already yielded: up to 64 of them may not have woken a worker yet.
+    /// Every request the iterator yielded is woken for on every way out,
+    /// a panic of the iterator included.
     ///
     /// # Errors
     ///
-    /// Stops at the first request refused, which comes back in the error;
-    /// the requests after it stay in the iterator (pass `iter.by_ref()` to
-    /// keep them).
+    /// Stops at the first request refused, and says why; the requests
+    /// after it stay in the iterator (pass `iter.by_ref()` to keep them).
     ///
     /// # Examples
     ///
     /// ```
-    /// use std::cell::Cell;
     /// use threadpool_core::{ThreadPool, WorkRequest};
     ///
-    /// let sum = Cell::new(0_u64);
-    /// let mut pool = ThreadPool::new(2)?;
-    /// let requests = (0..1000_u64).map(|n| WorkRequest::new(move || n).on_result(|_, v| sum.set(sum.get() + v)));
-    /// assert_eq!(pool.put_requests(requests).map_err(|e| e.kind())?, 1000);
+    /// let mut pool = ThreadPool::with_state(2, 0_u64)?;
+    /// let requests = (0..1000_u64)
+    ///     .map(|n| WorkRequest::new(move || n).on_result_with(|sum: &mut u64, _, v| *sum += v));
+    /// assert_eq!(pool.put_requests(requests)?, 1000);
     /// pool.wait()?;
-    /// assert_eq!(sum.get(), 499_500);
+    /// assert_eq!(*pool.state(), 499_500);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn put_requests<T: Send + 'static>(
         &mut self,
         requests: impl IntoIterator<Item = WorkRequest<'a, T>>,
-    ) -> Result<usize, PutError<WorkRequest<'a, T>>> {
-        /// Wake sleeping workers at least this often during a long batch.
-        const WAKE_EVERY: usize = 64;
-        let mut put = 0;
-        let mut unwoken = 0;
-        let bounded = self.shared.slots.is_some();
-        for request in requests {
-            if bounded && unwoken > 0 {
-                // This put may block for room, which only workers make:
-                // wake them for the requests already pushed first.
-                self.shared.sleep.notify_many(unwoken);
-                unwoken = 0;
-            }
-            match self.register(request, PutMode::Block) {
-                Ok(envelope) => {
-                    self.shared.count_local_submitted();
-                    self.shared.injector.push(envelope.into_job());
-                    put += 1;
-                    unwoken += 1;
-                    if unwoken == WAKE_EVERY {
-                        self.shared.sleep.notify_many(unwoken);
-                        unwoken = 0;
-                    }
-                }
-                Err(err) => {
-                    self.shared.sleep.notify_many(unwoken);
-                    return Err(err);
-                }
-            }
-        }
-        self.shared.sleep.notify_many(unwoken);
-        Ok(put)
-    }
-
-    #[inline]
-    fn put<T: Send + 'static>(
-        &mut self,
-        request: WorkRequest<'a, T>,
-        mode: PutMode,
-    ) -> Result<RequestId, PutError<WorkRequest<'a, T>>> {
-        let id = request.id;
-        let envelope = self.register(request, mode)?;
-        self.shared.submit_local(envelope);
-        Ok(id)
-    }
-
-    /// Checks the id, takes a queue slot, and files the callbacks: everything
-    /// but the push. On error nothing has changed and the request comes back.
-    #[inline]
-    fn register<T: Send + 'static>(
-        &mut self,
-        request: WorkRequest<'a, T>,
-        mode: PutMode,
-    ) -> Result<Envelope, PutError<WorkRequest<'a, T>>> {
-        let id = request.id;
-        if id.chosen().is_none() && self.shared.slots.is_none() {
-            // The common case: an automatic id and an unbounded queue, so
-            // nothing can refuse the request.
-            let WorkRequest {
-                task, callbacks, ..
-            } = request;
-            return Ok(Envelope {
-                task,
-                filed: self.pending.insert(callbacks),
-                holds_slot: false,
-            });
-        }
-        let Ok(chosen) = ChosenId::register(&self.shared, id) else {
-            return Err(PutError::new(PutErrorKind::DuplicateId, request));
-        };
-        // Frees the id again if the put fails, or if a callback run while
-        // waiting for a slot panics.
-        let holds_slot = match self.acquire_slot(mode) {
-            Ok(holds_slot) => holds_slot,
-            Err(kind) => return Err(PutError::new(kind, request)),
-        };
-        if let Some(chosen) = chosen {
-            chosen.keep();
-        }
-        let WorkRequest {
-            task, callbacks, ..
-        } = request;
-        Ok(Envelope {
-            task,
-            filed: self.pending.insert(callbacks),
-            holds_slot,
-        })
-    }
-
-    /// Takes a slot of the bounded request queue, running callbacks of
-    /// arriving results while it waits.
-    fn acquire_slot(&mut self, mode: PutMode) -> Result<bool, PutErrorKind> {
-        match &self.shared.slots {
-            None => Ok(false),
-            Some((slots, _)) if slots.try_send(()).is_ok() => Ok(true),
-            Some(_) => {
-                let shared = Arc::clone(&self.shared);
-                let results = self.results.clone();
-                shared.wait_for_slot(mode, &results, |message| {
-                    self.handle_message(message);
-                })
-            }
-        }
+    ) -> Result<usize, PutError> {
+        self.core.put_requests(requests, &mut self.state)
     }
 
     /// Runs the callbacks of every result available now, on this thread,
@@ -356,43 +413,29 @@ impl<'a> ThreadPool<'a> {
     ///
     /// # Examples
     ///
-    /// A frame loop polls once per frame and never blocks:
+    /// A frame loop polls once per frame and never blocks; between polls,
+    /// the state is the caller's:
     ///
     /// ```
-    /// use std::cell::Cell;
     /// use threadpool_core::{PollError, ThreadPool, WorkRequest};
     ///
-    /// let done = Cell::new(0);
-    /// let mut pool = ThreadPool::new(2)?;
+    /// let mut pool = ThreadPool::with_state(2, 0_u32)?;
     /// for n in 0..8 {
-    ///     let request = WorkRequest::new(move || n).on_result(|_, _| done.set(done.get() + 1));
-    ///     pool.put_request(request).map_err(|e| e.kind())?;
+    ///     pool.put_request(WorkRequest::new(move || n).on_result_with(|done: &mut u32, _, _| *done += 1))?;
     /// }
     /// loop {
-    ///     // ... draw a frame ...
+    ///     // ... draw a frame, showing `pool.state()` ...
     ///     match pool.poll() {
     ///         Ok(_ran) => std::thread::yield_now(),
     ///         Err(PollError::NoResultsPending) => break,
     ///         Err(other) => return Err(other.into()),
     ///     }
     /// }
-    /// assert_eq!(done.get(), 8);
+    /// assert_eq!(*pool.state(), 8);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn poll(&mut self) -> Result<usize, PollError> {
-        if self.outstanding() == 0 {
-            return Err(PollError::NoResultsPending);
-        }
-        let mut ran = 0;
-        // Only what is there now: a frame loop must not be held up by
-        // results that keep arriving.
-        for _ in 0..self.results.len() {
-            match self.results.try_recv() {
-                Ok(message) => ran += usize::from(self.handle_message(message)),
-                Err(_) => break,
-            }
-        }
-        Ok(ran)
+        self.core.poll(&mut self.state)
     }
 
     /// Blocks until at least one result arrives, then runs the callbacks of
@@ -416,7 +459,7 @@ impl<'a> ThreadPool<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn poll_blocking(&mut self) -> Result<usize, PollError> {
-        self.poll_until(None)
+        self.core.poll_until(None, &mut self.state)
     }
 
     /// Like [`poll_blocking`](Self::poll_blocking), but waits at most
@@ -441,39 +484,8 @@ impl<'a> ThreadPool<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn poll_timeout(&mut self, timeout: Duration) -> Result<usize, PollError> {
-        self.poll_until(Instant::now().checked_add(timeout))
-    }
-
-    fn poll_until(&mut self, deadline: Option<Instant>) -> Result<usize, PollError> {
-        loop {
-            let ran = self.poll()?;
-            if ran > 0 {
-                return Ok(ran);
-            }
-            // A worker puts its last result on the queue before it leaves
-            // `alive` (worker/README.md, D3), so with none alive an empty
-            // queue stays empty.
-            if self.shared.alive.load(Ordering::SeqCst) == 0 && self.results.is_empty() {
-                return Err(PollError::NoWorkersAvailable);
-            }
-            let message = match deadline {
-                None => self
-                    .results
-                    .recv()
-                    .map_err(|_| RecvTimeoutError::Disconnected),
-                Some(deadline) => self.results.recv_deadline(deadline),
-            };
-            match message {
-                Ok(message) => {
-                    if self.handle_message(message) {
-                        return Ok(1 + self.poll().unwrap_or(0));
-                    }
-                }
-                Err(RecvTimeoutError::Timeout) => return Err(PollError::Timeout),
-                // The pool holds a sender for as long as it lives.
-                Err(RecvTimeoutError::Disconnected) => unreachable!("result queue closed"),
-            }
-        }
+        self.core
+            .poll_until(Instant::now().checked_add(timeout), &mut self.state)
     }
 
     /// Processes results until every outstanding request has had its
@@ -489,59 +501,72 @@ impl<'a> ThreadPool<'a> {
     /// ```
     /// use threadpool_core::{PollError, ThreadPool, WorkRequest};
     ///
-    /// let ran = std::cell::Cell::new(false);
-    /// let mut pool = ThreadPool::new(0)?;
-    /// let request = WorkRequest::new(|| ()).on_result(|_, ()| ran.set(true));
-    /// pool.put_request(request).map_err(|e| e.kind())?;
+    /// let mut pool = ThreadPool::with_state(0, false)?;
+    /// pool.put_request(WorkRequest::new(|| ()).on_result_with(|ran: &mut bool, _, ()| *ran = true))?;
     /// assert_eq!(pool.wait(), Err(PollError::NoWorkersAvailable));
     /// pool.create_workers(1)?;
     /// pool.wait()?;
-    /// assert!(ran.get());
+    /// assert!(*pool.state());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn wait(&mut self) -> Result<(), PollError> {
-        loop {
-            match self.poll_until(None) {
-                Ok(_) => {}
-                Err(PollError::NoResultsPending) => return Ok(()),
-                Err(err) => return Err(err),
-            }
-        }
+        self.core.wait(&mut self.state)
     }
 
-    /// Runs the callback of one message; returns whether it was a result.
-    #[inline]
-    fn handle_message(&mut self, message: Message) -> bool {
-        let Message::Done(envelope) = message else {
-            return false;
-        };
-        let Envelope {
-            mut task, filed, ..
-        } = envelope;
-        let id = task.id();
-        let callbacks = if filed == REMOTE {
-            let callbacks = lock(&self.shared.remote).remove(&id);
-            if callbacks.is_some() {
-                self.shared
-                    .remote_outstanding
-                    .fetch_sub(1, Ordering::SeqCst);
-            }
-            callbacks.map(LocalCallbacks::from)
-        } else {
-            self.pending.remove(filed)
-        };
-        if let Some(chosen) = id.chosen() {
-            lock(&self.shared.chosen_ids).remove(&chosen);
-        }
-        let Some(callbacks) = callbacks else {
-            // A remote request put as the pool shut down: its putter took
-            // the callbacks back (`Shared::abandon_remote`).
-            return true;
-        };
-        #[cfg(feature = "tracing")]
-        let _span = tracing::trace_span!("callback", id = %id).entered();
-        callbacks.deliver(id, &mut *task);
-        true
+    /// The pool's state, handed to the `_with` callbacks (`()` for a pool
+    /// made with [`new`](Self::new)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let pool = ThreadPool::with_state(0, String::from("ready"))?;
+    /// assert_eq!(pool.state(), "ready");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn state(&self) -> &S {
+        &self.state
+    }
+
+    /// The pool's state, to change between polls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let mut pool = ThreadPool::with_state(0, Vec::<u32>::new())?;
+    /// pool.state_mut().push(1);
+    /// let taken = std::mem::take(pool.state_mut()); // the caller's to keep
+    /// assert_eq!((taken, pool.state().len()), (vec![1], 0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn state_mut(&mut self) -> &mut S {
+        &mut self.state
+    }
+
+    /// Gives the state back and stops the pool as dropping it does
+    /// (requests not yet started are dropped unrun). Call
+    /// [`wait`](Self::wait) first to finish everything.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{ThreadPool, WorkRequest};
+    ///
+    /// let mut pool = ThreadPool::with_state(2, 0_u64)?;
+    /// for n in 1..=10 {
+    ///     pool.put_request(WorkRequest::new(move || n).on_result_with(|sum: &mut u64, _, n| *sum += n))?;
+    /// }
+    /// pool.wait()?;
+    /// assert_eq!(pool.into_state(), 55);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn into_state(self) -> S {
+        let ThreadPool { core, state } = self;
+        drop(core);
+        state
     }
 
     /// Requests put and not yet delivered to a callback, through this pool
@@ -558,7 +583,7 @@ impl<'a> ThreadPool<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn outstanding(&self) -> usize {
-        self.pending.len() + self.shared.remote_outstanding.load(Ordering::SeqCst)
+        self.core.outstanding()
     }
 
     /// A handle for other threads (and jobs) to put requests, spawn jobs,
@@ -576,15 +601,18 @@ impl<'a> ThreadPool<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn handle(&self) -> PoolHandle {
-        PoolHandle::new(Arc::clone(&self.shared))
+        PoolHandle::new(Arc::clone(&self.core.shared))
     }
 
     /// Starts `n` more workers; each starts looking for work at once.
     ///
     /// # Errors
     ///
-    /// [`SpawnError`] if a thread could not be started; the workers started
-    /// before it keep running, and [`SpawnError::created`] says how many.
+    /// [`SpawnError`] if a thread could not be started (the workers started
+    /// before it keep running, and [`SpawnError::created`] says how many),
+    /// if the pool would exceed its
+    /// [`max_workers`](ThreadPoolBuilder::max_workers), or if it has shut
+    /// down.
     ///
     /// # Examples
     ///
@@ -597,7 +625,7 @@ impl<'a> ThreadPool<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn create_workers(&mut self, n: usize) -> Result<(), SpawnError> {
-        self.shared.create_workers(n)
+        self.core.shared.create_workers(n)
     }
 
     /// Dismisses up to `n` workers (the newest first) and returns how many.
@@ -620,13 +648,14 @@ impl<'a> ThreadPool<'a> {
     /// assert_eq!(pool.dismiss_workers(2, true), 2);
     /// assert_eq!(pool.workers(), 1);
     /// assert_eq!(pool.dismiss_workers(5, false), 1);
+    /// assert_eq!(pool.dismissed_workers(), 1);
     /// pool.join_all_dismissed_workers();
-    /// assert_eq!(pool.workers(), 0);
+    /// assert_eq!((pool.workers(), pool.dismissed_workers()), (0, 0));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn dismiss_workers(&mut self, n: usize, join: bool) -> usize {
-        let (dismissed, handles) = self.shared.dismiss(n, join);
-        self.join_draining(handles);
+        let (dismissed, handles) = self.core.shared.dismiss(n, join);
+        self.core.join_draining(handles, &mut self.state);
         dismissed
     }
 
@@ -641,30 +670,33 @@ impl<'a> ThreadPool<'a> {
     /// let mut pool = ThreadPool::new(2)?;
     /// pool.dismiss_workers(2, false);
     /// pool.join_all_dismissed_workers();
+    /// assert_eq!(pool.dismissed_workers(), 0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn join_all_dismissed_workers(&mut self) {
-        let handles = self.shared.take_dismissed();
-        self.join_draining(handles);
+        let handles = self.core.shared.take_dismissed();
+        self.core.join_draining(handles, &mut self.state);
     }
 
-    /// Joins worker threads while running the callbacks of arriving
-    /// results: a dismissed worker may be waiting for room in a full result
-    /// queue, which only this thread can make.
-    fn join_draining(&mut self, handles: Vec<crate::sync::thread::JoinHandle<()>>) {
-        /// How often to look whether a thread has exited when no result
-        /// arrives; only while joining.
-        const RECHECK: Duration = Duration::from_millis(1);
-        let results = self.results.clone();
-        for handle in handles {
-            while !handle.is_finished() {
-                if let Ok(message) = results.recv_timeout(RECHECK) {
-                    self.handle_message(message);
-                }
-            }
-            // The worker loop catches every panic of user code.
-            let _ = handle.join();
-        }
+    /// How many dismissed worker threads have not been joined yet: the
+    /// length of the Python module's `dismissedWorkers`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let mut pool = ThreadPool::new(3)?;
+    /// pool.dismiss_workers(2, false);
+    /// assert_eq!(pool.dismissed_workers(), 2);
+    /// pool.dismiss_workers(1, true);
+    /// assert_eq!(pool.dismissed_workers(), 2);
+    /// pool.join_all_dismissed_workers();
+    /// assert_eq!(pool.dismissed_workers(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn dismissed_workers(&self) -> usize {
+        self.core.shared.dismissed_workers()
     }
 
     /// The number of workers, not counting dismissed ones still finishing.
@@ -678,7 +710,7 @@ impl<'a> ThreadPool<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn workers(&self) -> usize {
-        self.shared.workers()
+        self.core.shared.workers()
     }
 
     /// A snapshot of the pool's counters.
@@ -694,7 +726,7 @@ impl<'a> ThreadPool<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn stats(&self) -> PoolStats {
-        self.shared.stats()
+        self.core.shared.stats()
     }
 
     /// Finishes every outstanding request (running its callbacks), then
@@ -709,32 +741,293 @@ impl<'a> ThreadPool<'a> {
     /// # Examples
     ///
     /// ```
-    /// use threadpool_core::{ThreadPool, WorkRequest};
+    /// use threadpool_core::{ThreadPool, make_requests};
     ///
-    /// let results = std::cell::RefCell::new(Vec::new());
+    /// let mut results = Vec::new();
     /// let mut pool = ThreadPool::new(2)?;
-    /// for n in 0..5 {
-    ///     let request = WorkRequest::new(move || n).on_result(|_, n| results.borrow_mut().push(n));
-    ///     pool.put_request(request).map_err(|e| e.kind())?;
+    /// for request in make_requests(|n: u32| n, 0..5, |_, n| results.push(n)) {
+    ///     pool.put_request(request)?;
     /// }
-    /// pool.shutdown()?;
-    /// let mut results = results.into_inner();
+    /// pool.shutdown()?; // ends the callback's borrow
     /// results.sort();
     /// assert_eq!(results, [0, 1, 2, 3, 4]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn shutdown(mut self) -> Result<(), PollError> {
         let waited = self.wait();
-        self.shared.shut_down();
+        self.core.shared.shut_down();
         // Requests put through handles meanwhile may still finish; keep
         // draining so no worker blocks on a full result queue.
-        let handles = self.shared.take_all_handles();
-        self.join_draining(handles);
+        let handles = self.core.shared.take_all_handles();
+        self.core.join_draining(handles, &mut self.state);
         waited
     }
 }
 
-impl Drop for ThreadPool<'_> {
+impl<'a> Core<'a> {
+    #[inline]
+    fn put<T: Send + 'static>(
+        &mut self,
+        request: WorkRequest<'a, T>,
+        mode: PutMode,
+        state: &mut dyn Any,
+    ) -> Result<RequestId, Refused<WorkRequest<'a, T>>> {
+        let id = request.id;
+        let envelope = self.register(request, mode, state)?;
+        self.shared.submit_local(envelope);
+        Ok(id)
+    }
+
+    fn put_requests<T: Send + 'static>(
+        &mut self,
+        requests: impl IntoIterator<Item = WorkRequest<'a, T>>,
+        state: &mut dyn Any,
+    ) -> Result<usize, PutError> {
+        /// Wake sleeping workers at least this often during a long batch.
+        const WAKE_EVERY: usize = 64;
+        /// Wakes workers for the requests pushed and not woken for yet, on
+        /// every way out of the loop: an iterator that panics must not
+        /// leave requests queued with every worker asleep.
+        struct Unwoken<'s> {
+            shared: &'s Shared,
+            count: usize,
+        }
+        impl Unwoken<'_> {
+            fn wake(&mut self) {
+                self.shared
+                    .sleep
+                    .notify_many(std::mem::take(&mut self.count));
+            }
+        }
+        impl Drop for Unwoken<'_> {
+            fn drop(&mut self) {
+                self.wake();
+            }
+        }
+        let shared = Arc::clone(&self.shared);
+        let mut unwoken = Unwoken {
+            shared: &shared,
+            count: 0,
+        };
+        let mut put = 0;
+        let bounded = shared.slots.is_some();
+        for request in requests {
+            if bounded {
+                // This put may block for room, which only workers make:
+                // wake them for the requests already pushed first.
+                unwoken.wake();
+            }
+            let envelope = self
+                .register(request, PutMode::Block, state)
+                .map_err(PutError::from)?;
+            shared.count_local_submitted();
+            shared.injector.push(envelope.into_job());
+            put += 1;
+            unwoken.count += 1;
+            if unwoken.count == WAKE_EVERY {
+                unwoken.wake();
+            }
+        }
+        Ok(put)
+    }
+
+    /// Checks the request, takes a queue slot, and files the callbacks:
+    /// everything but the push. On error nothing has changed and the
+    /// request comes back.
+    #[inline]
+    fn register<T: Send + 'static>(
+        &mut self,
+        request: WorkRequest<'a, T>,
+        mode: PutMode,
+        state: &mut dyn Any,
+    ) -> Result<Envelope, Refused<WorkRequest<'a, T>>> {
+        let id = request.id;
+        // SeqCst: pairs with the store in `Shared::shut_down`; a put that
+        // starts after a shutdown through a handle is refused.
+        if self.shared.shutdown.load(Ordering::SeqCst) {
+            return Err(Refused::new(PutErrorKind::ShutDown, id, request));
+        }
+        if let Some(wanted) = request.callbacks.state
+            && !self.shared.accepts_state(wanted())
+        {
+            return Err(Refused::new(PutErrorKind::WrongState, id, request));
+        }
+        if id.chosen().is_none() && self.shared.slots.is_none() {
+            // The common case: an automatic id and an unbounded queue, so
+            // nothing else can refuse the request.
+            let WorkRequest {
+                task, callbacks, ..
+            } = request;
+            return Ok(Envelope {
+                task,
+                filed: self.pending.insert(callbacks),
+                holds_slot: false,
+            });
+        }
+        let Ok(chosen) = ChosenId::register(&self.shared, id) else {
+            return Err(Refused::new(PutErrorKind::DuplicateId, id, request));
+        };
+        // `chosen` frees the id again if the put fails, or if a callback
+        // run while waiting for a slot panics.
+        let holds_slot = match self.acquire_slot(mode, state) {
+            Ok(holds_slot) => holds_slot,
+            Err(kind) => return Err(Refused::new(kind, id, request)),
+        };
+        if let Some(chosen) = chosen {
+            chosen.keep();
+        }
+        let WorkRequest {
+            task, callbacks, ..
+        } = request;
+        Ok(Envelope {
+            task,
+            filed: self.pending.insert(callbacks),
+            holds_slot,
+        })
+    }
+
+    /// Takes a slot of the bounded request queue, running callbacks of
+    /// arriving results while it waits.
+    fn acquire_slot(&mut self, mode: PutMode, state: &mut dyn Any) -> Result<bool, PutErrorKind> {
+        match &self.shared.slots {
+            None => Ok(false),
+            Some((slots, _)) if slots.try_send(()).is_ok() => Ok(true),
+            Some(_) => {
+                let shared = Arc::clone(&self.shared);
+                let results = self.results.clone();
+                shared.wait_for_slot(mode, &results, |message| {
+                    self.handle_message(message, state);
+                })
+            }
+        }
+    }
+
+    fn poll(&mut self, state: &mut dyn Any) -> Result<usize, PollError> {
+        if self.outstanding() == 0 {
+            return Err(PollError::NoResultsPending);
+        }
+        let mut ran = 0;
+        // Only what is there now: a frame loop must not be held up by
+        // results that keep arriving.
+        for _ in 0..self.results.len() {
+            match self.results.try_recv() {
+                Ok(message) => ran += usize::from(self.handle_message(message, state)),
+                Err(_) => break,
+            }
+        }
+        Ok(ran)
+    }
+
+    fn poll_until(
+        &mut self,
+        deadline: Option<Instant>,
+        state: &mut dyn Any,
+    ) -> Result<usize, PollError> {
+        loop {
+            let ran = self.poll(state)?;
+            if ran > 0 {
+                return Ok(ran);
+            }
+            // A worker puts its last result on the queue before it leaves
+            // `alive` (worker/README.md, D3), so with none alive an empty
+            // queue stays empty.
+            if self.shared.alive.load(Ordering::SeqCst) == 0 && self.results.is_empty() {
+                return Err(PollError::NoWorkersAvailable);
+            }
+            let message = match deadline {
+                None => self
+                    .results
+                    .recv()
+                    .map_err(|_| RecvTimeoutError::Disconnected),
+                Some(deadline) => self.results.recv_deadline(deadline),
+            };
+            match message {
+                Ok(message) => {
+                    if self.handle_message(message, state) {
+                        return Ok(1 + self.poll(state).unwrap_or(0));
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => return Err(PollError::Timeout),
+                // The pool holds a sender for as long as it lives.
+                Err(RecvTimeoutError::Disconnected) => unreachable!("result queue closed"),
+            }
+        }
+    }
+
+    fn wait(&mut self, state: &mut dyn Any) -> Result<(), PollError> {
+        loop {
+            match self.poll_until(None, state) {
+                Ok(_) => {}
+                Err(PollError::NoResultsPending) => return Ok(()),
+                Err(err) => return Err(err),
+            }
+        }
+    }
+
+    /// Runs the callback of one message; returns whether it was a result.
+    #[inline]
+    fn handle_message(&mut self, message: Message, state: &mut dyn Any) -> bool {
+        let Message::Done(envelope) = message else {
+            return false;
+        };
+        let Envelope {
+            mut task, filed, ..
+        } = envelope;
+        let id = task.id();
+        let callbacks = if filed == REMOTE {
+            let callbacks = lock(&self.shared.remote).remove(&id);
+            if callbacks.is_some() {
+                self.shared
+                    .remote_outstanding
+                    .fetch_sub(1, Ordering::SeqCst);
+            }
+            callbacks.map(|callbacks| callbacks.0)
+        } else {
+            self.pending.remove(filed)
+        };
+        if let Some(chosen) = id.chosen() {
+            lock(&self.shared.chosen_ids).remove(&chosen);
+        }
+        let Some(callbacks) = callbacks else {
+            // A remote request put as the pool shut down: its putter took
+            // the callbacks back (`Shared::abandon_remote`).
+            return true;
+        };
+        #[cfg(feature = "tracing")]
+        let _span = tracing::trace_span!("callback", id = %id).entered();
+        callbacks.deliver(state, id, &mut *task);
+        true
+    }
+
+    fn outstanding(&self) -> usize {
+        self.pending.len() + self.shared.remote_outstanding.load(Ordering::SeqCst)
+    }
+
+    /// Joins worker threads while running the callbacks of arriving
+    /// results: a dismissed worker may be waiting for room in a full result
+    /// queue, which only this thread can make.
+    fn join_draining(
+        &mut self,
+        handles: Vec<crate::sync::thread::JoinHandle<()>>,
+        state: &mut dyn Any,
+    ) {
+        /// How often to look whether a thread has exited when no result
+        /// arrives; only while joining.
+        const RECHECK: Duration = Duration::from_millis(1);
+        let results = self.results.clone();
+        for handle in handles {
+            while !handle.is_finished() {
+                if let Ok(message) = results.recv_timeout(RECHECK) {
+                    self.handle_message(message, state);
+                }
+            }
+            // The worker loop catches every panic of user code.
+            let _ = handle.join();
+        }
+    }
+}
+
+impl Drop for Core<'_> {
     fn drop(&mut self) {
         self.shared.shut_down();
         // Queued requests, the callbacks of remote ones, and unpolled
@@ -749,12 +1042,12 @@ impl Drop for ThreadPool<'_> {
     }
 }
 
-impl fmt::Debug for ThreadPool<'_> {
+impl<S: 'static> fmt::Debug for ThreadPool<'_, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ThreadPool")
             .field("outstanding", &self.outstanding())
             .field("stats", &self.stats())
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -778,6 +1071,7 @@ pub struct ThreadPoolBuilder {
     result_queue_size: usize,
     thread_name: String,
     stack_size: Option<usize>,
+    max_workers: usize,
 }
 
 impl Default for ThreadPoolBuilder {
@@ -809,6 +1103,22 @@ impl ThreadPoolBuilder {
     /// ```
     pub const MAX_QUEUE_BOUND: usize = 1 << 20;
 
+    /// The default limit on a pool's workers (4096): a request for more
+    /// is refused with [`SpawnErrorKind::TooManyWorkers`](crate::SpawnErrorKind::TooManyWorkers)
+    /// before any thread starts, rather than spawning threads until the
+    /// system runs out. [`max_workers`](Self::max_workers) raises it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{SpawnErrorKind, ThreadPool, ThreadPoolBuilder};
+    ///
+    /// let err = ThreadPool::new(ThreadPoolBuilder::DEFAULT_MAX_WORKERS + 1).unwrap_err();
+    /// assert_eq!(err.kind(), SpawnErrorKind::TooManyWorkers);
+    /// assert_eq!(err.created(), 0);
+    /// ```
+    pub const DEFAULT_MAX_WORKERS: usize = 4096;
+
     /// Default settings: one worker per available CPU, unbounded queues,
     /// threads named `threadpool-N`, the platform's default stack size.
     ///
@@ -828,7 +1138,29 @@ impl ThreadPoolBuilder {
             result_queue_size: 0,
             thread_name: "threadpool".to_owned(),
             stack_size: None,
+            max_workers: Self::DEFAULT_MAX_WORKERS,
         }
+    }
+
+    /// The most workers the pool may have at once (not counting dismissed
+    /// ones still finishing); default
+    /// [`DEFAULT_MAX_WORKERS`](Self::DEFAULT_MAX_WORKERS). `build` and
+    /// `create_workers` refuse to go past it, starting nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{SpawnErrorKind, ThreadPoolBuilder};
+    ///
+    /// let mut pool = ThreadPoolBuilder::new().num_workers(2).max_workers(3).build()?;
+    /// pool.create_workers(1)?;
+    /// assert_eq!(pool.create_workers(1).unwrap_err().kind(), SpawnErrorKind::TooManyWorkers);
+    /// assert_eq!(pool.workers(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn max_workers(mut self, n: usize) -> Self {
+        self.max_workers = n;
+        self
     }
 
     /// How many workers to start (0 is allowed: add them later).
@@ -878,7 +1210,7 @@ impl ThreadPoolBuilder {
     /// let mut n = 0;
     /// let mut pool = ThreadPoolBuilder::new().num_workers(2).queue_size(1).result_queue_size(1).build()?;
     /// for r in make_requests(|x: u32| x, 0..100, |_, _| n += 1) {
-    ///     pool.put_request(r).map_err(|e| e.kind())?;
+    ///     pool.put_request(r)?;
     /// }
     /// pool.wait()?;
     /// drop(pool);
@@ -904,7 +1236,7 @@ impl ThreadPoolBuilder {
     ///     WorkRequest::new(|| std::thread::current().name().unwrap().to_owned())
     ///         .on_result(|_, n| name = n),
     /// )
-    /// .map_err(|e| e.kind())?;
+    /// ?;
     /// pool.wait()?;
     /// drop(pool);
     /// assert_eq!(name, "io-0");
@@ -943,6 +1275,31 @@ impl ThreadPoolBuilder {
     /// assert!(ThreadPoolBuilder::new().num_workers(1).stack_size(1 << 60).build().is_err());
     /// ```
     pub fn build<'a>(self) -> Result<ThreadPool<'a>, SpawnError> {
+        self.build_with_state(())
+    }
+
+    /// Starts a pool that holds `state` and hands it to the callbacks set
+    /// with `on_result_with` and the like; see [`ThreadPool::with_state`].
+    ///
+    /// # Errors
+    ///
+    /// As [`build`](Self::build).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use threadpool_core::{ThreadPoolBuilder, WorkRequest};
+    /// let mut pool = ThreadPoolBuilder::new().num_workers(1).queue_size(4).build_with_state(0_u32)?;
+    /// pool.put_request(WorkRequest::new(|| 2).on_result_with(|n: &mut u32, _, v| *n += v))?;
+    /// pool.wait()?;
+    /// assert_eq!(*pool.state(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn build_with_state<'a, S: 'static>(
+        self,
+        state: S,
+    ) -> Result<ThreadPool<'a, S>, SpawnError> {
+        crate::panic::quiet_request_panics();
         let (results_tx, results_rx) = match self.result_queue_size {
             0 => crossbeam_channel::unbounded(),
             bound if bound > Self::MAX_QUEUE_BOUND => crossbeam_channel::unbounded(),
@@ -950,12 +1307,15 @@ impl ThreadPoolBuilder {
         };
         let num_workers = self.resolved_num_workers();
         let pool = ThreadPool {
-            shared: self.shared(results_tx, true),
-            results: results_rx,
-            pending: Pending::new(),
+            core: Core {
+                shared: self.shared(results_tx, Some(StateType::of::<S>())),
+                results: results_rx,
+                pending: Pending::new(),
+            },
+            state,
         };
         // On failure `pool` drops here, stopping the workers it started.
-        pool.shared.create_workers(num_workers)?;
+        pool.core.shared.create_workers(num_workers)?;
         Ok(pool)
     }
 
@@ -988,7 +1348,7 @@ impl ThreadPoolBuilder {
         // ever sent on this channel; its receiver can go.
         let (results_tx, _) = crossbeam_channel::unbounded();
         let num_workers = self.resolved_num_workers();
-        let shared = self.shared(results_tx, false);
+        let shared = self.shared(results_tx, None);
         if let Err(err) = shared.create_workers(num_workers) {
             shared.shut_down();
             return Err(err);
@@ -1002,15 +1362,22 @@ impl ThreadPoolBuilder {
         })
     }
 
-    fn shared(self, results: crossbeam_channel::Sender<Message>, has_poller: bool) -> Arc<Shared> {
+    /// The shared half of a pool; `state` is the polling side's state
+    /// type, `None` for a pool without one (`build_handle`).
+    fn shared(
+        self,
+        results: crossbeam_channel::Sender<Message>,
+        state: Option<StateType>,
+    ) -> Arc<Shared> {
         let config = ThreadConfig {
             name: self.thread_name,
             stack_size: self.stack_size,
+            max_workers: self.max_workers,
         };
         let queue_size = match self.queue_size {
             bound if bound > Self::MAX_QUEUE_BOUND => 0,
             bound => bound,
         };
-        Shared::new(config, queue_size, results, has_poller)
+        Shared::new(config, queue_size, results, state)
     }
 }

@@ -10,7 +10,8 @@ use crossbeam_deque::{Injector, Steal, Stealer, Worker};
 use crossbeam_utils::{Backoff, CachePadded};
 
 use crate::error::{PutErrorKind, SpawnError};
-use crate::request::{RequestId, SendCallbacks};
+use crate::id::RequestId;
+use crate::request::{SendCallbacks, StateType};
 use crate::sleep::Sleep;
 use crate::stats::PoolStats;
 use crate::sync::{Arc, AtomicBool, AtomicU64, AtomicUsize, Mutex, Ordering, lock};
@@ -124,6 +125,8 @@ pub(crate) type StealerSet = Arc<[(usize, Stealer<Job>)]>;
 pub(crate) struct ThreadConfig {
     pub(crate) name: String,
     pub(crate) stack_size: Option<usize>,
+    /// The most non-dismissed workers at once.
+    pub(crate) max_workers: usize,
 }
 
 pub(crate) struct Shared {
@@ -148,6 +151,8 @@ pub(crate) struct Shared {
     pub(crate) shutdown: AtomicBool,
     /// False for pools built with `build_handle`: nothing receives results.
     pub(crate) has_poller: bool,
+    /// The polling side's state type, which `_with` callbacks must take.
+    state: Option<StateType>,
     pub(crate) results: Sender<Message>,
     /// The bounded request queue's slots: a put sends a token, a worker that
     /// starts a request receives one. `None` when the queue is unbounded.
@@ -168,7 +173,7 @@ impl Shared {
         config: ThreadConfig,
         queue_size: usize,
         results: Sender<Message>,
-        has_poller: bool,
+        state: Option<StateType>,
     ) -> Arc<Shared> {
         let (signal_tx, signal_rx) = crossbeam_channel::bounded(0);
         Arc::new(Shared {
@@ -182,7 +187,8 @@ impl Shared {
             local_submitted: CachePadded::new(AtomicU64::new(0)),
             remote_submitted: CachePadded::new(AtomicU64::new(0)),
             shutdown: AtomicBool::new(false),
-            has_poller,
+            has_poller: state.is_some(),
+            state,
             results,
             slots: (queue_size > 0).then(|| crossbeam_channel::bounded(queue_size)),
             shutdown_signal: (Mutex::new(Some(signal_tx)), signal_rx),
@@ -329,13 +335,35 @@ impl Shared {
         }
     }
 
+    /// Whether callbacks that take state `wanted` may be put: it is the
+    /// polling side's state type, or `()`, which needs no state.
+    pub(crate) fn accepts_state(&self, wanted: StateType) -> bool {
+        wanted.id == std::any::TypeId::of::<()>() || self.state.is_some_and(|s| s.id == wanted.id)
+    }
+
     /// Starts `n` worker threads.
     pub(crate) fn create_workers(self: &Arc<Self>, n: usize) -> Result<(), SpawnError> {
+        if self.shutdown.load(Ordering::SeqCst) {
+            return Err(SpawnError::shut_down());
+        }
+        let limit = self.config.max_workers;
+        if self
+            .workers()
+            .checked_add(n)
+            .is_none_or(|total| total > limit)
+        {
+            return Err(SpawnError::too_many(n, limit));
+        }
         for created in 0..n {
             self.spawn_worker()
-                .map_err(|source| SpawnError::new(created, source))?;
+                .map_err(|source| SpawnError::os(created, source))?;
         }
         Ok(())
+    }
+
+    /// Dismissed worker threads not joined yet.
+    pub(crate) fn dismissed_workers(&self) -> usize {
+        lock(&self.registry).dismissed.len()
     }
 
     fn spawn_worker(self: &Arc<Self>) -> std::io::Result<()> {

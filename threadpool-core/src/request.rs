@@ -1,140 +1,29 @@
 //! Work requests: a job, its id, and the callbacks that receive its outcome.
+//!
+//! A request's callbacks come in two styles that mix freely: closures that
+//! capture what they touch (`on_result`), and closures that are handed the
+//! pool's state (`on_result_with`), which need to capture nothing and so
+//! can be put from any thread. Both are erased into one shape,
+//! [`ResultCallback`], that receives the state as `&mut dyn Any`; a request
+//! remembers which state type its callbacks take, and a put into a pool of
+//! another state type is refused.
 
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::cell::RefCell;
 use std::fmt;
 use std::marker::PhantomData;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::Panic;
 use crate::callback::ResultCallback;
+use crate::id::RequestId;
+use crate::panic::{Exception, JobError};
 use crate::task::{Task, TaskCell};
 
-/// Identifies a work request while it is outstanding.
-///
-/// Every request gets a fresh id when it is built, unique in the process;
-/// [`WorkRequest::with_id`] sets one of the caller's choosing instead. An id
-/// the caller chose is refused by `put_request` while another request with
-/// the same id is outstanding. Automatic ids print as `#17`, chosen ones as
-/// the plain number, and the two never compare equal.
-///
-/// # Examples
-///
-/// ```
-/// use threadpool_core::{RequestId, WorkRequest};
-///
-/// let auto = WorkRequest::new(|| 1).id();
-/// let chosen = WorkRequest::new(|| 1).with_id(7).id();
-/// assert_eq!(chosen, RequestId::new(7));
-/// assert_ne!(auto, chosen);
-/// assert!(auto.to_string().starts_with('#'));
-/// assert_eq!(chosen.to_string(), "7");
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RequestId(Repr);
-
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
-enum Repr {
-    Auto(u64),
-    Chosen(u64),
-}
-
-impl RequestId {
-    /// A caller-chosen id, as given to [`WorkRequest::with_id`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use threadpool_core::RequestId;
-    ///
-    /// assert_eq!(RequestId::new(3).chosen(), Some(3));
-    /// ```
-    pub const fn new(id: u64) -> Self {
-        RequestId(Repr::Chosen(id))
-    }
-
-    /// The number of a caller-chosen id; `None` for an automatic one.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use threadpool_core::WorkRequest;
-    ///
-    /// assert_eq!(WorkRequest::new(|| ()).id().chosen(), None);
-    /// assert_eq!(WorkRequest::new(|| ()).with_id(9).id().chosen(), Some(9));
-    /// ```
-    pub const fn chosen(self) -> Option<u64> {
-        match self.0 {
-            Repr::Chosen(id) => Some(id),
-            Repr::Auto(_) => None,
-        }
-    }
-
-    /// The id's number, automatic or chosen.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use threadpool_core::RequestId;
-    ///
-    /// assert_eq!(RequestId::new(12).as_u64(), 12);
-    /// ```
-    pub const fn as_u64(self) -> u64 {
-        match self.0 {
-            Repr::Auto(id) | Repr::Chosen(id) => id,
-        }
-    }
-
-    pub(crate) fn next_auto() -> Self {
-        /// Ids a thread reserves at a time, so that most ids cost no atomic.
-        const BLOCK: u64 = 1024;
-        static NEXT_BLOCK: AtomicU64 = AtomicU64::new(1);
-        thread_local! {
-            /// The next id of this thread's block, and the block's end.
-            static BLOCK_IDS: std::cell::Cell<(u64, u64)> = const { std::cell::Cell::new((0, 0)) };
-        }
-        BLOCK_IDS.with(|ids| {
-            let (mut next, mut end) = ids.get();
-            if next == end {
-                // Relaxed: only uniqueness matters, which the RMW gives.
-                next = NEXT_BLOCK.fetch_add(BLOCK, Ordering::Relaxed);
-                end = next + BLOCK;
-            }
-            ids.set((next + 1, end));
-            RequestId(Repr::Auto(next))
-        })
-    }
-}
-
-impl fmt::Display for RequestId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Repr::Auto(id) => write!(f, "#{id}"),
-            Repr::Chosen(id) => write!(f, "{id}"),
-        }
-    }
-}
-
-impl fmt::Debug for RequestId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Repr::Auto(id) => write!(f, "RequestId(#{id})"),
-            Repr::Chosen(id) => write!(f, "RequestId({id})"),
-        }
-    }
-}
-
-impl From<u64> for RequestId {
-    fn from(id: u64) -> Self {
-        RequestId::new(id)
-    }
-}
-
-/// What happens when a request's job panics.
+/// What happens when a request's job panics or fails.
 pub(crate) enum OnException<B> {
-    /// Print the id and panic message to stderr (the default).
+    /// Report the id and the message on stderr, on the polling thread (the
+    /// default).
     Report,
     /// Do nothing.
     Ignore,
@@ -142,68 +31,100 @@ pub(crate) enum OnException<B> {
     Call(B),
 }
 
+/// An exception callback, erased: state, id, exception.
+type ExceptionCallback<'a> = Box<dyn FnOnce(&mut dyn Any, RequestId, Exception) + 'a>;
+
 /// A request's callbacks, waiting on the polling side for its outcome.
-pub(crate) struct Callbacks<R, E> {
-    /// Receives an `&mut Option<T>` holding the job's value.
-    pub(crate) on_result: Option<R>,
-    pub(crate) on_exception: OnException<E>,
+pub(crate) struct Callbacks<'a> {
+    /// Receives the state and an `&mut Option<T>` holding the job's value.
+    pub(crate) on_result: Option<ResultCallback<'a, dyn Any>>,
+    pub(crate) on_exception: OnException<ExceptionCallback<'a>>,
+    /// The state type the callbacks take, if any takes one (a function,
+    /// to keep the request small).
+    pub(crate) state: Option<fn() -> StateType>,
 }
 
-pub(crate) type LocalCallbacks<'a> =
-    Callbacks<ResultCallback<'a>, Box<dyn FnOnce(RequestId, Panic) + 'a>>;
-
-pub(crate) type SendCallbacks = Callbacks<
-    Box<dyn FnOnce(RequestId, &mut dyn Any) + Send>,
-    Box<dyn FnOnce(RequestId, Panic) + Send>,
->;
-
-impl<R, E> Callbacks<R, E> {
-    const DEFAULT: Self = Callbacks {
-        on_result: None,
-        on_exception: OnException::Report,
-    };
+/// The type of state a request's callbacks take.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StateType {
+    pub(crate) id: TypeId,
+    pub(crate) name: &'static str,
 }
 
-impl From<SendCallbacks> for LocalCallbacks<'_> {
-    fn from(callbacks: SendCallbacks) -> Self {
-        Callbacks {
-            on_result: callbacks
-                .on_result
-                .map(|f| ResultCallback::new(move |id, value: &mut dyn Any| f(id, value))),
-            on_exception: match callbacks.on_exception {
-                OnException::Report => OnException::Report,
-                OnException::Ignore => OnException::Ignore,
-                OnException::Call(f) => OnException::Call(f as Box<_>),
-            },
+impl StateType {
+    pub(crate) fn of<S: 'static>() -> Self {
+        StateType {
+            id: TypeId::of::<S>(),
+            name: std::any::type_name::<S>(),
         }
     }
 }
 
-impl LocalCallbacks<'_> {
-    /// Runs the callback that fits the outcome, on the calling thread.
-    pub(crate) fn deliver(self, id: RequestId, task: &mut dyn Task) {
-        match task.outcome() {
-            crate::task::Outcome::Value(value) => {
-                if let Some(on_result) = self.on_result {
-                    on_result.call(id, value);
-                }
-            }
-            crate::task::Outcome::Panicked(panic) => match self.on_exception {
-                OnException::Report => report_panic(id, &panic),
-                OnException::Ignore => {}
-                OnException::Call(on_exception) => on_exception(id, panic),
+/// The callbacks of a request put through a [`PoolHandle`](crate::PoolHandle),
+/// on their way to the polling thread.
+pub(crate) struct SendCallbacks(pub(crate) Callbacks<'static>);
+
+// SAFETY: `SendCallbacks` are only made from a `SendWorkRequest`, every one
+// of whose callbacks was required to be `Send` when it was set (see its
+// methods); the erased callbacks own nothing else.
+unsafe impl Send for SendCallbacks {}
+
+impl<'a> Callbacks<'a> {
+    const DEFAULT: Self = Callbacks {
+        on_result: None,
+        on_exception: OnException::Report,
+        state: None,
+    };
+
+    /// Notes that a callback takes state `S`.
+    ///
+    /// # Panics
+    ///
+    /// If another callback of the request takes another type of state.
+    fn takes_state<S: 'static>(&mut self, method: &str) {
+        let wanted = StateType::of::<S>();
+        match self.state.map(|have| have()) {
+            Some(have) if have.id != wanted.id => panic!(
+                "WorkRequest::{method}: this request's other callback takes a `&mut {}`, \
+                 this one a `&mut {}`; a request's callbacks take one state type",
+                have.name, wanted.name
+            ),
+            _ => self.state = Some(StateType::of::<S>),
+        }
+    }
+
+    /// Runs the callback that fits the outcome, on the calling thread,
+    /// handing it `state`.
+    pub(crate) fn deliver(self, state: &mut dyn Any, id: RequestId, task: &mut dyn Task) {
+        let exception = match task.outcome() {
+            crate::task::Outcome::Value(value) => match self.on_result {
+                Some(on_result) => on_result.call(state, id, value),
+                None => None,
             },
+            crate::task::Outcome::Panicked(panic) => Some(Exception::Panicked(panic)),
+        };
+        if let Some(exception) = exception {
+            match self.on_exception {
+                OnException::Report => report(id, &exception),
+                OnException::Ignore => {}
+                OnException::Call(on_exception) => on_exception(state, id, exception),
+            }
         }
     }
 }
 
 /// The default exception callback: the id and message, on stderr.
-fn report_panic(id: RequestId, panic: &Panic) {
+fn report(id: RequestId, exception: &Exception) {
     // Not `eprintln!`, which panics when stderr is gone.
     use std::io::Write;
+    let what = if exception.is_panic() {
+        "panicked"
+    } else {
+        "failed"
+    };
     let _ = writeln!(
         std::io::stderr(),
-        "threadpool: request {id} panicked: {panic}"
+        "threadpool: request {id} {what}: {exception}"
     );
 }
 
@@ -215,13 +136,35 @@ fn take_value<T: 'static>(value: &mut dyn Any) -> T {
         .expect("a request's value has the request's type and is taken once")
 }
 
+/// The pool's state as the type a callback takes. The put checked the type
+/// (`Callbacks::state`); a pool whose state is another type can only have
+/// got here for a callback that takes `()`, which needs no state.
+fn state_as<S: 'static>(state: &mut dyn Any, f: impl FnOnce(&mut S)) {
+    if let Some(state) = state.downcast_mut::<S>() {
+        f(state);
+    } else if let Some(unit) = (&mut () as &mut dyn Any).downcast_mut::<S>() {
+        f(unit);
+    } else {
+        unreachable!("a put refuses callbacks that take another state than the pool's");
+    }
+}
+
 /// A job for the pool, with its id and the callbacks for its outcome.
 ///
 /// The job is any `FnOnce() -> T + Send + 'static`; it runs on a worker
 /// thread. The callbacks run on the thread that calls
 /// [`ThreadPool::poll`](crate::ThreadPool::poll) or
 /// [`wait`](crate::ThreadPool::wait), never on a worker, so they need not be
-/// `Send` and may borrow the caller's state for `'a`.
+/// `Send`. Each callback comes in two forms:
+///
+/// - [`on_result`](Self::on_result), [`on_exception`](Self::on_exception),
+///   [`on_ok`](Self::on_ok): a closure that captures what it changes, and
+///   may borrow the caller's locals for `'a`;
+/// - [`on_result_with`](Self::on_result_with),
+///   [`on_exception_with`](Self::on_exception_with),
+///   [`on_ok_with`](Self::on_ok_with): a closure that is handed the pool's
+///   state (`&mut S`, see [`ThreadPool::with_state`](crate::ThreadPool::with_state)),
+///   which the caller reads and changes freely between polls.
 ///
 /// The Python module's `WorkRequest(callable, args, kwds, requestID,
 /// callback, exc_callback)` maps to `WorkRequest::new(move || callable(args))`
@@ -231,18 +174,32 @@ fn take_value<T: 'static>(value: &mut dyn Any) -> T {
 /// # Examples
 ///
 /// ```
-/// use std::cell::Cell;
 /// use threadpool_core::{ThreadPool, WorkRequest};
 ///
-/// let total = Cell::new(0);
+/// let mut answer = 0;
 /// let mut pool = ThreadPool::new(2)?;
+/// pool.put_request(WorkRequest::new(|| 6 * 7).on_result(|_id, value| answer = value))?;
+/// pool.wait()?;
+/// drop(pool); // the callback borrowed `answer` until here
+/// assert_eq!(answer, 42);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// Many requests that change the same variable hand it to the pool as its
+/// state (closures that each borrowed it mutably would be refused by the
+/// borrow checker), and the state can be read at any time:
+///
+/// ```
+/// use threadpool_core::{ThreadPool, WorkRequest};
+///
+/// let mut pool = ThreadPool::with_state(2, 0_u64)?;
 /// for n in 1..=4_u64 {
-///     let request = WorkRequest::new(move || n * n)
-///         .on_result(|_id, square| total.set(total.get() + square));
-///     pool.put_request(request).map_err(|e| e.kind())?;
+///     pool.put_request(
+///         WorkRequest::new(move || n * n).on_result_with(|total: &mut u64, _id, square| *total += square),
+///     )?;
 /// }
 /// pool.wait()?;
-/// assert_eq!(total.get(), 1 + 4 + 9 + 16);
+/// assert_eq!(*pool.state(), 1 + 4 + 9 + 16);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
@@ -259,13 +216,14 @@ fn take_value<T: 'static>(value: &mut dyn Any) -> T {
 pub struct WorkRequest<'a, T> {
     pub(crate) id: RequestId,
     pub(crate) task: Box<dyn Task>,
-    pub(crate) callbacks: LocalCallbacks<'a>,
+    pub(crate) callbacks: Callbacks<'a>,
     marker: PhantomData<fn() -> T>,
 }
 
 impl<'a, T: Send + 'static> WorkRequest<'a, T> {
     /// A request for `job`, with a fresh id and the default exception
-    /// callback (which prints the id and panic message to stderr).
+    /// callback (which reports the id and panic message on stderr, from
+    /// the polling thread).
     ///
     /// # Examples
     ///
@@ -302,8 +260,7 @@ impl<'a, T: Send + 'static> WorkRequest<'a, T> {
     ///     WorkRequest::new(|| 6 * 7)
     ///         .with_id(1)
     ///         .on_result(|id, value| lines.push(format!("{id}: {value}"))),
-    /// )
-    /// .map_err(|e| e.kind())?;
+    /// )?;
     /// pool.wait()?;
     /// drop(pool);
     /// assert_eq!(lines, ["1: 42"]);
@@ -313,14 +270,62 @@ impl<'a, T: Send + 'static> WorkRequest<'a, T> {
     where
         F: FnOnce(RequestId, T) + 'a,
     {
-        self.callbacks.on_result = Some(ResultCallback::new(move |id, value: &mut dyn Any| {
-            callback(id, take_value::<T>(value))
-        }));
+        self.callbacks.on_result = Some(ResultCallback::new(
+            move |_: &mut dyn Any, id, value: &mut dyn Any| {
+                callback(id, take_value::<T>(value));
+                None
+            },
+        ));
         self
     }
 
-    /// Sets the callback that receives the request's id and the [`Panic`]
-    /// when the job panics, in place of the default report on stderr.
+    /// Sets the callback that receives the pool's state, the request's id
+    /// and the job's value.
+    ///
+    /// `S` must be the pool's state type ([`ThreadPool::with_state`](crate::ThreadPool::with_state)),
+    /// or the put refuses the request with
+    /// [`PutErrorKind::WrongState`](crate::PutErrorKind::WrongState).
+    /// Name the type in the closure (`|state: &mut Counts, id, value|`).
+    ///
+    /// # Panics
+    ///
+    /// If the request's exception callback takes another type of state.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{ThreadPool, WorkRequest};
+    ///
+    /// let mut pool = ThreadPool::with_state(1, Vec::<String>::new())?;
+    /// pool.put_request(
+    ///     WorkRequest::new(|| 6 * 7)
+    ///         .with_id(1)
+    ///         .on_result_with(|lines: &mut Vec<String>, id, value| lines.push(format!("{id}: {value}"))),
+    /// )?;
+    /// pool.wait()?;
+    /// assert_eq!(pool.state(), &["1: 42"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn on_result_with<S, F>(mut self, callback: F) -> Self
+    where
+        S: 'static,
+        F: FnOnce(&mut S, RequestId, T) + 'a,
+    {
+        self.callbacks.takes_state::<S>("on_result_with");
+        self.callbacks.on_result = Some(ResultCallback::new(
+            move |state: &mut dyn Any, id, value: &mut dyn Any| {
+                let value = take_value::<T>(value);
+                state_as(state, |state: &mut S| callback(state, id, value));
+                None
+            },
+        ));
+        self
+    }
+
+    /// Sets the callback that receives the request's id and the
+    /// [`Exception`] when the job panics (or, with [`on_ok`](Self::on_ok),
+    /// returns `Err`), in place of the default report on stderr. A panic
+    /// handled here prints nothing, not even the standard panic message.
     ///
     /// # Examples
     ///
@@ -332,9 +337,8 @@ impl<'a, T: Send + 'static> WorkRequest<'a, T> {
     /// pool.put_request(
     ///     WorkRequest::new(|| -> u8 { panic!("bad input") })
     ///         .with_id(5)
-    ///         .on_exception(|id, panic| failed.push((id, panic.to_string()))),
-    /// )
-    /// .map_err(|e| e.kind())?;
+    ///         .on_exception(|id, exc| failed.push((id, exc.to_string()))),
+    /// )?;
     /// pool.wait()?;
     /// drop(pool);
     /// assert_eq!(failed, [(5.into(), "bad input".to_owned())]);
@@ -342,9 +346,151 @@ impl<'a, T: Send + 'static> WorkRequest<'a, T> {
     /// ```
     pub fn on_exception<F>(mut self, callback: F) -> Self
     where
-        F: FnOnce(RequestId, Panic) + 'a,
+        F: FnOnce(RequestId, Exception) + 'a,
     {
-        self.callbacks.on_exception = OnException::Call(Box::new(callback));
+        self.callbacks.on_exception =
+            OnException::Call(Box::new(move |_: &mut dyn Any, id, exception| {
+                callback(id, exception)
+            }));
+        self
+    }
+
+    /// Sets the exception callback that receives the pool's state too; see
+    /// [`on_exception`](Self::on_exception) and
+    /// [`on_result_with`](Self::on_result_with).
+    ///
+    /// # Panics
+    ///
+    /// If the request's result callback takes another type of state.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{ThreadPool, WorkRequest};
+    ///
+    /// #[derive(Default)]
+    /// struct Log { ok: u32, failed: Vec<String> }
+    ///
+    /// let mut pool = ThreadPool::with_state(2, Log::default())?;
+    /// for n in 0..4_u32 {
+    ///     pool.put_request(
+    ///         WorkRequest::new(move || if n == 2 { panic!("two") } else { n })
+    ///             .on_result_with(|log: &mut Log, _id, _n| log.ok += 1)
+    ///             .on_exception_with(|log: &mut Log, _id, exc| log.failed.push(exc.to_string())),
+    ///     )?;
+    /// }
+    /// pool.wait()?;
+    /// assert_eq!((pool.state().ok, &pool.state().failed[..]), (3, &["two".to_owned()][..]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn on_exception_with<S, F>(mut self, callback: F) -> Self
+    where
+        S: 'static,
+        F: FnOnce(&mut S, RequestId, Exception) + 'a,
+    {
+        self.callbacks.takes_state::<S>("on_exception_with");
+        self.callbacks.on_exception =
+            OnException::Call(Box::new(move |state: &mut dyn Any, id, exception| {
+                state_as(state, |state: &mut S| callback(state, id, exception));
+            }));
+        self
+    }
+}
+
+impl<'a, T, E> WorkRequest<'a, Result<T, E>>
+where
+    T: Send + 'static,
+    E: fmt::Display + Send + 'static,
+{
+    /// For a job that returns `Result<T, E>`: sets the callback for `Ok`
+    /// values and sends `Err` to the exception path, as
+    /// [`Exception::Failed`] (where [`Exception::error`] gives the `E` back),
+    /// the way a Python job that raises reaches `exc_callback`.
+    ///
+    /// Without `on_ok`, a `Result` is a value like any other and goes to
+    /// [`on_result`](Self::on_result) whole.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{ThreadPool, WorkRequest};
+    ///
+    /// let mut size = None;
+    /// let mut error = None;
+    /// let mut pool = ThreadPool::new(2)?;
+    /// pool.put_request(
+    ///     WorkRequest::new(|| std::fs::metadata("Cargo.toml").map(|m| m.len()))
+    ///         .on_ok(|_id, len| size = Some(len)),
+    /// )?;
+    /// pool.put_request(
+    ///     WorkRequest::new(|| std::fs::metadata("no-such-file").map(|m| m.len()))
+    ///         .on_ok(|_id, _len| unreachable!())
+    ///         .on_exception(|_id, exc| error = exc.error::<std::io::Error>().map(|e| e.kind())),
+    /// )?;
+    /// pool.wait()?;
+    /// drop(pool);
+    /// assert!(size.is_some());
+    /// assert_eq!(error, Some(std::io::ErrorKind::NotFound));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn on_ok<F>(mut self, callback: F) -> Self
+    where
+        F: FnOnce(RequestId, T) + 'a,
+    {
+        self.callbacks.on_result = Some(ResultCallback::new(
+            move |_: &mut dyn Any, id, value: &mut dyn Any| match take_value::<Result<T, E>>(value)
+            {
+                Ok(value) => {
+                    callback(id, value);
+                    None
+                }
+                Err(error) => Some(Exception::Failed(JobError::new(error))),
+            },
+        ));
+        self
+    }
+
+    /// [`on_ok`](Self::on_ok) with the pool's state, as
+    /// [`on_result_with`](Self::on_result_with).
+    ///
+    /// # Panics
+    ///
+    /// If the request's exception callback takes another type of state.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{ThreadPool, WorkRequest};
+    ///
+    /// let mut pool = ThreadPool::with_state(1, (0_u32, 0_u32))?;
+    /// for text in ["1", "x", "3"] {
+    ///     pool.put_request(
+    ///         WorkRequest::new(move || text.parse::<u32>())
+    ///             .on_ok_with(|(sum, _): &mut (u32, u32), _id, n| *sum += n)
+    ///             .on_exception_with(|(_, bad): &mut (u32, u32), _id, _exc| *bad += 1),
+    ///     )?;
+    /// }
+    /// pool.wait()?;
+    /// assert_eq!(*pool.state(), (4, 1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn on_ok_with<S, F>(mut self, callback: F) -> Self
+    where
+        S: 'static,
+        F: FnOnce(&mut S, RequestId, T) + 'a,
+    {
+        self.callbacks.takes_state::<S>("on_ok_with");
+        self.callbacks.on_result = Some(ResultCallback::new(
+            move |state: &mut dyn Any, id, value: &mut dyn Any| match take_value::<Result<T, E>>(
+                value,
+            ) {
+                Ok(value) => {
+                    state_as(state, |state: &mut S| callback(state, id, value));
+                    None
+                }
+                Err(error) => Some(Exception::Failed(JobError::new(error))),
+            },
+        ));
         self
     }
 }
@@ -352,9 +498,8 @@ impl<'a, T: Send + 'static> WorkRequest<'a, T> {
 impl<T> WorkRequest<'_, T> {
     /// Gives the request an id of the caller's choosing.
     ///
-    /// `put_request` refuses it, handing the request back, while another
-    /// request with the same chosen id is outstanding (put, and its callback
-    /// not yet run).
+    /// `put_request` refuses it while another request with the same chosen
+    /// id is outstanding (put, and its callback not yet run).
     ///
     /// # Examples
     ///
@@ -372,7 +517,7 @@ impl<T> WorkRequest<'_, T> {
 
     /// Switches the default exception report off: a panic of this job is
     /// then counted in [`PoolStats::panicked`](crate::PoolStats::panicked)
-    /// and otherwise ignored.
+    /// and otherwise ignored, silently.
     ///
     /// # Examples
     ///
@@ -413,38 +558,43 @@ impl<T> fmt::Debug for WorkRequest<'_, T> {
 }
 
 /// A work request that can be put from any thread, through a
-/// [`PoolHandle`](crate::PoolHandle).
+/// [`PoolHandle`](crate::PoolHandle), or by a callback or a job.
 ///
 /// It is a [`WorkRequest`] whose callbacks are `Send + 'static`, because they
 /// travel from the thread that puts the request to the thread that polls the
-/// pool; they still run only on the polling thread.
+/// pool; they still run only on the polling thread. Callbacks set with the
+/// `_with` methods are handed the pool's state there, so requests from other
+/// threads update the same state as the pool's own.
 ///
 /// # Examples
 ///
 /// ```
-/// use std::sync::mpsc;
 /// use threadpool_core::{SendWorkRequest, ThreadPool};
 ///
-/// let mut pool = ThreadPool::new(2)?;
+/// let mut pool = ThreadPool::with_state(2, 0_u64)?;
 /// let handle = pool.handle();
-/// let (tx, rx) = mpsc::channel();
 /// std::thread::spawn(move || {
-///     let request = SendWorkRequest::new(|| 2 + 2).on_result(move |_id, v| tx.send(v).unwrap());
-///     handle.put_request(request).unwrap();
+///     for n in 1..=3 {
+///         let request = SendWorkRequest::new(move || n * 10)
+///             .on_result_with(|total: &mut u64, _id, v| *total += v);
+///         handle.put_request(request).unwrap();
+///     }
 /// })
 /// .join()
 /// .unwrap();
 /// pool.wait()?;
-/// assert_eq!(rx.recv()?, 4);
+/// assert_eq!(*pool.state(), 60);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use = "a work request does nothing until it is put into a pool"]
 pub struct SendWorkRequest<T> {
-    pub(crate) id: RequestId,
-    pub(crate) task: Box<dyn Task>,
-    pub(crate) callbacks: SendCallbacks,
-    marker: PhantomData<fn() -> T>,
+    pub(crate) inner: WorkRequest<'static, T>,
 }
+
+// SAFETY: the request's task is `Send`, and every callback it holds was
+// required to be `Send` by the method that set it (below); nothing else in
+// a `WorkRequest` is tied to a thread.
+unsafe impl<T> Send for SendWorkRequest<T> {}
 
 impl<T: Send + 'static> SendWorkRequest<T> {
     /// A request for `job`, with a fresh id and the default exception report.
@@ -461,12 +611,8 @@ impl<T: Send + 'static> SendWorkRequest<T> {
     where
         F: FnOnce() -> T + Send + 'static,
     {
-        let id = RequestId::next_auto();
         SendWorkRequest {
-            id,
-            task: TaskCell::boxed(id, job),
-            callbacks: Callbacks::DEFAULT,
-            marker: PhantomData,
+            inner: WorkRequest::new(job),
         }
     }
 
@@ -480,14 +626,38 @@ impl<T: Send + 'static> SendWorkRequest<T> {
     /// let request = SendWorkRequest::new(|| 1).on_result(|_id, v| assert_eq!(v, 1));
     /// # drop(request);
     /// ```
-    pub fn on_result<F>(mut self, callback: F) -> Self
+    pub fn on_result<F>(self, callback: F) -> Self
     where
         F: FnOnce(RequestId, T) + Send + 'static,
     {
-        self.callbacks.on_result = Some(Box::new(move |id, value: &mut dyn Any| {
-            callback(id, take_value::<T>(value))
-        }));
-        self
+        SendWorkRequest {
+            inner: self.inner.on_result(callback),
+        }
+    }
+
+    /// Sets the callback for the pool's state and the job's value; see
+    /// [`WorkRequest::on_result_with`].
+    ///
+    /// # Panics
+    ///
+    /// If the exception callback takes another type of state.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::SendWorkRequest;
+    ///
+    /// let request = SendWorkRequest::new(|| 1).on_result_with(|sum: &mut u32, _id, v| *sum += v);
+    /// # drop(request);
+    /// ```
+    pub fn on_result_with<S, F>(self, callback: F) -> Self
+    where
+        S: 'static,
+        F: FnOnce(&mut S, RequestId, T) + Send + 'static,
+    {
+        SendWorkRequest {
+            inner: self.inner.on_result_with(callback),
+        }
     }
 
     /// Sets the exception callback; see [`WorkRequest::on_exception`].
@@ -497,15 +667,93 @@ impl<T: Send + 'static> SendWorkRequest<T> {
     /// ```
     /// use threadpool_core::SendWorkRequest;
     ///
-    /// let request = SendWorkRequest::new(|| 1).on_exception(|id, panic| eprintln!("{id}: {panic}"));
+    /// let request = SendWorkRequest::new(|| panic!("no")).on_exception(|_id, exc| eprintln!("{exc}"));
     /// # drop(request);
     /// ```
-    pub fn on_exception<F>(mut self, callback: F) -> Self
+    pub fn on_exception<F>(self, callback: F) -> Self
     where
-        F: FnOnce(RequestId, Panic) + Send + 'static,
+        F: FnOnce(RequestId, Exception) + Send + 'static,
     {
-        self.callbacks.on_exception = OnException::Call(Box::new(callback));
-        self
+        SendWorkRequest {
+            inner: self.inner.on_exception(callback),
+        }
+    }
+
+    /// Sets the exception callback with the pool's state; see
+    /// [`WorkRequest::on_exception_with`].
+    ///
+    /// # Panics
+    ///
+    /// If the result callback takes another type of state.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::SendWorkRequest;
+    ///
+    /// let request = SendWorkRequest::new(|| panic!("no"))
+    ///     .on_exception_with(|failures: &mut u32, _id, _exc| *failures += 1);
+    /// # drop(request);
+    /// ```
+    pub fn on_exception_with<S, F>(self, callback: F) -> Self
+    where
+        S: 'static,
+        F: FnOnce(&mut S, RequestId, Exception) + Send + 'static,
+    {
+        SendWorkRequest {
+            inner: self.inner.on_exception_with(callback),
+        }
+    }
+}
+
+impl<T, E> SendWorkRequest<Result<T, E>>
+where
+    T: Send + 'static,
+    E: fmt::Display + Send + 'static,
+{
+    /// `Ok` values to `callback`, `Err` to the exception path; see
+    /// [`WorkRequest::on_ok`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::SendWorkRequest;
+    ///
+    /// let request = SendWorkRequest::new(|| "7".parse::<u8>()).on_ok(|_id, n| assert_eq!(n, 7));
+    /// # drop(request);
+    /// ```
+    pub fn on_ok<F>(self, callback: F) -> Self
+    where
+        F: FnOnce(RequestId, T) + Send + 'static,
+    {
+        SendWorkRequest {
+            inner: self.inner.on_ok(callback),
+        }
+    }
+
+    /// [`on_ok`](Self::on_ok) with the pool's state; see
+    /// [`WorkRequest::on_ok_with`].
+    ///
+    /// # Panics
+    ///
+    /// If the exception callback takes another type of state.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::SendWorkRequest;
+    ///
+    /// let request = SendWorkRequest::new(|| "7".parse::<u8>()).on_ok_with(|sum: &mut u32, _id, n| *sum += u32::from(n));
+    /// # drop(request);
+    /// ```
+    pub fn on_ok_with<S, F>(self, callback: F) -> Self
+    where
+        S: 'static,
+        F: FnOnce(&mut S, RequestId, T) + Send + 'static,
+    {
+        SendWorkRequest {
+            inner: self.inner.on_ok_with(callback),
+        }
     }
 }
 
@@ -520,10 +768,10 @@ impl<T> SendWorkRequest<T> {
     ///
     /// assert_eq!(SendWorkRequest::new(|| ()).with_id(3).id(), RequestId::new(3));
     /// ```
-    pub fn with_id(mut self, id: impl Into<RequestId>) -> Self {
-        self.id = id.into();
-        self.task.set_id(self.id);
-        self
+    pub fn with_id(self, id: impl Into<RequestId>) -> Self {
+        SendWorkRequest {
+            inner: self.inner.with_id(id),
+        }
     }
 
     /// Switches the default exception report off; see
@@ -537,9 +785,10 @@ impl<T> SendWorkRequest<T> {
     /// let request = SendWorkRequest::new(|| panic!("quiet")).ignore_exception();
     /// # drop(request);
     /// ```
-    pub fn ignore_exception(mut self) -> Self {
-        self.callbacks.on_exception = OnException::Ignore;
-        self
+    pub fn ignore_exception(self) -> Self {
+        SendWorkRequest {
+            inner: self.inner.ignore_exception(),
+        }
     }
 
     /// The request's id.
@@ -552,7 +801,7 @@ impl<T> SendWorkRequest<T> {
     /// assert_eq!(SendWorkRequest::new(|| 0).with_id(8).id(), RequestId::new(8));
     /// ```
     pub fn id(&self) -> RequestId {
-        self.id
+        self.inner.id
     }
 }
 
@@ -572,19 +821,14 @@ impl<T> SendWorkRequest<T> {
 /// ```
 impl<T> From<SendWorkRequest<T>> for WorkRequest<'_, T> {
     fn from(request: SendWorkRequest<T>) -> Self {
-        WorkRequest {
-            id: request.id,
-            task: request.task,
-            callbacks: request.callbacks.into(),
-            marker: PhantomData,
-        }
+        request.inner
     }
 }
 
 impl<T> fmt::Debug for SendWorkRequest<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SendWorkRequest")
-            .field("id", &self.id)
+            .field("id", &self.inner.id)
             .finish_non_exhaustive()
     }
 }
@@ -606,7 +850,7 @@ impl<T> fmt::Debug for SendWorkRequest<T> {
 /// let mut pool = ThreadPool::new(2)?;
 /// let words = ["one", "three", "seven"].map(String::from);
 /// for request in make_requests(|w: String| w.len(), words, |_id, n| lengths.push(n)) {
-///     pool.put_request(request).map_err(|e| e.kind())?;
+///     pool.put_request(request)?;
 /// }
 /// pool.wait()?;
 /// drop(pool);
@@ -639,6 +883,12 @@ where
 
 /// [`make_requests`] with an exception callback, shared by the requests.
 ///
+/// The two callbacks may borrow the same state: they are never called at
+/// the same time. (Two closures that both borrow one variable mutably are
+/// refused by the compiler; hand them the state instead, with
+/// [`ThreadPool::with_state`](crate::ThreadPool::with_state) and
+/// [`make_requests_with_state`].)
+///
 /// # Examples
 ///
 /// ```
@@ -650,10 +900,10 @@ where
 ///     |n: u32| if n % 2 == 0 { n } else { panic!("odd") },
 ///     0..10,
 ///     |_id, _n| ok += 1,
-///     |_id, _panic| failed += 1,
+///     |_id, _exc| failed += 1,
 /// );
 /// for request in requests {
-///     pool.put_request(request).map_err(|e| e.kind())?;
+///     pool.put_request(request)?;
 /// }
 /// pool.wait()?;
 /// drop(pool);
@@ -671,14 +921,73 @@ where
     T: Send + 'static,
     F: Fn(A) -> T + Send + Sync + 'static,
     C: FnMut(RequestId, T) + 'a,
-    E: FnMut(RequestId, Panic) + 'a,
+    E: FnMut(RequestId, Exception) + 'a,
 {
     let exc_callback = Rc::new(RefCell::new(exc_callback));
     make_requests(f, args, callback)
         .into_iter()
         .map(|request| {
             let exc_callback = Rc::clone(&exc_callback);
-            request.on_exception(move |id, panic| (exc_callback.borrow_mut())(id, panic))
+            request.on_exception(move |id, exception| (exc_callback.borrow_mut())(id, exception))
+        })
+        .collect()
+}
+
+/// [`make_requests_with`] whose callbacks are handed the pool's state
+/// (`&mut S`) instead of capturing it: both may change it, and the caller
+/// reads it between polls with [`ThreadPool::state`](crate::ThreadPool::state).
+/// The callbacks are plain functions or closures that capture nothing
+/// borrowed, so the requests are [`SendWorkRequest`]s, which any thread
+/// may put.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_core::{ThreadPool, make_requests_with_state};
+///
+/// #[derive(Default)]
+/// struct Tally { ok: Vec<u32>, failed: usize }
+///
+/// let mut pool = ThreadPool::with_state(2, Tally::default())?;
+/// let requests = make_requests_with_state(
+///     |n: u32| if n % 2 == 0 { n } else { panic!("odd") },
+///     0..6,
+///     |tally: &mut Tally, _id, n| tally.ok.push(n),
+///     |tally: &mut Tally, _id, _exc| tally.failed += 1,
+/// );
+/// for request in requests {
+///     pool.put_request(request)?;
+///     println!("{} done so far", pool.state().ok.len()); // readable at any time
+/// }
+/// pool.wait()?;
+/// pool.state_mut().ok.sort();
+/// assert_eq!((&pool.state().ok[..], pool.state().failed), (&[0, 2, 4][..], 3));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn make_requests_with_state<A, T, S, F, C, E>(
+    f: F,
+    args: impl IntoIterator<Item = A>,
+    callback: C,
+    exc_callback: E,
+) -> Vec<SendWorkRequest<T>>
+where
+    A: Send + 'static,
+    T: Send + 'static,
+    S: 'static,
+    F: Fn(A) -> T + Send + Sync + 'static,
+    C: Fn(&mut S, RequestId, T) + Send + Sync + 'static,
+    E: Fn(&mut S, RequestId, Exception) + Send + Sync + 'static,
+{
+    let f = Arc::new(f);
+    let callbacks = Arc::new((callback, exc_callback));
+    args.into_iter()
+        .map(|arg| {
+            let f = Arc::clone(&f);
+            let on_result = Arc::clone(&callbacks);
+            let on_exception = Arc::clone(&callbacks);
+            SendWorkRequest::new(move || f(arg))
+                .on_result_with(move |state: &mut S, id, value| (on_result.0)(state, id, value))
+                .on_exception_with(move |state: &mut S, id, exc| (on_exception.1)(state, id, exc))
         })
         .collect()
 }

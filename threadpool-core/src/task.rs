@@ -13,8 +13,8 @@ use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr::NonNull;
 
-use crate::Panic;
-use crate::request::RequestId;
+use crate::id::RequestId;
+use crate::panic::{Panic, catch_request_panic};
 use crate::worker::WorkerContext;
 
 /// A request's job and result slot, with the concrete types erased.
@@ -147,7 +147,7 @@ where
         let State::Ready(job) = std::mem::replace(&mut self.state, State::Returned(None)) else {
             unreachable!()
         };
-        match catch_unwind(AssertUnwindSafe(job)) {
+        match catch_request_panic(job) {
             Ok(value) => {
                 self.state = State::Returned(Some(value));
                 true

@@ -136,8 +136,10 @@ fn exception_callback_gets_the_panic_with_its_message() {
         .with_id(9)
         .on_result(|_, _| panic!("no value for a panicked job"))
         .on_exception(|id, panic| {
-            got.borrow_mut()
-                .push((id, panic.message().map(str::to_owned)))
+            got.borrow_mut().push((
+                id,
+                panic.panic().and_then(|p| p.message()).map(str::to_owned),
+            ))
         });
     pool.put_request(request).unwrap();
     pool.wait().unwrap();
@@ -215,6 +217,14 @@ fn duplicate_outstanding_id_is_refused_and_handed_back() {
         .put_request(WorkRequest::new(|| 2).with_id(5))
         .unwrap_err();
     assert_eq!(err.kind(), PutErrorKind::DuplicateId);
+    assert_eq!(
+        err.to_string(),
+        "request 5 not queued: a request with the same id is outstanding"
+    );
+    let err = pool
+        .offer_timeout(WorkRequest::new(|| 2).with_id(5), Duration::MAX)
+        .unwrap_err();
+    assert_eq!(err.kind(), PutErrorKind::DuplicateId);
     let back = err.into_request();
     assert_eq!(back.id(), RequestId::new(5));
     // Once the first is delivered, the id is free again.
@@ -254,13 +264,13 @@ fn a_timed_out_put_hands_back_the_same_request() {
         .with_id(31)
         .on_result(|_, v| got.set(v));
     let err = pool
-        .put_request_timeout(request, Duration::from_millis(1))
+        .offer_timeout(request, Duration::from_millis(1))
         .unwrap_err();
     assert_eq!(err.kind(), PutErrorKind::Timeout);
     let request = err.into_request();
     assert_eq!(request.id(), RequestId::new(31));
     // Non-blocking put: the same.
-    let err = pool.try_put_request(request).unwrap_err();
+    let err = pool.offer(request).unwrap_err();
     assert_eq!(err.kind(), PutErrorKind::Full);
     let request = err.into_request();
     release.send(()).unwrap();
@@ -606,7 +616,7 @@ fn a_put_on_a_full_queue_with_no_workers_returns_instead_of_hanging() {
         .unwrap();
     pool.put_request(WorkRequest::new(|| ())).unwrap();
     let err = pool
-        .put_request(WorkRequest::new(|| ()).with_id(2))
+        .offer_timeout(WorkRequest::new(|| ()).with_id(2), Duration::MAX)
         .unwrap_err();
     assert_eq!(err.kind(), PutErrorKind::NoWorkersAvailable);
     assert_eq!(err.into_request().id(), RequestId::new(2));

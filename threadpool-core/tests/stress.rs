@@ -36,7 +36,7 @@ fn producers_on_many_threads_with_a_bounded_queue() {
                         SendWorkRequest::new(move || t * per_thread + i).on_result(move |_, _| {
                             delivered.fetch_add(1, Ordering::SeqCst);
                         });
-                    handle.put_request(request).map_err(|e| e.kind()).unwrap();
+                    handle.put_request(request).unwrap();
                 }
             })
         })
@@ -68,7 +68,6 @@ fn resizing_while_requests_run() {
     });
     for i in 0..n {
         pool.put_request(WorkRequest::new(move || i).on_result(|_, v| sum.set(sum.get() + v)))
-            .map_err(|e| e.kind())
             .unwrap();
         if i % 64 == 0 {
             let _ = pool.poll();
@@ -98,7 +97,7 @@ fn jobs_that_submit_jobs() {
     }
     let (h, r) = (handle.clone(), Arc::clone(&ran));
     let request = WorkRequest::new(move || tree(h, r, depth, fan_out));
-    pool.put_request(request).map_err(|e| e.kind()).unwrap();
+    pool.put_request(request).unwrap();
     pool.wait().unwrap();
     let total: usize = (0..=depth).map(|d| (fan_out as usize).pow(d)).sum();
     // Spawned jobs have no callback: their count is the signal.
@@ -131,9 +130,9 @@ fn panicking_jobs_and_puts_of_every_kind() {
         .on_result(|_, _| results.set(results.get() + 1))
         .on_exception(|_, _| exceptions.set(exceptions.get() + 1));
         let put = match i % 3 {
-            0 => pool.put_request(request),
-            1 => pool.put_request_timeout(request, std::time::Duration::from_micros(50)),
-            _ => pool.try_put_request(request),
+            0 => pool.offer_timeout(request, std::time::Duration::MAX),
+            1 => pool.offer_timeout(request, std::time::Duration::from_micros(50)),
+            _ => pool.offer(request),
         };
         if let Err(err) = put {
             assert!(matches!(
@@ -181,7 +180,7 @@ fn dropping_pools_with_work_in_flight_leaks_nothing() {
                 back
             })
             .on_result(|_, _| ());
-            pool.put_request(request).map_err(|e| e.kind()).unwrap();
+            pool.put_request(request).unwrap();
             if i % 10 == round % 10 {
                 let _ = pool.poll();
             }

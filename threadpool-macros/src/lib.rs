@@ -27,12 +27,10 @@
 //! pool.put_request(
 //!     count_words::request("the quick brown fox".into(), 4)
 //!         .on_result(|_id, n| total.set(total.get() + n)),
-//! )
-//! .map_err(|e| e.kind())?; // the error hands the request back; keep the kind
+//! )?;
 //! // One request per argument tuple: `make_requests` for this function.
 //! for request in count_words::requests([("a bb".into(), 2), ("ccc dddd".into(), 1)]) {
-//!     pool.put_request(request.on_result(|_id, n| total.set(total.get() + n)))
-//!         .map_err(|e| e.kind())?;
+//!     pool.put_request(request.on_result(|_id, n| total.set(total.get() + n)))?;
 //! }
 //! pool.wait()?;
 //! assert_eq!(total.get(), 2 + 1 + 2);
@@ -82,7 +80,7 @@
 //! let pairs = [((0, 0), (3, 4)), ((1, 1), (1, 2))];
 //! // `job` with `make_requests`: one `FnMut` callback for every request.
 //! for request in make_requests(distance::job, pairs, |_id, d| total += d) {
-//!     pool.put_request(request).map_err(|e| e.kind())?;
+//!     pool.put_request(request)?;
 //! }
 //! pool.wait()?;
 //! drop(pool);
@@ -100,7 +98,7 @@
 //! - `on_result = path`: every request built by the constructors sends its
 //!   value to the function at `path`, `fn(RequestId, T)` (Python's
 //!   `callback`).
-//! - `on_exception = path`: a panic of the job goes to `fn(RequestId, Panic)`
+//! - `on_exception = path`: a panic of the job goes to `fn(RequestId, Exception)`
 //!   at `path` instead of the default report on stderr (Python's
 //!   `exc_callback`).
 //! - `ignore_exception`: a panic of the job is counted in the pool's stats
@@ -110,13 +108,13 @@
 //! `ignore_exception`) replace these defaults on a single request.
 //!
 //! ```
-//! use threadpool_core::{Panic, RequestId, ThreadPool, work_request};
+//! use threadpool_core::{Exception, RequestId, ThreadPool, work_request};
 //!
 //! fn print_digest(id: RequestId, digest: u64) {
 //!     println!("request {id}: {digest:016x}");
 //! }
 //!
-//! fn print_failure(id: RequestId, panic: Panic) {
+//! fn print_failure(id: RequestId, panic: Exception) {
 //!     println!("request {id} failed: {panic}");
 //! }
 //!
@@ -135,7 +133,7 @@
 //!     Digest::request(b"x".to_vec()).on_result(|_id, d| mine = Some(d)),
 //! ];
 //! for request in requests {
-//!     pool.put_request(request).map_err(|e| e.kind())?;
+//!     pool.put_request(request)?;
 //! }
 //! pool.wait()?;
 //! drop(pool);
@@ -207,7 +205,7 @@ use proc_macro::TokenStream;
 /// let mut pool = ThreadPool::new(2)?;
 /// for request in square::requests(1..=3) {
 ///     pool.put_request(request.on_result(|_id, s| sum.set(sum.get() + s)))
-///         .map_err(|e| e.kind())?;
+///?;
 /// }
 /// pool.wait()?;
 /// assert_eq!(sum.get(), 1 + 4 + 9);

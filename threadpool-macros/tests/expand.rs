@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::mpsc;
 
 use threadpool_core::{
-    Panic, RequestId, ThreadPool, WorkRequest, make_requests_with, work_request,
+    Exception, RequestId, ThreadPool, WorkRequest, make_requests_with, work_request,
 };
 
 /// Runs `requests` on a two-worker pool and returns the values in id order.
@@ -219,7 +219,7 @@ fn on_halved(id: RequestId, value: u32) {
     record(format!("{id}: {value}"));
 }
 
-fn on_halve_panic(id: RequestId, panic: Panic) {
+fn on_halve_panic(id: RequestId, panic: Exception) {
     record(format!("{id} panicked: {panic}"));
 }
 

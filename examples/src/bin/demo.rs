@@ -11,7 +11,7 @@ use std::thread;
 use std::time::Duration;
 
 use examples::Rng;
-use threadpool_core::{Panic, PollError, RequestId, ThreadPool, make_requests_with};
+use threadpool_core::{Exception, PollError, RequestId, ThreadPool, make_requests_with_state};
 
 /// The job: sleep a random short while, then return a random fraction of
 /// `data`. Now and then it panics, to show how failures come back.
@@ -35,37 +35,40 @@ fn main() -> ExitCode {
     }
 }
 
+/// What the callbacks record, held by the pool and read between polls.
+#[derive(Default)]
+struct Tally {
+    results: u32,
+    failures: u32,
+}
+
 fn run() -> Result<(), Box<dyn std::error::Error>> {
     let rng = Rng::from_time();
-    // The exception callback below reports each panic; keep the standard
-    // hook from printing it a second time.
-    std::panic::set_hook(Box::new(|_| {}));
-
-    // Called on this (the main) thread for every finished job...
-    let mut results = 0;
-    let print_result = |id: RequestId, result: f64| {
-        results += 1;
-        println!("**** Result from request {id}: {result}");
-    };
-    // ...and for every job that panicked. Leave this out (use
-    // `make_requests`) to get the default report on stderr instead.
-    let mut failures = 0;
-    let handle_exception = |id: RequestId, panic: Panic| {
-        failures += 1;
-        println!("**** Exception in request {id}: {panic}");
-    };
-
-    // One request per argument: the module's `makeRequests`.
-    let data: Vec<u64> = (0..40).map(|_| rng.range(1, 10)).collect();
-    let requests = make_requests_with(do_something, data, print_result, handle_exception);
 
     println!("Creating a thread pool with 3 worker threads.");
-    // The pool's callbacks borrow `results` and `failures`, so the pool is
-    // made after them and dropped before they are read.
-    let mut pool = ThreadPool::new(3)?;
+    // The pool holds the tally and hands it to the callbacks, which run on
+    // this (the main) thread inside `poll`; between polls it is ours to read.
+    let mut pool = ThreadPool::with_state(3, Tally::default())?;
+
+    // One request per argument: the module's `makeRequests`. The result
+    // callback runs for every finished job, the exception callback for
+    // every job that panicked (a handled panic prints nothing else).
+    let data: Vec<u64> = (0..40).map(|_| rng.range(1, 10)).collect();
+    let requests = make_requests_with_state(
+        do_something,
+        data,
+        |tally: &mut Tally, id: RequestId, result: f64| {
+            tally.results += 1;
+            println!("**** Result from request {id}: {result}");
+        },
+        |tally: &mut Tally, id: RequestId, exc: Exception| {
+            tally.failures += 1;
+            println!("**** Exception in request {id}: {exc}");
+        },
+    );
 
     for request in requests {
-        let id = pool.put_request(request).map_err(|e| e.kind())?;
+        let id = pool.put_request(request)?;
         println!("Work request {id} added.");
     }
 
@@ -83,9 +86,12 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             }
             Err(err) => return Err(err.into()),
         }
+        let tally = pool.state();
         println!(
-            "Main thread working... (worker threads: {})",
-            pool.workers()
+            "Main thread working... (worker threads: {}, {} results, {} exceptions so far)",
+            pool.workers(),
+            tally.results,
+            tally.failures
         );
         if round == 5 {
             println!("**** Adding 3 more worker threads...");
@@ -98,13 +104,16 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         round += 1;
     }
 
-    println!("Joining all dismissed worker threads...");
+    println!(
+        "Joining all {} dismissed worker threads...",
+        pool.dismissed_workers()
+    );
     pool.join_all_dismissed_workers();
     let stats = pool.stats();
-    drop(pool);
+    let tally = pool.into_state();
     println!(
-        "Done: {results} results, {failures} exceptions ({} completed, {} panicked).",
-        stats.completed, stats.panicked
+        "Done: {} results, {} exceptions ({} completed, {} panicked).",
+        tally.results, tally.failures, stats.completed, stats.panicked
     );
     Ok(())
 }

@@ -22,7 +22,7 @@ use std::process::ExitCode;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use threadpool_core::{Panic, PollError, RequestId, ThreadPool, WorkRequest};
+use threadpool_core::{Exception, PollError, RequestId, ThreadPool, WorkRequest};
 
 /// Frames per second.
 const FPS: u32 = 60;
@@ -119,7 +119,7 @@ fn request<'a>(
                 outcome: Ok(size),
             });
         })
-        .on_exception(move |_id: RequestId, panic: Panic| {
+        .on_exception(move |_id: RequestId, panic: Exception| {
             arrivals.borrow_mut().push(Arrival {
                 name,
                 outcome: Err(panic.to_string()),
@@ -168,8 +168,7 @@ fn run() -> Result<(), Box<dyn Error>> {
         let frame_start = Instant::now();
 
         for &(name, millis) in jobs_at(frame) {
-            pool.put_request(request(name, millis, &arrivals))
-                .map_err(|e| e.kind())?;
+            pool.put_request(request(name, millis, &arrivals))?;
             println!("frame {frame:3}: submitted {name} ({millis} ms)");
         }
         // The frame's own work: move a sprite along.
@@ -280,7 +279,7 @@ mod tests {
         let (go, gate) = mpsc::channel::<()>();
         let job = WorkRequest::new(move || gate.recv().map_or(0, |()| 7_u64))
             .on_result(|_, v| arrivals.borrow_mut().push(v));
-        pool.put_request(job).map_err(|e| e.kind()).unwrap();
+        pool.put_request(job).unwrap();
 
         // The job cannot finish before `go` is sent: `poll` must not wait.
         assert_eq!(poll_once(&mut pool), Ok(0));
@@ -297,9 +296,7 @@ mod tests {
     fn the_request_reports_the_name_and_the_result() {
         let arrivals = RefCell::new(Vec::new());
         let mut pool = ThreadPool::new(1).unwrap();
-        pool.put_request(request("sky", 0, &arrivals))
-            .map_err(|e| e.kind())
-            .unwrap();
+        pool.put_request(request("sky", 0, &arrivals)).unwrap();
         pool.wait().unwrap();
         drop(pool);
         let arrived = arrivals.into_inner();

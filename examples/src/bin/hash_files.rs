@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use threadpool_core::{Panic, RequestId, ThreadPoolBuilder, make_requests_with, work_request};
+use threadpool_core::{Exception, RequestId, ThreadPoolBuilder, make_requests_with, work_request};
 
 /// FNV-1a, 64-bit: for each byte, xor it into the state, then multiply by
 /// the FNV prime. Simple and fast, and plenty for spotting changed files
@@ -148,7 +148,7 @@ struct Summary {
     workers: BTreeMap<String, WorkerShare>,
     /// Files and directories that could not be read, with the reason.
     unreadable: Vec<String>,
-    panicked: Vec<(RequestId, Panic)>,
+    panicked: Vec<(RequestId, Exception)>,
 }
 
 impl Summary {
@@ -239,7 +239,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         |id, panic| summary.borrow_mut().panicked.push((id, panic)),
     );
     for request in requests {
-        pool.put_request(request).map_err(|e| e.kind())?;
+        pool.put_request(request)?;
     }
     pool.wait()?;
     pool.shutdown()?;

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use examples::Rng;
 use indicatif::{ProgressBar, ProgressStyle};
-use threadpool_core::{Panic, PollError, RequestId, ThreadPool, make_requests_with};
+use threadpool_core::{Exception, PollError, RequestId, ThreadPool, make_requests_with};
 
 /// Requests in a run.
 const REQUESTS: u64 = 10_000;
@@ -104,8 +104,8 @@ fn run(tasks: Vec<Task>, workers: usize, bar: &ProgressBar) -> Result<Summary, B
             checksum ^= sum;
             bar.inc(1);
         },
-        |id, panic: Panic| {
-            let message = panic.message().unwrap_or("(no message)").to_owned();
+        |id, panic: Exception| {
+            let message = panic.to_string();
             failures.push((id, message));
             bar.set_message(format!("{} panicked", failures.len()));
             bar.inc(1);
@@ -117,7 +117,7 @@ fn run(tasks: Vec<Task>, workers: usize, bar: &ProgressBar) -> Result<Summary, B
         .thread_name("progress")
         .build()?;
     for request in requests {
-        pool.put_request(request).map_err(|e| e.kind())?;
+        pool.put_request(request)?;
     }
     // Wait for results a tenth of a second at a time; a CLI could check for
     // Ctrl-C or redraw something else between two polls.
@@ -149,18 +149,6 @@ fn main() -> ExitCode {
 }
 
 fn try_main() -> Result<(), Box<dyn Error>> {
-    // The exception callback reports the workers' panics; keep the standard
-    // hook from printing each one too. Worker threads are named `progress-N`.
-    let default_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let on_worker = thread::current()
-            .name()
-            .is_some_and(|name| name.starts_with("progress-"));
-        if !on_worker {
-            default_hook(info);
-        }
-    }));
-
     let workers = thread::available_parallelism().map_or(2, usize::from);
     let tasks = plan(REQUESTS, Rng::from_time().next_u64());
     let bar = ProgressBar::new(REQUESTS);

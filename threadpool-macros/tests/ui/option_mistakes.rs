@@ -1,6 +1,6 @@
-use threadpool_core::{Panic, RequestId, work_request};
+use threadpool_core::{Exception, RequestId, work_request};
 
-fn failed(_id: RequestId, _panic: Panic) {}
+fn failed(_id: RequestId, _panic: Exception) {}
 
 #[work_request(on_exception = failed, ignore_exception)]
 fn a(x: u32) -> u32 {
