@@ -9,7 +9,8 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use threadpool_core::{
-    PollError, PutErrorKind, SendWorkRequest, ThreadPool, WorkRequest, make_requests,
+    PollError, PutErrorKind, SendWorkRequest, SpawnErrorKind, ThreadPool, ThreadPoolBuilder,
+    WorkRequest, make_requests,
 };
 
 /// Runs the ignored test `name` of this binary in a child process: for
@@ -99,20 +100,33 @@ fn create_and_dismiss_zero_and_huge_counts() {
 }
 
 #[test]
+fn huge_worker_counts_are_refused_before_any_thread_starts() {
+    let err = ThreadPool::new(usize::MAX).unwrap_err();
+    assert_eq!(
+        (err.kind(), err.created()),
+        (SpawnErrorKind::TooManyWorkers, 0)
+    );
+    assert!(err.to_string().contains("ThreadPoolBuilder::max_workers"));
+    let mut pool = ThreadPool::new(1).unwrap();
+    let err = pool.create_workers(usize::MAX).unwrap_err();
+    assert_eq!(err.kind(), SpawnErrorKind::TooManyWorkers);
+    let err = pool
+        .create_workers(ThreadPoolBuilder::DEFAULT_MAX_WORKERS)
+        .unwrap_err();
+    assert_eq!(err.kind(), SpawnErrorKind::TooManyWorkers);
+    assert_eq!(pool.workers(), 1);
+}
+
+#[test]
 #[cfg_attr(miri, ignore = "miri does not model stack limits")]
-fn huge_worker_count_fails_on_the_first_thread_it_cannot_start() {
+fn a_worker_the_system_refuses_is_an_os_error() {
     let err = ThreadPool::builder()
-        .num_workers(usize::MAX)
+        .num_workers(3)
         .stack_size(usize::MAX)
         .build()
         .unwrap_err();
-    assert_eq!(err.created(), 0);
-    let mut pool = ThreadPool::builder()
-        .num_workers(0)
-        .stack_size(usize::MAX)
-        .build()
-        .unwrap();
-    assert_eq!(pool.create_workers(usize::MAX).unwrap_err().created(), 0);
+    assert_eq!((err.kind(), err.created()), (SpawnErrorKind::Os, 0));
+    assert!(std::error::Error::source(&err).is_some());
 }
 
 #[test]
