@@ -330,7 +330,7 @@ fn make_requests_with_state_shares_two_callbacks() {
     watchdog(|| {
         let mut pool = ThreadPool::with_state(2, (0_u32, 0_u32)).unwrap();
         let requests = make_requests_with_state(
-            |n: u32| if n % 3 == 0 { panic!("three") } else { n },
+            |n: u32| if n.is_multiple_of(3) { panic!("three") } else { n },
             1..=9,
             |(sum, _): &mut (u32, u32), _, n| *sum += n,
             |(_, failed): &mut (u32, u32), _, _| *failed += 1,
