@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Identifies a work request while it is outstanding.
 ///
 /// Every request gets a fresh id when it is built, unique in the process;
-/// [`WorkRequest::with_id`] sets one of the caller's choosing instead. An id
+/// [`WorkRequest::with_id`](crate::WorkRequest::with_id) sets one of the caller's choosing instead. An id
 /// the caller chose is refused by `put_request` while another request with
 /// the same id is outstanding. Automatic ids print as `#17`, chosen ones as
 /// the plain number, and the two never compare equal.
@@ -34,7 +34,7 @@ enum Repr {
 }
 
 impl RequestId {
-    /// A caller-chosen id, as given to [`WorkRequest::with_id`].
+    /// A caller-chosen id, as given to [`WorkRequest::with_id`](crate::WorkRequest::with_id).
     ///
     /// # Examples
     ///
