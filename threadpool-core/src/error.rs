@@ -31,6 +31,8 @@ use crate::id::RequestId;
 pub struct PutError {
     kind: PutErrorKind,
     id: RequestId,
+    /// For `WrongState`: the state type the callbacks take, and the pool's.
+    states: Option<(&'static str, &'static str)>,
 }
 
 /// The reason in a [`PutError`].
@@ -69,7 +71,11 @@ pub enum PutErrorKind {
 
 impl PutError {
     pub(crate) fn new(kind: PutErrorKind, id: RequestId) -> Self {
-        PutError { kind, id }
+        PutError {
+            kind,
+            id,
+            states: None,
+        }
     }
 
     /// Why the request was refused.
@@ -127,7 +133,15 @@ impl fmt::Display for PutErrorKind {
 
 impl fmt::Display for PutError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "request {} not queued: {}", self.id, self.kind)
+        match self.states {
+            Some((wanted, pool)) => write!(
+                f,
+                "request {} not queued: its callbacks take a `&mut {wanted}`, \
+                 but the pool's state is a `{pool}`",
+                self.id
+            ),
+            None => write!(f, "request {} not queued: {}", self.id, self.kind),
+        }
     }
 }
 
@@ -169,6 +183,23 @@ impl<R> Refused<R> {
     pub(crate) fn new(kind: PutErrorKind, id: RequestId, request: R) -> Self {
         Refused {
             error: PutError::new(kind, id),
+            request,
+        }
+    }
+
+    /// A `WrongState` refusal, naming the two types.
+    pub(crate) fn wrong_state(
+        id: RequestId,
+        wanted: &'static str,
+        pool: &'static str,
+        request: R,
+    ) -> Self {
+        Refused {
+            error: PutError {
+                kind: PutErrorKind::WrongState,
+                id,
+                states: Some((wanted, pool)),
+            },
             request,
         }
     }

@@ -151,10 +151,11 @@ impl PoolHandle {
         if !shared.has_poller {
             return Err(Refused::new(PutErrorKind::NoPoller, id, request));
         }
-        if let Some(wanted) = request.inner.callbacks.state
-            && !shared.accepts_state(wanted())
+        if let Some(wanted) = request.inner.callbacks.state.map(|wanted| wanted())
+            && !shared.accepts_state(wanted)
         {
-            return Err(Refused::new(PutErrorKind::WrongState, id, request));
+            let pool = shared.state_name();
+            return Err(Refused::wrong_state(id, wanted.name, pool, request));
         }
         let Ok(chosen) = ChosenId::register(shared, id) else {
             return Err(Refused::new(PutErrorKind::DuplicateId, id, request));

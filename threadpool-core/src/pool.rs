@@ -847,10 +847,11 @@ impl<'a> Core<'a> {
         if self.shared.shutdown.load(Ordering::SeqCst) {
             return Err(Refused::new(PutErrorKind::ShutDown, id, request));
         }
-        if let Some(wanted) = request.callbacks.state
-            && !self.shared.accepts_state(wanted())
+        if let Some(wanted) = request.callbacks.state.map(|wanted| wanted())
+            && !self.shared.accepts_state(wanted)
         {
-            return Err(Refused::new(PutErrorKind::WrongState, id, request));
+            let pool = self.shared.state_name();
+            return Err(Refused::wrong_state(id, wanted.name, pool, request));
         }
         if id.chosen().is_none() && self.shared.slots.is_none() {
             // The common case: an automatic id and an unbounded queue, so

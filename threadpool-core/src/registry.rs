@@ -341,6 +341,11 @@ impl Shared {
         wanted.id == std::any::TypeId::of::<()>() || self.state.is_some_and(|s| s.id == wanted.id)
     }
 
+    /// The name of the polling side's state type, for error messages.
+    pub(crate) fn state_name(&self) -> &'static str {
+        self.state.map_or("(none)", |s| s.name)
+    }
+
     /// Starts `n` worker threads.
     pub(crate) fn create_workers(self: &Arc<Self>, n: usize) -> Result<(), SpawnError> {
         if self.shutdown.load(Ordering::SeqCst) {

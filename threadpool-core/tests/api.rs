@@ -185,6 +185,12 @@ fn callbacks_of_another_state_type_are_refused_at_the_put() {
     let request = WorkRequest::new(|| 1).on_result_with(|_: &mut String, _, _| {});
     let refused = pool.offer(request).unwrap_err();
     assert_eq!(refused.kind(), PutErrorKind::WrongState);
+    assert!(
+        refused.to_string().ends_with(
+            "its callbacks take a `&mut alloc::string::String`, but the pool's state is a `u32`"
+        ),
+        "{refused}"
+    );
     let refused = pool
         .handle()
         .put_request(SendWorkRequest::new(|| 1).on_result_with(|_: &mut String, _, _| {}))
@@ -330,7 +336,13 @@ fn make_requests_with_state_shares_two_callbacks() {
     watchdog(|| {
         let mut pool = ThreadPool::with_state(2, (0_u32, 0_u32)).unwrap();
         let requests = make_requests_with_state(
-            |n: u32| if n.is_multiple_of(3) { panic!("three") } else { n },
+            |n: u32| {
+                if n.is_multiple_of(3) {
+                    panic!("three")
+                } else {
+                    n
+                }
+            },
             1..=9,
             |(sum, _): &mut (u32, u32), _, n| *sum += n,
             |(_, failed): &mut (u32, u32), _, _| *failed += 1,
