@@ -12,8 +12,9 @@ use crate::id::RequestId;
 /// It owns nothing of the request, so `?` takes it into a
 /// `Box<dyn Error>` or an `anyhow::Error` even when the request's
 /// callbacks borrowed local variables. To get the refused request back,
-/// put it with [`ThreadPool::offer`](crate::ThreadPool::offer) (or through
-/// a [`PoolHandle`](crate::PoolHandle)), whose [`Refused`] carries it.
+/// put it with [`ThreadPool::offer`](crate::ThreadPool::offer) or
+/// [`PoolHandle::offer`](crate::PoolHandle::offer), whose [`Refused`]
+/// carries it.
 ///
 /// # Examples
 ///
@@ -148,12 +149,16 @@ impl fmt::Display for PutError {
 impl Error for PutError {}
 
 /// A refused request, handed back with the [`PutError`] that says why: what
-/// [`PoolHandle`](crate::PoolHandle)'s puts and [`ThreadPool::offer`](crate::ThreadPool::offer)
-/// return, so that nothing is lost.
+/// the `offer` methods of [`ThreadPool`](crate::ThreadPool::offer) and
+/// [`PoolHandle`](crate::PoolHandle::offer) return, so that nothing is lost.
 ///
-/// `?` turns it into an error like any other (its message is the
-/// `PutError`'s); [`into_request`](Self::into_request) takes the request
-/// back to put it again later.
+/// [`into_request`](Self::into_request) takes the request back to put it
+/// again later; [`error`](Self::error) is the reason alone. `Refused` is not
+/// itself an `Error`: it holds the request, whose callbacks may borrow local
+/// variables, and an error that `?` passes up must borrow nothing. A
+/// function that returns [`PutError`] can still use `?` on it, and
+/// elsewhere `.map_err(Refused::error)?` drops the request and keeps the
+/// reason.
 ///
 /// # Examples
 ///
@@ -161,7 +166,7 @@ impl Error for PutError {}
 /// use threadpool_core::{PutErrorKind, ThreadPool, WorkRequest};
 ///
 /// let mut pool = ThreadPool::builder().num_workers(0).queue_size(1).build()?;
-/// pool.offer(WorkRequest::new(|| 1))?;
+/// pool.try_put_request(WorkRequest::new(|| 1))?;
 /// let refused = pool.offer(WorkRequest::new(|| 2).with_id(2)).unwrap_err();
 /// assert_eq!(refused.kind(), PutErrorKind::Full);
 /// let request = refused.into_request(); // nothing is lost
@@ -174,10 +179,6 @@ pub struct Refused<R> {
     error: PutError,
     request: R,
 }
-
-// SAFETY: a shared `&Refused<R>` gives access to the `PutError` only (no
-// method hands out `&R`), so sharing it between threads shares no `R`.
-unsafe impl<R: Send> Sync for Refused<R> {}
 
 impl<R> Refused<R> {
     pub(crate) fn new(kind: PutErrorKind, id: RequestId, request: R) -> Self {
@@ -230,7 +231,7 @@ impl<R> Refused<R> {
     /// use threadpool_core::{RequestId, ThreadPool, WorkRequest};
     ///
     /// let mut pool = ThreadPool::builder().num_workers(0).queue_size(1).build()?;
-    /// pool.offer(WorkRequest::new(|| ()))?;
+    /// pool.try_put_request(WorkRequest::new(|| ()))?;
     /// let refused = pool.offer(WorkRequest::new(|| ()).with_id(9)).unwrap_err();
     /// assert_eq!(refused.id(), RequestId::new(9));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -247,7 +248,7 @@ impl<R> Refused<R> {
     /// use threadpool_core::{PutErrorKind, ThreadPool, WorkRequest};
     ///
     /// let mut pool = ThreadPool::builder().num_workers(0).queue_size(1).build()?;
-    /// pool.offer(WorkRequest::new(|| ()))?;
+    /// pool.try_put_request(WorkRequest::new(|| ()))?;
     /// let err = pool.offer(WorkRequest::new(|| ())).unwrap_err().error();
     /// assert_eq!(err.kind(), PutErrorKind::Full);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -264,7 +265,7 @@ impl<R> Refused<R> {
     /// use threadpool_core::{ThreadPool, WorkRequest};
     ///
     /// let mut pool = ThreadPool::builder().num_workers(0).queue_size(1).build()?;
-    /// pool.offer(WorkRequest::new(|| 1))?;
+    /// pool.try_put_request(WorkRequest::new(|| 1))?;
     /// let again = pool.offer(WorkRequest::new(|| 2)).unwrap_err().into_request();
     /// pool.create_workers(1)?;
     /// pool.put_request(again)?;
@@ -296,8 +297,6 @@ impl<R> fmt::Display for Refused<R> {
         fmt::Display::fmt(&self.error, f)
     }
 }
-
-impl<R> Error for Refused<R> {}
 
 /// Why [`poll`](crate::ThreadPool::poll) or [`wait`](crate::ThreadPool::wait)
 /// returned without results: the Python module's `NoResultsPending` and

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use crate::error::{PutErrorKind, Refused, SpawnError};
+use crate::error::{PutError, PutErrorKind, Refused, SpawnError};
 use crate::id::RequestId;
 use crate::registry::{ChosenId, PutMode, Shared};
 use crate::request::{SendCallbacks, SendWorkRequest};
@@ -19,9 +19,10 @@ use crate::task::{Envelope, Job};
 /// spawns through it pushes onto its own worker's deque, where idle workers
 /// steal from.
 ///
-/// Every put hands a refused request back inside its [`Refused`] error, so
-/// nothing is lost; `?` works on it as on any error. Once the pool is
-/// dropped or shut down, puts return [`PutErrorKind::ShutDown`].
+/// Its puts are those of the pool: `put_request` and its variants return a
+/// [`PutError`] (`?` works with it), and [`offer`](Self::offer) and
+/// [`offer_timeout`](Self::offer_timeout) hand a refused request back. Once
+/// the pool is dropped or shut down, puts return [`PutErrorKind::ShutDown`].
 ///
 /// # Examples
 ///
@@ -54,10 +55,11 @@ impl PoolHandle {
     ///
     /// # Errors
     ///
-    /// The request comes back inside the [`Refused`] error: `DuplicateId`,
+    /// A [`PutError`] that says why, and drops the request: `DuplicateId`,
     /// `NoWorkersAvailable` (queue full, no workers when the put started),
     /// `ShutDown`, `NoPoller` (a pool made by `build_handle`), or
     /// `WrongState` (its callbacks take another state than the pool's).
+    /// [`offer_timeout`](Self::offer_timeout) hands the request back instead.
     ///
     /// # Examples
     ///
@@ -73,8 +75,8 @@ impl PoolHandle {
     pub fn put_request<T: Send + 'static>(
         &self,
         request: SendWorkRequest<T>,
-    ) -> Result<RequestId, Refused<SendWorkRequest<T>>> {
-        self.put(request, PutMode::Block)
+    ) -> Result<RequestId, PutError> {
+        self.put(request, PutMode::Block).map_err(PutError::from)
     }
 
     /// Like [`put_request`](Self::put_request), giving up after `timeout`.
@@ -105,12 +107,8 @@ impl PoolHandle {
         &self,
         request: SendWorkRequest<T>,
         timeout: Duration,
-    ) -> Result<RequestId, Refused<SendWorkRequest<T>>> {
-        let mode = match Instant::now().checked_add(timeout) {
-            Some(deadline) => PutMode::Until(deadline),
-            None => PutMode::Block,
-        };
-        self.put(request, mode)
+    ) -> Result<RequestId, PutError> {
+        self.offer_timeout(request, timeout).map_err(PutError::from)
     }
 
     /// Like [`put_request`](Self::put_request), but never blocks.
@@ -134,8 +132,70 @@ impl PoolHandle {
     pub fn try_put_request<T: Send + 'static>(
         &self,
         request: SendWorkRequest<T>,
+    ) -> Result<RequestId, PutError> {
+        self.offer(request).map_err(PutError::from)
+    }
+
+    /// Like [`try_put_request`](Self::try_put_request) (never blocks), but
+    /// a refused request comes back inside the [`Refused`], untouched.
+    ///
+    /// # Errors
+    ///
+    /// [`Refused`], with the request and the reason.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{PutErrorKind, SendWorkRequest, ThreadPool};
+    ///
+    /// let pool = ThreadPool::builder().num_workers(0).queue_size(1).build()?;
+    /// let handle = pool.handle();
+    /// handle.try_put_request(SendWorkRequest::new(|| 1))?;
+    /// let refused = handle.offer(SendWorkRequest::new(|| 2).with_id(2)).unwrap_err();
+    /// assert_eq!(refused.kind(), PutErrorKind::Full);
+    /// let again = refused.into_request(); // to put later
+    /// assert_eq!(again.id().chosen(), Some(2));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn offer<T: Send + 'static>(
+        &self,
+        request: SendWorkRequest<T>,
     ) -> Result<RequestId, Refused<SendWorkRequest<T>>> {
         self.put(request, PutMode::Try)
+    }
+
+    /// Like [`put_request_timeout`](Self::put_request_timeout), but a
+    /// refused request comes back inside the [`Refused`], untouched.
+    /// `Duration::MAX` waits as long as `put_request` does.
+    ///
+    /// # Errors
+    ///
+    /// [`Refused`], with the request and the reason.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use threadpool_core::{PutErrorKind, SendWorkRequest, ThreadPool};
+    ///
+    /// let pool = ThreadPool::new(1)?;
+    /// let handle = pool.handle();
+    /// drop(pool);
+    /// let refused = handle.offer_timeout(SendWorkRequest::new(|| 1), Duration::MAX).unwrap_err();
+    /// assert_eq!(refused.kind(), PutErrorKind::ShutDown);
+    /// # drop(refused.into_request());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn offer_timeout<T: Send + 'static>(
+        &self,
+        request: SendWorkRequest<T>,
+        timeout: Duration,
+    ) -> Result<RequestId, Refused<SendWorkRequest<T>>> {
+        let mode = match Instant::now().checked_add(timeout) {
+            Some(deadline) => PutMode::Until(deadline),
+            None => PutMode::Block,
+        };
+        self.put(request, mode)
     }
 
     fn put<T: Send + 'static>(

@@ -883,11 +883,11 @@ where
 
 /// [`make_requests`] with an exception callback, shared by the requests.
 ///
-/// The two callbacks may borrow the same state: they are never called at
-/// the same time. (Two closures that both borrow one variable mutably are
-/// refused by the compiler; hand them the state instead, with
+/// Each callback may borrow the caller's variables, but the two cannot both
+/// borrow the same variable mutably (the compiler refuses it): to update
+/// one variable from both, hand it to the pool as its state, with
 /// [`ThreadPool::with_state`](crate::ThreadPool::with_state) and
-/// [`make_requests_with_state`].)
+/// [`make_requests_with_state`].
 ///
 /// # Examples
 ///

@@ -278,7 +278,7 @@ fn duplicate_ids_are_refused_while_outstanding() {
         assert_eq!(err.kind(), PutErrorKind::DuplicateId);
         let err = pool
             .handle()
-            .put_request(SendWorkRequest::new(|| ()).with_id(id))
+            .offer(SendWorkRequest::new(|| ()).with_id(id))
             .unwrap_err();
         assert_eq!(err.kind(), PutErrorKind::DuplicateId);
         assert_eq!(err.into_request().id().chosen(), Some(id));

@@ -391,7 +391,7 @@ fn a_put_from_a_handle_with_a_duplicate_id_is_refused() {
         .unwrap_err();
     assert_eq!(err.kind(), PutErrorKind::DuplicateId);
     let err = handle
-        .put_request(SendWorkRequest::new(|| ()).with_id(1))
+        .offer(SendWorkRequest::new(|| ()).with_id(1))
         .unwrap_err();
     assert_eq!(err.kind(), PutErrorKind::DuplicateId);
     assert_eq!(err.into_request().id(), RequestId::new(1));
