@@ -37,7 +37,7 @@ fn hash(x: u64) -> u64 {
 /// 1 to 4 ms; one page in 20 is missing.
 fn fetch(n: u64) -> Result<Page, String> {
     thread::sleep(Duration::from_millis(1 + hash(n) % 4));
-    if hash(n ^ 0xdead) % 20 == 0 {
+    if hash(n ^ 0xdead).is_multiple_of(20) {
         return Err(format!("page {n}: 404 not found"));
     }
     let count = 2 + hash(n ^ 1) % 4;
