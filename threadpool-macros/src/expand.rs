@@ -616,7 +616,7 @@ fn build_with_options(options: &Options, request: TokenStream) -> TokenStream {
     {
         let (r_local, e_local) = (local("on_result", &r.path), local("on_exception", &e.path));
         let (r_path, e_path) = (&r.path, &e.path);
-        let check = Ident::new("callbacks_take_one_state", Span::mixed_site());
+        let check = local("callbacks_take_one_state", &e.path);
         prelude = quote_spanned! {e.path.span()=>
             fn #check<S, T, X, R, E>(on_result: R, on_exception: E) -> (R, E)
             where
