@@ -14,8 +14,13 @@
 //!     fn send_request(path: PathBuf, min_len: usize) -> SendWorkRequest<io::Result<usize>> ...;
 //!     fn requests<'a>(args: impl IntoIterator<Item = (PathBuf, usize)>)
 //!         -> Vec<WorkRequest<'a, io::Result<usize>>> ...;
+//!     fn job((path, min_len): (PathBuf, usize)) -> io::Result<usize>;
 //! }
 //! ```
+//!
+//! `send_request` is the one constructor that installs the attribute's
+//! default callbacks; `request` converts what it builds and `requests` calls
+//! `request`, so a mistake in a callback option is reported once.
 //!
 //! The namespace is an empty enum rather than a module because an `impl`
 //! resolves names where it stands: the constructors see the function, its
@@ -653,7 +658,7 @@ fn build_with_options(options: &Options, request: TokenStream) -> TokenStream {
 fn defaults_doc(options: &Options) -> String {
     let with_state = |c: &Callback| {
         if c.takes_state() {
-            ", with the pool's state"
+            " (with the pool's state)"
         } else {
             ""
         }
@@ -690,7 +695,7 @@ fn defaults_doc(options: &Options) -> String {
     } else {
         format!(
             " Unless changed with the request's builder methods, {}.",
-            parts.join(" and ")
+            parts.join("; ")
         )
     }
 }
@@ -739,4 +744,38 @@ fn arguments(sig: &syn::Signature) -> Vec<Arg> {
             Arg { name, ty }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(options: &str) -> String {
+        defaults_doc(&syn::parse_str(options).unwrap())
+    }
+
+    #[test]
+    fn the_docs_name_each_default_callback() {
+        assert_eq!(doc(""), "");
+        assert_eq!(
+            doc("on_result = crate::done, on_exception = failed"),
+            " Unless changed with the request's builder methods, its value goes to \
+             `crate::done`; a panic goes to `failed`."
+        );
+        assert_eq!(
+            doc("on_ok_with = Summary::record, ignore_exception"),
+            " Unless changed with the request's builder methods, an `Ok` value goes to \
+             `Summary::record` (with the pool's state); a panic or an `Err` is ignored."
+        );
+        assert_eq!(
+            doc("on_ok = done"),
+            " Unless changed with the request's builder methods, an `Ok` value goes to \
+             `done`; a panic or an `Err` is reported on stderr."
+        );
+        assert_eq!(
+            doc("on_exception_with = failed"),
+            " Unless changed with the request's builder methods, a panic goes to \
+             `failed` (with the pool's state)."
+        );
+    }
 }
