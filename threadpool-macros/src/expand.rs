@@ -609,8 +609,9 @@ fn build_with_options(options: &Options, request: TokenStream) -> TokenStream {
         OnException::Report | OnException::Ignore => None,
     };
     let private = quote!(::threadpool_core::__private);
-    // Locals placed at the user's path, but hygienic: they cannot shadow
-    // the function the job calls, whatever its name.
+    // Names placed at the user's path (for the errors), resolved
+    // hygienically: locals so named cannot shadow the function the job
+    // calls, whatever its name.
     let local = |name: &str, at: &Path| Ident::new(name, at.span().resolved_at(Span::mixed_site()));
     let mut prelude = TokenStream::new();
     let mut result_arg = on_result.map(|c| c.path.to_token_stream());
@@ -622,15 +623,21 @@ fn build_with_options(options: &Options, request: TokenStream) -> TokenStream {
         let (r_local, e_local) = (local("on_result", &r.path), local("on_exception", &e.path));
         let (r_path, e_path) = (&r.path, &e.path);
         let check = local("callbacks_take_one_state", &e.path);
+        // The paths are evaluated before, and the check declared inside, a
+        // block of its own: an item is not hygienic, and must neither
+        // shadow the function the job calls nor a callback of the same name.
         prelude = quote_spanned! {e.path.span()=>
-            fn #check<S, T, X, R, E>(on_result: R, on_exception: E) -> (R, E)
-            where
-                R: ::core::ops::FnOnce(&mut S, #private::RequestId, T),
-                E: ::core::ops::FnOnce(&mut S, #private::RequestId, X),
-            {
-                (on_result, on_exception)
-            }
-            let (#r_local, #e_local) = #check(#r_path, #e_path);
+            let (#r_local, #e_local) = (#r_path, #e_path);
+            let (#r_local, #e_local) = {
+                fn #check<S, T, X, R, E>(on_result: R, on_exception: E) -> (R, E)
+                where
+                    R: ::core::ops::FnOnce(&mut S, #private::RequestId, T),
+                    E: ::core::ops::FnOnce(&mut S, #private::RequestId, X),
+                {
+                    (on_result, on_exception)
+                }
+                #check(#r_local, #e_local)
+            };
         };
         result_arg = Some(r_local.to_token_stream());
         exception_arg = Some(e_local.to_token_stream());

@@ -555,3 +555,35 @@ fn job_feeds_make_requests_with_state() {
     pool.wait().unwrap();
     assert_eq!(pool.into_state(), (7, 1));
 }
+
+mod hygiene {
+    use super::{Tally, tally_half, tally_odd};
+    use threadpool_core::{ThreadPool, work_request};
+
+    /// Named like the locals the expansion binds for the callbacks: the job
+    /// must still call this function.
+    #[work_request(on_result_with = tally_half, on_exception_with = tally_odd)]
+    pub fn on_exception(n: u32) -> u32 {
+        n + 1
+    }
+
+    /// Likewise.
+    #[work_request(on_result_with = tally_half, on_exception_with = tally_odd)]
+    pub fn callbacks_take_one_state(n: u32) -> u32 {
+        n + 2
+    }
+
+    #[test]
+    fn the_expansions_locals_shadow_nothing() {
+        let mut pool = ThreadPool::with_state(1, Tally::default()).unwrap();
+        pool.put_request(on_exception::request(1).with_id(1))
+            .unwrap();
+        pool.put_request(callbacks_take_one_state::request(1).with_id(2))
+            .unwrap();
+        pool.wait().unwrap();
+        let mut tally = pool.into_state();
+        tally.halves.sort();
+        assert_eq!(tally.halves, [(1.into(), 2), (2.into(), 3)]);
+        assert!(tally.odd.is_empty());
+    }
+}
