@@ -100,8 +100,9 @@
 //! `#[work_request(name = .., on_result = .., on_exception = .., ..)]`, in
 //! any order; any other option is refused. Each callback option is named
 //! for the request builder method it calls, and takes the path of a
-//! function (a free function, an associated one such as `Summary::record`,
-//! or a tuple-struct constructor):
+//! function that returns nothing: a free function, or an associated one
+//! such as `Summary::record` (a method taking `&mut self` is a state-style
+//! callback of its type):
 //!
 //! - `name = Ident`: name the namespace `Ident` instead of the function's
 //!   name.
