@@ -178,10 +178,18 @@ pub fn apply(
     prefix.len() + f(&text) + g(&text)
 }
 
+/// Explicit generics beside an `impl Trait` argument.
+#[work_request]
+pub fn labelled<T: std::fmt::Debug>(value: T, label: impl std::fmt::Display) -> String {
+    format!("{label}={value:?}")
+}
+
 #[test]
 fn impl_trait_and_static_references_are_accepted() {
     let joined = join_all::request('-', vec![1, 2, 3]);
     assert_eq!(run_all(vec![joined]), ["1-2-3"]);
+    let labelled = labelled::requests([(3_u8, 'x'), (4, 'y')]);
+    assert_eq!(run_all(labelled), ["x=3", "y=4"]);
     let applied = apply::request(
         "ab",
         str::len,
