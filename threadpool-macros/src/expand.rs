@@ -546,7 +546,9 @@ fn generate(options: &Options, function: ItemFn) -> TokenStream {
         #vis enum #name {}
 
         #(#cfgs)*
-        #[allow(dead_code, clippy::too_many_arguments)]
+        // The `Send + 'static` predicates name the argument types, which may be
+        // generic parameters with bounds of their own.
+        #[allow(dead_code, clippy::too_many_arguments, clippy::multiple_bound_locations)]
         impl #name {
             #[doc = #doc_request]
             #original_docs
