@@ -595,3 +595,23 @@ mod hygiene {
         assert!(tally.odd.is_empty());
     }
 }
+
+fn keep<T>(kept: &mut Vec<T>, _id: RequestId, value: T) {
+    kept.push(value);
+}
+
+fn forget<T>(_kept: &mut Vec<T>, _id: RequestId, _exception: Exception) {}
+
+/// A generic function whose state-style callbacks are generic too.
+#[work_request(on_result_with = keep, on_exception_with = forget)]
+pub fn pair_up<T: Clone>(value: T) -> (T, T) {
+    (value.clone(), value)
+}
+
+#[test]
+fn state_options_work_on_generic_functions() {
+    let mut pool = ThreadPool::with_state(1, Vec::<(char, char)>::new()).unwrap();
+    pool.put_request(pair_up::request('x')).unwrap();
+    pool.wait().unwrap();
+    assert_eq!(pool.into_state(), [('x', 'x')]);
+}
