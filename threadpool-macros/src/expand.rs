@@ -14,8 +14,13 @@
 //!     fn send_request(path: PathBuf, min_len: usize) -> SendWorkRequest<io::Result<usize>> ...;
 //!     fn requests<'a>(args: impl IntoIterator<Item = (PathBuf, usize)>)
 //!         -> Vec<WorkRequest<'a, io::Result<usize>>> ...;
+//!     fn job((path, min_len): (PathBuf, usize)) -> io::Result<usize>;
 //! }
 //! ```
+//!
+//! `send_request` is the one constructor that installs the attribute's
+//! default callbacks; `request` converts what it builds and `requests` calls
+//! `request`, so a mistake in a callback option is reported once.
 //!
 //! The namespace is an empty enum rather than a module because an `impl`
 //! resolves names where it stands: the constructors see the function, its
@@ -29,11 +34,11 @@ use syn::spanned::Spanned;
 use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 use syn::{
-    Attribute, FnArg, GenericParam, Ident, Item, ItemFn, Lifetime, Pat, ReturnType, Type,
+    Attribute, FnArg, GenericParam, Ident, Item, ItemFn, Lifetime, Pat, Path, ReturnType, Type,
     TypeImplTrait, TypeReference,
 };
 
-use crate::options::{OnException, Options};
+use crate::options::{Callback, OnException, Options};
 
 /// Expands `#[work_request(args)] item`. On any error the output is the
 /// errors followed by the item unchanged, so the function still exists and
@@ -480,15 +485,17 @@ fn generate(options: &Options, function: ItemFn) -> TokenStream {
 
     let lifetime = Lifetime::new("'a", Span::call_site());
     let call = quote!(#fn_name #turbofish (#(#names),*));
-    let options_applied = apply_options(options);
-    let build = |kind: &str| {
-        let kind = Ident::new(kind, Span::call_site());
-        quote! {
-            #private::#kind::new(move || #call) #options_applied
-        }
+    // Every constructor goes through `send_request`, so the default
+    // callbacks are installed, and a mistake in them reported, once.
+    let build_send = build_with_options(
+        options,
+        quote!(#private::SendWorkRequest::new(move || #call)),
+    );
+    let build_local = quote! {
+        <#private::WorkRequest<#lifetime, #output> as ::core::convert::From<_>>::from(
+            Self::send_request #turbofish (#(#names),*)
+        )
     };
-    let build_local = build("WorkRequest");
-    let build_send = build("SendWorkRequest");
 
     let item_type = match types.as_slice() {
         [single] => quote!(#single),
@@ -520,8 +527,8 @@ fn generate(options: &Options, function: ItemFn) -> TokenStream {
     );
     let doc_job = format!(
         "Calls {fn_link} with the fields of one argument tuple (the argument itself when \
-         it takes one): the form `make_requests` and `make_requests_with` take, for a \
-         callback shared by all the requests."
+         it takes one): the form `make_requests`, `make_requests_with` and \
+         `make_requests_with_state` take, for callbacks shared by all the requests."
     );
     let original_docs = if docs.is_empty() {
         quote!()
@@ -539,7 +546,9 @@ fn generate(options: &Options, function: ItemFn) -> TokenStream {
         #vis enum #name {}
 
         #(#cfgs)*
-        #[allow(dead_code, clippy::too_many_arguments)]
+        // The `Send + 'static` predicates name the argument types, which may be
+        // generic parameters with bounds of their own.
+        #[allow(dead_code, clippy::too_many_arguments, clippy::multiple_bound_locations)]
         impl #name {
             #[doc = #doc_request]
             #original_docs
@@ -580,50 +589,122 @@ fn generate(options: &Options, function: ItemFn) -> TokenStream {
             {
                 #private::Iterator::collect(#private::Iterator::map(
                     #private::IntoIterator::into_iter(#args_name),
-                    |#item_pattern| #build_local,
+                    |#item_pattern| Self::request #turbofish (#(#names),*),
                 ))
             }
         }
     }
 }
 
-/// The builder calls that install the attribute's default callbacks, each
-/// pointing at the option's path so a wrong signature is reported there.
-fn apply_options(options: &Options) -> TokenStream {
+/// `request` with the builder calls that install the attribute's default
+/// callbacks, each pointing at the option's tokens so that a wrong
+/// signature is reported there.
+///
+/// When both callbacks take the pool's state, they are first passed
+/// through a generic function that makes them take the same type: a
+/// request whose callbacks disagree would be refused at run time, and this
+/// refuses it at compile time instead, at the exception callback's path.
+fn build_with_options(options: &Options, request: TokenStream) -> TokenStream {
+    let on_result = options.on_result.as_ref();
+    let on_exception = match &options.on_exception {
+        OnException::Call(callback) => Some(callback),
+        OnException::Report | OnException::Ignore => None,
+    };
+    let private = quote!(::threadpool_core::__private);
+    // Names placed at the user's path (for the errors), resolved
+    // hygienically: locals so named cannot shadow the function the job
+    // calls, whatever its name.
+    let local = |name: &str, at: &Path| Ident::new(name, at.span().resolved_at(Span::mixed_site()));
+    let mut prelude = TokenStream::new();
+    let mut result_arg = on_result.map(|c| c.path.to_token_stream());
+    let mut exception_arg = on_exception.map(|c| c.path.to_token_stream());
+    if let (Some(r), Some(e)) = (on_result, on_exception)
+        && r.takes_state()
+        && e.takes_state()
+    {
+        let (r_local, e_local) = (local("on_result", &r.path), local("on_exception", &e.path));
+        let (r_path, e_path) = (&r.path, &e.path);
+        let check = local("callbacks_take_one_state", &e.path);
+        // The paths are evaluated before, and the check declared inside, a
+        // block of its own: an item is not hygienic, and must neither
+        // shadow the function the job calls nor a callback of the same name.
+        prelude = quote_spanned! {e.path.span()=>
+            let (#r_local, #e_local) = (#r_path, #e_path);
+            let (#r_local, #e_local) = {
+                fn #check<S, T, X, R, E>(on_result: R, on_exception: E) -> (R, E)
+                where
+                    R: ::core::ops::FnOnce(&mut S, #private::RequestId, T),
+                    E: ::core::ops::FnOnce(&mut S, #private::RequestId, X),
+                {
+                    (on_result, on_exception)
+                }
+                #check(#r_local, #e_local)
+            };
+        };
+        result_arg = Some(r_local.to_token_stream());
+        exception_arg = Some(e_local.to_token_stream());
+    }
     let mut calls = TokenStream::new();
-    if let Some(path) = &options.on_result {
-        calls.extend(quote_spanned!(path.span()=> .on_result(#path)));
+    if let (Some(callback), Some(arg)) = (on_result, result_arg) {
+        let method = &callback.method;
+        calls.extend(quote_spanned!(callback.path.span()=> .#method(#arg)));
     }
-    match &options.on_exception {
-        OnException::Report => {}
-        OnException::Ignore => calls.extend(quote!(.ignore_exception())),
-        OnException::Call(path) => {
-            calls.extend(quote_spanned!(path.span()=> .on_exception(#path)));
+    match (&options.on_exception, exception_arg) {
+        (OnException::Call(callback), Some(arg)) => {
+            let method = &callback.method;
+            calls.extend(quote_spanned!(callback.path.span()=> .#method(#arg)));
         }
+        (OnException::Ignore, _) => calls.extend(quote!(.ignore_exception())),
+        _ => {}
     }
-    calls
+    quote! {
+        #prelude
+        #request #calls
+    }
 }
 
 /// The sentence that names the attribute's default callbacks, if any.
 fn defaults_doc(options: &Options) -> String {
-    let path = |p: &syn::Path| shown(p);
+    let with_state = |c: &Callback| {
+        if c.takes_state() {
+            " (with the pool's state)"
+        } else {
+            ""
+        }
+    };
     let mut parts = Vec::new();
+    let mut exception = "a panic";
     if let Some(on_result) = &options.on_result {
-        parts.push(format!("its value goes to `{}`", path(on_result)));
+        let path = shown(&on_result.path);
+        if on_result.splits_results() {
+            parts.push(format!(
+                "an `Ok` value goes to `{path}`{}",
+                with_state(on_result)
+            ));
+            exception = "a panic or an `Err`";
+        } else {
+            parts.push(format!(
+                "its value goes to `{path}`{}",
+                with_state(on_result)
+            ));
+        }
     }
     match &options.on_exception {
-        OnException::Report => {}
-        OnException::Ignore => parts.push("a panic is ignored".to_owned()),
-        OnException::Call(on_exception) => {
-            parts.push(format!("a panic goes to `{}`", path(on_exception)));
-        }
+        OnException::Report if exception == "a panic" => {}
+        OnException::Report => parts.push(format!("{exception} is reported on stderr")),
+        OnException::Ignore => parts.push(format!("{exception} is ignored")),
+        OnException::Call(on_exception) => parts.push(format!(
+            "{exception} goes to `{}`{}",
+            shown(&on_exception.path),
+            with_state(on_exception)
+        )),
     }
     if parts.is_empty() {
         String::new()
     } else {
         format!(
             " Unless changed with the request's builder methods, {}.",
-            parts.join(" and ")
+            parts.join("; ")
         )
     }
 }
@@ -672,4 +753,38 @@ fn arguments(sig: &syn::Signature) -> Vec<Arg> {
             Arg { name, ty }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(options: &str) -> String {
+        defaults_doc(&syn::parse_str(options).unwrap())
+    }
+
+    #[test]
+    fn the_docs_name_each_default_callback() {
+        assert_eq!(doc(""), "");
+        assert_eq!(
+            doc("on_result = crate::done, on_exception = failed"),
+            " Unless changed with the request's builder methods, its value goes to \
+             `crate::done`; a panic goes to `failed`."
+        );
+        assert_eq!(
+            doc("on_ok_with = Summary::record, ignore_exception"),
+            " Unless changed with the request's builder methods, an `Ok` value goes to \
+             `Summary::record` (with the pool's state); a panic or an `Err` is ignored."
+        );
+        assert_eq!(
+            doc("on_ok = done"),
+            " Unless changed with the request's builder methods, an `Ok` value goes to \
+             `done`; a panic or an `Err` is reported on stderr."
+        );
+        assert_eq!(
+            doc("on_exception_with = failed"),
+            " Unless changed with the request's builder methods, a panic goes to \
+             `failed` (with the pool's state)."
+        );
+    }
 }

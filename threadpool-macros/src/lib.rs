@@ -9,7 +9,6 @@
 //! compile this crate or `syn`.
 //!
 //! ```
-//! use std::cell::Cell;
 //! use threadpool_core::{ThreadPool, work_request};
 //!
 //! /// Counts the words of at least `min_len` letters.
@@ -21,19 +20,19 @@
 //! // The function is unchanged and still callable directly...
 //! assert_eq!(count_words("a bb ccc".into(), 2), 2);
 //!
-//! // ...and `count_words::request` turns a call into a work request.
-//! let total = Cell::new(0);
-//! let mut pool = ThreadPool::new(2)?;
+//! // ...and `count_words::request` turns a call into a work request. The
+//! // pool holds the total, and the callbacks are handed it.
+//! let mut pool = ThreadPool::with_state(2, 0_usize)?;
 //! pool.put_request(
 //!     count_words::request("the quick brown fox".into(), 4)
-//!         .on_result(|_id, n| total.set(total.get() + n)),
+//!         .on_result_with(|total: &mut usize, _id, n| *total += n),
 //! )?;
 //! // One request per argument tuple: `make_requests` for this function.
 //! for request in count_words::requests([("a bb".into(), 2), ("ccc dddd".into(), 1)]) {
-//!     pool.put_request(request.on_result(|_id, n| total.set(total.get() + n)))?;
+//!     pool.put_request(request.on_result_with(|total: &mut usize, _id, n| *total += n))?;
 //! }
 //! pool.wait()?;
-//! assert_eq!(total.get(), 2 + 1 + 2);
+//! assert_eq!(*pool.state(), 2 + 1 + 2);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -50,7 +49,7 @@
 //! | `f::request(a, b)` | a `WorkRequest<'a, T>` whose job calls `f(a, b)` on a worker |
 //! | `f::send_request(a, b)` | a `SendWorkRequest<T>`, to put from another thread through a `PoolHandle` |
 //! | `f::requests(args)` | a `Vec<WorkRequest<'a, T>>`, one per item of `args`: `(A, B)` tuples, the argument itself for a one-argument function, `()` for none |
-//! | `f::job((a, b))` | `f(a, b)` from one tuple: the function to hand to `make_requests` and `make_requests_with`, for one callback shared by every request |
+//! | `f::job((a, b))` | `f(a, b)` from one tuple: the function to hand to `make_requests`, `make_requests_with` and `make_requests_with_state`, for callbacks shared by every request |
 //!
 //! Each generated item keeps the function's visibility, `#[cfg]`s, generics
 //! and where-clause, and carries its doc comment after a generated line that
@@ -68,44 +67,118 @@
 //! module level.
 //!
 //! ```
-//! use threadpool_core::{ThreadPool, make_requests};
+//! use threadpool_core::{ThreadPool, make_requests_with_state};
 //!
 //! #[threadpool_core::work_request]
 //! fn distance((x1, y1): (i64, i64), (x2, y2): (i64, i64)) -> i64 {
 //!     (x1 - x2).abs() + (y1 - y2).abs()
 //! }
 //!
-//! let mut total = 0;
-//! let mut pool = ThreadPool::new(2)?;
+//! #[derive(Default)]
+//! struct Trip { total: i64, failed: u32 }
+//!
+//! let mut pool = ThreadPool::with_state(2, Trip::default())?;
 //! let pairs = [((0, 0), (3, 4)), ((1, 1), (1, 2))];
-//! // `job` with `make_requests`: one `FnMut` callback for every request.
-//! for request in make_requests(distance::job, pairs, |_id, d| total += d) {
+//! // `job` with `make_requests_with_state`: one pair of callbacks for
+//! // every request, handed the pool's state.
+//! let requests = make_requests_with_state(
+//!     distance::job,
+//!     pairs,
+//!     |trip: &mut Trip, _id, d| trip.total += d,
+//!     |trip: &mut Trip, _id, _exc| trip.failed += 1,
+//! );
+//! for request in requests {
 //!     pool.put_request(request)?;
 //! }
 //! pool.wait()?;
-//! drop(pool);
-//! assert_eq!(total, 7 + 1);
+//! assert_eq!((pool.state().total, pool.state().failed), (7 + 1, 0));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! # Options
 //!
-//! `#[work_request(name = .., on_result = .., on_exception = ..)]`, in any
-//! order; any other option is refused.
+//! `#[work_request(name = .., on_result = .., on_exception = .., ..)]`, in
+//! any order; any other option is refused. Each callback option is named
+//! for the request builder method it calls, and takes the path of a
+//! function that returns nothing: a free function, or an associated one
+//! such as `Summary::record` (a method taking `&mut self` is a state-style
+//! callback of its type):
 //!
 //! - `name = Ident`: name the namespace `Ident` instead of the function's
 //!   name.
-//! - `on_result = path`: every request built by the constructors sends its
-//!   value to the function at `path`, `fn(RequestId, T)` (Python's
-//!   `callback`).
-//! - `on_exception = path`: a panic of the job goes to `fn(RequestId, Exception)`
-//!   at `path` instead of the default report on stderr (Python's
-//!   `exc_callback`).
-//! - `ignore_exception`: a panic of the job is counted in the pool's stats
-//!   and otherwise ignored. It conflicts with `on_exception`.
+//! - The result callback, at most one of:
+//!   - `on_result = path`: the value goes to `fn(RequestId, T)` (Python's
+//!     `callback`);
+//!   - `on_result_with = path`: the value goes to `fn(&mut S, RequestId, T)`
+//!     with the pool's state `S` (see `ThreadPool::with_state`);
+//!   - `on_ok = path`, for a function that returns `Result<T, E>`: an `Ok`
+//!     value goes to `fn(RequestId, T)`, and an `Err` takes the exception
+//!     path as `Exception::Failed`, the way a Python job that raises
+//!     reaches `exc_callback`;
+//!   - `on_ok_with = path`: likewise, with the state,
+//!     `fn(&mut S, RequestId, T)`.
+//! - The exception behaviour, at most one of:
+//!   - `on_exception = path`: a panic (or, with `on_ok`, an `Err`) goes to
+//!     `fn(RequestId, Exception)` instead of the default report on stderr
+//!     (Python's `exc_callback`);
+//!   - `on_exception_with = path`: likewise, with the state,
+//!     `fn(&mut S, RequestId, Exception)`;
+//!   - `ignore_exception`: a panic is counted in the pool's stats and
+//!     otherwise ignored, as is an `Err` with `on_ok`.
 //!
-//! The request's builder methods (`on_result`, `on_exception`,
-//! `ignore_exception`) replace these defaults on a single request.
+//! The request's builder methods (`on_result`, `on_result_with`,
+//! `on_exception`, `ignore_exception`, ...) replace these defaults on a
+//! single request.
+//!
+//! The state-style options suit a program whose pool holds its state: the
+//! callbacks are plain functions of that state, every request built by the
+//! constructors carries them, and the requests from
+//! `send_request` update the same state when another thread puts them
+//! through a `PoolHandle`.
+//!
+//! ```
+//! use threadpool_core::{Exception, RequestId, ThreadPool, work_request};
+//!
+//! /// What the callbacks gather, held by the pool.
+//! #[derive(Default)]
+//! struct Sizes {
+//!     total: usize,
+//!     problems: Vec<String>,
+//! }
+//!
+//! impl Sizes {
+//!     fn add(&mut self, _id: RequestId, len: usize) {
+//!         self.total += len;
+//!     }
+//!
+//!     fn problem(&mut self, id: RequestId, exception: Exception) {
+//!         let what = if exception.is_panic() { "panicked" } else { "failed" };
+//!         self.problems.push(format!("{id} {what}: {exception}"));
+//!     }
+//! }
+//!
+//! /// The length of a name; an empty one is an error.
+//! #[work_request(on_ok_with = Sizes::add, on_exception_with = Sizes::problem)]
+//! fn name_len(name: String) -> Result<usize, String> {
+//!     if name.is_empty() { Err("no name".to_owned()) } else { Ok(name.len()) }
+//! }
+//!
+//! let mut pool = ThreadPool::with_state(2, Sizes::default())?;
+//! let names = ["ada", "", "grace"].map(String::from);
+//! pool.put_requests(name_len::requests(names).into_iter().zip(1..).map(|(r, id)| r.with_id(id)))?;
+//! // From another thread, into the same state.
+//! let handle = pool.handle();
+//! std::thread::spawn(move || handle.put_request(name_len::send_request("alan".into())))
+//!     .join()
+//!     .unwrap()?;
+//! pool.wait()?;
+//! assert_eq!(pool.state().total, 3 + 5 + 4);
+//! assert_eq!(pool.state().problems, ["2 failed: no name"]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Callbacks that are handed no state reach the program through whatever a
+//! plain function can see:
 //!
 //! ```
 //! use threadpool_core::{Exception, RequestId, ThreadPool, work_request};
@@ -114,8 +187,8 @@
 //!     println!("request {id}: {digest:016x}");
 //! }
 //!
-//! fn print_failure(id: RequestId, panic: Exception) {
-//!     println!("request {id} failed: {panic}");
+//! fn print_failure(id: RequestId, exception: Exception) {
+//!     println!("request {id} failed: {exception}");
 //! }
 //!
 //! /// A small multiplicative digest of `data`; refuses empty input.
@@ -168,8 +241,16 @@
 //!   or a lifetime parameter, with the owned type to use instead. `&'static`
 //!   references and higher-ranked ones such as `fn(&str) -> usize` are fine;
 //! - an `impl Trait` return type, which callbacks could not name;
-//! - anything that is not a function, and unknown, repeated or conflicting
-//!   options.
+//! - anything that is not a function; unknown, repeated or conflicting
+//!   options (two result callbacks, two exception behaviours); a closure
+//!   where an option wants a function path.
+//!
+//! rustc reports, at the option's path, a callback of the wrong signature,
+//! `on_ok` on a function that does not return a `Result` (or whose error
+//! type is not `Display`), and `on_result_with`/`on_ok_with` and
+//! `on_exception_with` functions that take different state types: a pool
+//! holds one state, so the attribute makes them agree at compile time
+//! rather than leave the put to refuse the request at run time.
 //!
 //! ```compile_fail
 //! #[threadpool_core::work_request]
@@ -194,21 +275,21 @@ use proc_macro::TokenStream;
 /// # Examples
 ///
 /// ```
-/// use threadpool_core::{ThreadPool, work_request};
+/// use threadpool_core::{RequestId, ThreadPool, work_request};
 ///
-/// #[work_request]
+/// fn add(sum: &mut u64, _id: RequestId, square: u64) {
+///     *sum += square;
+/// }
+///
+/// #[work_request(on_result_with = add)]
 /// fn square(n: u64) -> u64 {
 ///     n * n
 /// }
 ///
-/// let sum = std::cell::Cell::new(0);
-/// let mut pool = ThreadPool::new(2)?;
-/// for request in square::requests(1..=3) {
-///     pool.put_request(request.on_result(|_id, s| sum.set(sum.get() + s)))
-///?;
-/// }
+/// let mut pool = ThreadPool::with_state(2, 0_u64)?;
+/// pool.put_requests(square::requests(1..=3))?;
 /// pool.wait()?;
-/// assert_eq!(sum.get(), 1 + 4 + 9);
+/// assert_eq!(pool.into_state(), 1 + 4 + 9);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[proc_macro_attribute]

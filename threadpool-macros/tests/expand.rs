@@ -1,6 +1,7 @@
 //! What `#[work_request]` generates, driven through a real pool: generics,
-//! argument patterns, visibility, docs, every option, and a request built by
-//! the macro behaving exactly like one built by hand.
+//! argument patterns, visibility, docs, every option (the state-style and
+//! `on_ok` ones included), and a request built by the macro behaving exactly
+//! like one built by hand.
 // Every generated public item must carry docs, or this test does not build.
 #![deny(missing_docs)]
 
@@ -9,20 +10,21 @@ use std::path::PathBuf;
 use std::sync::mpsc;
 
 use threadpool_core::{
-    Exception, RequestId, ThreadPool, WorkRequest, make_requests_with, work_request,
+    Exception, PutErrorKind, RequestId, ThreadPool, WorkRequest, make_requests_with,
+    make_requests_with_state, work_request,
 };
 
 /// Runs `requests` on a two-worker pool and returns the values in id order.
 fn run_all<T: Send + 'static>(requests: Vec<WorkRequest<'_, T>>) -> Vec<T> {
-    let results = RefCell::new(Vec::new());
-    let mut pool = ThreadPool::new(2).unwrap();
+    let mut pool = ThreadPool::with_state(2, Vec::<(RequestId, T)>::new()).unwrap();
     for request in requests {
-        let request = request.on_result(|id, value| results.borrow_mut().push((id, value)));
+        let request = request.on_result_with(|results: &mut Vec<(RequestId, T)>, id, value| {
+            results.push((id, value));
+        });
         pool.put_request(request).unwrap();
     }
     pool.wait().unwrap();
-    drop(pool);
-    let mut results = results.into_inner();
+    let mut results = pool.into_state();
     results.sort_by_key(|(id, _)| *id);
     results.into_iter().map(|(_, value)| value).collect()
 }
@@ -176,10 +178,18 @@ pub fn apply(
     prefix.len() + f(&text) + g(&text)
 }
 
+/// Explicit generics beside an `impl Trait` argument.
+#[work_request]
+pub fn labelled<T: std::fmt::Debug>(value: T, label: impl std::fmt::Display) -> String {
+    format!("{label}={value:?}")
+}
+
 #[test]
 fn impl_trait_and_static_references_are_accepted() {
     let joined = join_all::request('-', vec![1, 2, 3]);
     assert_eq!(run_all(vec![joined]), ["1-2-3"]);
+    let labelled = labelled::requests([(3_u8, 'x'), (4, 'y')]);
+    assert_eq!(run_all(labelled), ["x=3", "y=4"]);
     let applied = apply::request(
         "ab",
         str::len,
@@ -349,4 +359,259 @@ fn send_requests_can_be_put_from_another_thread() {
     let mut squares: Vec<u64> = rx.try_iter().collect();
     squares.sort();
     assert_eq!(squares, [1, 4, 9]);
+}
+
+/// What the state-style callbacks below gather, in the pool.
+#[derive(Debug, Default)]
+pub struct Tally {
+    /// Halves, by request.
+    pub halves: Vec<(RequestId, u32)>,
+    /// Exceptions, as text.
+    pub odd: Vec<String>,
+}
+
+fn tally_half(tally: &mut Tally, id: RequestId, half: u32) {
+    tally.halves.push((id, half));
+}
+
+fn tally_odd(tally: &mut Tally, id: RequestId, exception: Exception) {
+    tally.odd.push(format!("{id}: {exception}"));
+}
+
+/// Halves an even number into the pool's state; panics on an odd one.
+#[work_request(name = HalveInto, on_result_with = tally_half, on_exception_with = tally_odd)]
+pub fn halve_into(n: u32) -> u32 {
+    assert!(n.is_multiple_of(2), "{n} is odd");
+    n / 2
+}
+
+#[test]
+fn state_options_hand_the_pools_state_to_the_default_callbacks() {
+    let mut pool = ThreadPool::with_state(2, Tally::default()).unwrap();
+    pool.put_request(HalveInto::request(10).with_id(1)).unwrap();
+    pool.put_request(HalveInto::request(7).with_id(2)).unwrap();
+    let requests = HalveInto::requests([12, 14])
+        .into_iter()
+        .zip(3..)
+        .map(|(request, id)| request.with_id(id));
+    assert_eq!(pool.put_requests(requests).unwrap(), 2);
+    // A request built on another thread updates the same state.
+    let handle = pool.handle();
+    std::thread::spawn(move || {
+        handle
+            .put_request(HalveInto::send_request(16).with_id(5))
+            .unwrap();
+    })
+    .join()
+    .unwrap();
+    pool.wait().unwrap();
+    let mut tally = pool.into_state();
+    tally.halves.sort();
+    let ids = |pairs: &[(u64, u32)]| -> Vec<(RequestId, u32)> {
+        pairs.iter().map(|&(id, v)| (id.into(), v)).collect()
+    };
+    assert_eq!(tally.halves, ids(&[(1, 5), (3, 6), (4, 7), (5, 8)]));
+    assert_eq!(tally.odd, ["2: 7 is odd"]);
+}
+
+#[test]
+fn builder_methods_replace_the_state_style_defaults() {
+    let mut seen = None;
+    let mut pool = ThreadPool::with_state(1, Tally::default()).unwrap();
+    pool.put_request(
+        HalveInto::request(4)
+            .with_id(1)
+            .on_result(|_id, half| seen = Some(half)),
+    )
+    .unwrap();
+    pool.put_request(
+        HalveInto::request(3)
+            .with_id(2)
+            .on_exception_with(|tally: &mut Tally, _id, _exc| tally.odd.push("replaced".into())),
+    )
+    .unwrap();
+    pool.wait().unwrap();
+    let tally = pool.into_state();
+    assert!(tally.halves.is_empty());
+    assert_eq!(tally.odd, ["replaced"]);
+    assert_eq!(seen, Some(2));
+}
+
+#[test]
+fn a_pool_with_another_state_refuses_a_state_style_request() {
+    let mut pool = ThreadPool::with_state(1, 0_u32).unwrap();
+    let err = pool
+        .put_request(HalveInto::request(2).with_id(9))
+        .unwrap_err();
+    assert_eq!(err.kind(), PutErrorKind::WrongState);
+    assert_eq!(err.id(), RequestId::new(9));
+}
+
+/// What `checked_len` requests leave in the pool's state.
+#[derive(Debug, Default, PartialEq)]
+pub struct Lengths {
+    /// The lengths of the texts accepted.
+    pub total: usize,
+    /// The errors the job returned.
+    pub refused: Vec<String>,
+    /// The panics.
+    pub panics: Vec<String>,
+}
+
+impl Lengths {
+    fn add(&mut self, _id: RequestId, len: usize) {
+        self.total += len;
+    }
+
+    fn failed(&mut self, _id: RequestId, exception: Exception) {
+        match exception {
+            Exception::Failed(error) => self.refused.push(error.to_string()),
+            Exception::Panicked(panic) => self.panics.push(panic.to_string()),
+        }
+    }
+}
+
+/// The length of a non-empty text; an `Err` for an empty one, a panic for
+/// `"boom"`.
+#[work_request(on_ok_with = Lengths::add, on_exception_with = Lengths::failed)]
+pub fn checked_len(text: String) -> Result<usize, String> {
+    assert!(text != "boom", "boom");
+    if text.is_empty() {
+        Err("empty text".to_owned())
+    } else {
+        Ok(text.len())
+    }
+}
+
+#[test]
+fn on_ok_with_splits_values_from_errors_and_panics() {
+    let mut pool = ThreadPool::with_state(2, Lengths::default()).unwrap();
+    let texts = ["abc", "", "de", "boom"].map(String::from);
+    pool.put_requests(checked_len::requests(texts)).unwrap();
+    pool.wait().unwrap();
+    assert_eq!(
+        pool.into_state(),
+        Lengths {
+            total: 5,
+            refused: vec!["empty text".into()],
+            panics: vec!["boom".into()],
+        }
+    );
+}
+
+fn on_parsed(id: RequestId, n: i64) {
+    record(format!("{id}: {n}"));
+}
+
+fn on_not_parsed(id: RequestId, exception: Exception) {
+    let kind = match &exception {
+        Exception::Failed(error) => match error.downcast_ref::<std::num::ParseIntError>() {
+            Some(_) => "error",
+            None => "other error",
+        },
+        Exception::Panicked(_) => "panic",
+    };
+    record(format!("{id} {kind}: {exception}"));
+}
+
+/// Parses a number, returning the error.
+#[work_request(on_ok = on_parsed, on_exception = on_not_parsed)]
+pub fn try_parse(text: String) -> Result<i64, std::num::ParseIntError> {
+    text.trim().parse()
+}
+
+/// Parses a number; an `Err` is ignored, like a panic.
+#[work_request(on_ok = on_parsed, ignore_exception)]
+pub fn quiet_parse(text: String) -> Result<i64, std::num::ParseIntError> {
+    text.trim().parse()
+}
+
+#[test]
+fn on_ok_sends_an_err_to_the_exception_callback_as_failed() {
+    let mut pool = ThreadPool::new(2).unwrap();
+    pool.put_request(try_parse::request("12".into()).with_id(1))
+        .unwrap();
+    pool.put_request(try_parse::request("x".into()).with_id(2))
+        .unwrap();
+    pool.put_request(quiet_parse::request("y".into()).with_id(3))
+        .unwrap();
+    pool.put_request(quiet_parse::request("-3".into()).with_id(4))
+        .unwrap();
+    pool.wait().unwrap();
+    let mut events = take_events();
+    events.sort();
+    assert_eq!(
+        events,
+        ["1: 12", "2 error: invalid digit found in string", "4: -3"]
+    );
+    assert_eq!(pool.stats().panicked, 0);
+}
+
+#[test]
+fn job_feeds_make_requests_with_state() {
+    let mut pool = ThreadPool::with_state(2, (0_i64, 0_u32)).unwrap();
+    let texts = ["1", "2", "three", "4"].map(String::from);
+    let requests = make_requests_with_state(
+        parse::job,
+        texts,
+        |(sum, _): &mut (i64, u32), _id, n| *sum += n,
+        |(_, failures): &mut (i64, u32), _id, _exc| *failures += 1,
+    );
+    for request in requests {
+        pool.put_request(request).unwrap();
+    }
+    pool.wait().unwrap();
+    assert_eq!(pool.into_state(), (7, 1));
+}
+
+mod hygiene {
+    use super::{Tally, tally_half, tally_odd};
+    use threadpool_core::{ThreadPool, work_request};
+
+    /// Named like the locals the expansion binds for the callbacks: the job
+    /// must still call this function.
+    #[work_request(on_result_with = tally_half, on_exception_with = tally_odd)]
+    pub fn on_exception(n: u32) -> u32 {
+        n + 1
+    }
+
+    /// Likewise.
+    #[work_request(on_result_with = tally_half, on_exception_with = tally_odd)]
+    pub fn callbacks_take_one_state(n: u32) -> u32 {
+        n + 2
+    }
+
+    #[test]
+    fn the_expansions_locals_shadow_nothing() {
+        let mut pool = ThreadPool::with_state(1, Tally::default()).unwrap();
+        pool.put_request(on_exception::request(1).with_id(1))
+            .unwrap();
+        pool.put_request(callbacks_take_one_state::request(1).with_id(2))
+            .unwrap();
+        pool.wait().unwrap();
+        let mut tally = pool.into_state();
+        tally.halves.sort();
+        assert_eq!(tally.halves, [(1.into(), 2), (2.into(), 3)]);
+        assert!(tally.odd.is_empty());
+    }
+}
+
+fn keep<T>(kept: &mut Vec<T>, _id: RequestId, value: T) {
+    kept.push(value);
+}
+
+fn forget<T>(_kept: &mut Vec<T>, _id: RequestId, _exception: Exception) {}
+
+/// A generic function whose state-style callbacks are generic too.
+#[work_request(on_result_with = keep, on_exception_with = forget)]
+pub fn pair_up<T: Clone>(value: T) -> (T, T) {
+    (value.clone(), value)
+}
+
+#[test]
+fn state_options_work_on_generic_functions() {
+    let mut pool = ThreadPool::with_state(1, Vec::<(char, char)>::new()).unwrap();
+    pool.put_request(pair_up::request('x')).unwrap();
+    pool.wait().unwrap();
+    assert_eq!(pool.into_state(), [('x', 'x')]);
 }

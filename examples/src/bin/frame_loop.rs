@@ -4,7 +4,9 @@
 //! next frame's deadline. At a few frames it submits jobs that take tens to
 //! hundreds of milliseconds (standing in for loading a texture or a level);
 //! their results come back to callbacks inside `poll()` some frames later,
-//! on the loop's own thread, and no frame waits for them.
+//! on the loop's own thread, and no frame waits for them. The callbacks
+//! record what arrived in the pool's state, which the loop takes out after
+//! each poll.
 //!
 //! Each line shows the frame number, the results that arrived in that frame,
 //! how long the frame's own work and the poll took ("busy"), and the time
@@ -16,7 +18,6 @@
 //!
 //! Run it with `cargo run -p examples --bin frame_loop`.
 
-use std::cell::RefCell;
 use std::error::Error;
 use std::process::ExitCode;
 use std::thread;
@@ -104,31 +105,29 @@ fn load(name: &'static str, millis: u64) -> u64 {
     name.len() as u64 * 1024 + millis
 }
 
-/// A request for a job whose callbacks push what arrived onto `arrivals`.
-/// Each request has its own callbacks, all borrowing the same list, so it
-/// is a `RefCell`.
-fn request<'a>(
-    name: &'static str,
-    millis: u64,
-    arrivals: &'a RefCell<Vec<Arrival>>,
-) -> WorkRequest<'a, u64> {
+/// What arrived since the loop last looked: the pool's state.
+type Arrivals = Vec<Arrival>;
+
+/// A request for a job whose callbacks push what arrived onto the pool's
+/// [`Arrivals`]. They borrow nothing, so the request is `'static`.
+fn request(name: &'static str, millis: u64) -> WorkRequest<'static, u64> {
     WorkRequest::new(move || load(name, millis))
-        .on_result(move |_id: RequestId, size| {
-            arrivals.borrow_mut().push(Arrival {
+        .on_result_with(move |arrivals: &mut Arrivals, _id: RequestId, size| {
+            arrivals.push(Arrival {
                 name,
                 outcome: Ok(size),
             });
         })
-        .on_exception(move |_id: RequestId, panic: Exception| {
-            arrivals.borrow_mut().push(Arrival {
+        .on_exception_with(move |arrivals: &mut Arrivals, _id, exception: Exception| {
+            arrivals.push(Arrival {
                 name,
-                outcome: Err(panic.to_string()),
+                outcome: Err(exception.to_string()),
             });
         })
 }
 
 /// Polls once: the number of callbacks run, 0 when nothing is outstanding.
-fn poll_once(pool: &mut ThreadPool<'_>) -> Result<usize, PollError> {
+fn poll_once<S>(pool: &mut ThreadPool<'_, S>) -> Result<usize, PollError> {
     match pool.poll() {
         Err(PollError::NoResultsPending) => Ok(0),
         other => other,
@@ -146,12 +145,10 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), Box<dyn Error>> {
-    // The callbacks borrow this, so it is declared before the pool.
-    let arrivals = RefCell::new(Vec::new());
     let mut pool = ThreadPool::builder()
         .num_workers(3)
         .thread_name("loader")
-        .build()?;
+        .build_with_state(Arrivals::new())?;
 
     let clock = FrameClock::new(Instant::now(), FPS);
     println!(
@@ -168,7 +165,7 @@ fn run() -> Result<(), Box<dyn Error>> {
         let frame_start = Instant::now();
 
         for &(name, millis) in jobs_at(frame) {
-            pool.put_request(request(name, millis, &arrivals))?;
+            pool.put_request(request(name, millis))?;
             println!("frame {frame:3}: submitted {name} ({millis} ms)");
         }
         // The frame's own work: move a sprite along.
@@ -184,7 +181,8 @@ fn run() -> Result<(), Box<dyn Error>> {
                 late += 1;
             }
         }
-        let arrived: Vec<Arrival> = arrivals.borrow_mut().drain(..).collect();
+        // Between polls the state is the loop's: take what arrived.
+        let arrived = std::mem::take(pool.state_mut());
         if !arrived.is_empty() || frame % PRINT_EVERY == 0 {
             let names: Vec<String> = arrived
                 .iter()
@@ -274,32 +272,28 @@ mod tests {
 
     #[test]
     fn polling_returns_at_once_while_a_job_runs_and_delivers_it_later() {
-        let arrivals = RefCell::new(Vec::new());
-        let mut pool = ThreadPool::new(1).unwrap();
+        let mut pool = ThreadPool::with_state(1, Vec::<u64>::new()).unwrap();
         let (go, gate) = mpsc::channel::<()>();
         let job = WorkRequest::new(move || gate.recv().map_or(0, |()| 7_u64))
-            .on_result(|_, v| arrivals.borrow_mut().push(v));
+            .on_result_with(|seen: &mut Vec<u64>, _, v| seen.push(v));
         pool.put_request(job).unwrap();
 
         // The job cannot finish before `go` is sent: `poll` must not wait.
         assert_eq!(poll_once(&mut pool), Ok(0));
-        assert!(arrivals.borrow().is_empty());
+        assert!(pool.state().is_empty());
 
         go.send(()).unwrap();
         pool.wait().unwrap();
         assert_eq!(poll_once(&mut pool), Ok(0));
-        drop(pool);
-        assert_eq!(arrivals.into_inner(), [7]);
+        assert_eq!(pool.into_state(), [7]);
     }
 
     #[test]
     fn the_request_reports_the_name_and_the_result() {
-        let arrivals = RefCell::new(Vec::new());
-        let mut pool = ThreadPool::new(1).unwrap();
-        pool.put_request(request("sky", 0, &arrivals)).unwrap();
+        let mut pool = ThreadPool::with_state(1, Arrivals::new()).unwrap();
+        pool.put_request(request("sky", 0)).unwrap();
         pool.wait().unwrap();
-        drop(pool);
-        let arrived = arrivals.into_inner();
+        let arrived = pool.into_state();
         assert_eq!(arrived.len(), 1);
         assert_eq!(arrived[0].name, "sky");
         assert_eq!(arrived[0].outcome, Ok(3 * 1024));

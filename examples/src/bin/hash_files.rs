@@ -1,6 +1,6 @@
 //! Hashes every file under a directory on a thread pool, with a request per
 //! file built by `#[work_request]` and the results gathered by callbacks on
-//! the main thread.
+//! the main thread into a summary that the pool holds.
 //!
 //! ```text
 //! cargo run -p examples --bin hash_files [DIR]
@@ -12,7 +12,6 @@
 //! summary gives the file count, bytes, wall time, a digest of the whole
 //! tree, and each worker's share and throughput.
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{self, Read};
@@ -20,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use threadpool_core::{Exception, RequestId, ThreadPoolBuilder, make_requests_with, work_request};
+use threadpool_core::{Exception, Panic, RequestId, ThreadPoolBuilder, work_request};
 
 /// FNV-1a, 64-bit: for each byte, xor it into the state, then multiply by
 /// the FNV prime. Simple and fast, and plenty for spotting changed files
@@ -60,7 +59,11 @@ struct FileHash {
 
 /// Reads the file at `path` in 64 KiB chunks and hashes its contents with
 /// FNV-1a (64-bit). Runs on a pool worker. An error names the path.
-#[work_request]
+///
+/// Every request built from it hands its outcome to the pool's [`Summary`]:
+/// `on_ok_with` sends a `FileHash` to `Summary::record` and an `Err` (or a
+/// panic) to `Summary::failed`.
+#[work_request(on_ok_with = Summary::record, on_exception_with = Summary::failed)]
 fn hash_file(path: PathBuf) -> io::Result<FileHash> {
     let started = Instant::now();
     let named = |err: io::Error| io::Error::new(err.kind(), format!("{}: {err}", path.display()));
@@ -140,7 +143,8 @@ struct WorkerShare {
     busy: Duration,
 }
 
-/// Everything the callbacks gather, on the main thread.
+/// Everything the callbacks gather: the pool's state, which they change on
+/// the main thread, inside `wait`.
 #[derive(Debug, Default)]
 struct Summary {
     hashes: Vec<(PathBuf, u64)>,
@@ -148,21 +152,26 @@ struct Summary {
     workers: BTreeMap<String, WorkerShare>,
     /// Files and directories that could not be read, with the reason.
     unreadable: Vec<String>,
-    panicked: Vec<(RequestId, Exception)>,
+    panicked: Vec<(RequestId, Panic)>,
 }
 
 impl Summary {
-    fn record(&mut self, outcome: io::Result<FileHash>) {
-        match outcome {
-            Ok(file) => {
-                let share = self.workers.entry(file.worker).or_default();
-                share.files += 1;
-                share.bytes += file.bytes;
-                share.busy += file.busy;
-                self.bytes += file.bytes;
-                self.hashes.push((file.path, file.hash));
-            }
-            Err(err) => self.unreadable.push(err.to_string()),
+    /// A file hashed.
+    fn record(&mut self, _id: RequestId, file: FileHash) {
+        let share = self.workers.entry(file.worker).or_default();
+        share.files += 1;
+        share.bytes += file.bytes;
+        share.busy += file.busy;
+        self.bytes += file.bytes;
+        self.hashes.push((file.path, file.hash));
+    }
+
+    /// A file that could not be read (the job's `io::Error`, which names
+    /// it), or a job that panicked.
+    fn failed(&mut self, id: RequestId, exception: Exception) {
+        match exception {
+            Exception::Failed(err) => self.unreadable.push(err.to_string()),
+            Exception::Panicked(panic) => self.panicked.push((id, panic)),
         }
     }
 
@@ -199,6 +208,29 @@ fn main() -> ExitCode {
     }
 }
 
+/// Hashes `files` on a pool of `workers` threads and returns what the
+/// callbacks gathered, starting from the directories in `unlisted` that
+/// could not be read.
+fn hash_all(
+    files: Vec<PathBuf>,
+    unlisted: Vec<String>,
+    workers: usize,
+) -> Result<Summary, Box<dyn std::error::Error>> {
+    let summary = Summary {
+        unreadable: unlisted,
+        ..Summary::default()
+    };
+    let mut pool = ThreadPoolBuilder::new()
+        .num_workers(workers)
+        .thread_name("hasher")
+        .build_with_state(summary)?;
+    // One request per file, each carrying the callbacks named in the
+    // attribute; they run here on the main thread, inside `wait`.
+    pool.put_requests(hash_file::requests(files))?;
+    pool.wait()?;
+    Ok(pool.into_state())
+}
+
 fn run() -> Result<(), Box<dyn std::error::Error>> {
     let (root, skip): (PathBuf, &[&str]) = match std::env::args_os().nth(1) {
         Some(dir) => (PathBuf::from(dir), &[]),
@@ -220,32 +252,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         files.len(),
         root.display()
     );
-
-    let summary = RefCell::new(Summary {
-        unreadable: unlisted,
-        ..Summary::default()
-    });
-    let mut pool = ThreadPoolBuilder::new()
-        .num_workers(workers)
-        .thread_name("hasher")
-        .build()?;
-    // `hash_file::job` is `hash_file` taking its argument from one item, the
-    // form `make_requests_with` wants, so one pair of callbacks serves every
-    // request. They run here on the main thread, inside `wait`.
-    let requests = make_requests_with(
-        hash_file::job,
-        files,
-        |_id, outcome| summary.borrow_mut().record(outcome),
-        |id, panic| summary.borrow_mut().panicked.push((id, panic)),
-    );
-    for request in requests {
-        pool.put_request(request)?;
-    }
-    pool.wait()?;
-    pool.shutdown()?;
+    let mut summary = hash_all(files, unlisted, workers)?;
     let elapsed = started.elapsed();
 
-    let mut summary = summary.into_inner();
     let digest = summary.tree_digest();
     println!();
     println!("files hashed   {}", summary.hashes.len());
@@ -307,5 +316,39 @@ mod tests {
     fn a_missing_file_is_an_error_not_a_panic() {
         let missing = PathBuf::from("/nonexistent/hash_files/input");
         assert!(hash_file(missing).is_err());
+    }
+
+    #[test]
+    fn the_pool_gathers_every_hash_and_every_unreadable_file() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let readable = [dir.join("Cargo.toml"), dir.join("README.md")];
+        let missing = dir.join("no-such-file");
+        let mut files = readable.to_vec();
+        files.push(missing.clone());
+        let mut summary = hash_all(files, vec!["listed earlier".into()], 2).unwrap();
+        summary.hashes.sort();
+        let expected: Vec<(PathBuf, u64)> = readable
+            .iter()
+            .map(|path| {
+                let file = hash_file(path.clone()).unwrap();
+                (file.path, file.hash)
+            })
+            .collect();
+        assert_eq!(summary.hashes, expected);
+        let bytes: u64 = readable
+            .iter()
+            .map(|p| fs::metadata(p).unwrap().len())
+            .sum();
+        assert_eq!(summary.bytes, bytes);
+        let files: u64 = summary.workers.values().map(|share| share.files).sum();
+        assert_eq!(files, 2);
+        assert_eq!(summary.unreadable.len(), 2);
+        assert_eq!(summary.unreadable[0], "listed earlier");
+        assert!(
+            summary.unreadable[1].starts_with(&missing.display().to_string()),
+            "{}",
+            summary.unreadable[1]
+        );
+        assert!(summary.panicked.is_empty());
     }
 }

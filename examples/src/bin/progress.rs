@@ -1,10 +1,11 @@
 //! A progress bar driven by callbacks: 10,000 requests of uneven CPU work,
 //! about 1% of which panic, on a pool with one worker per core. The main
 //! thread waits for results with `poll_timeout` in a loop; each result's
-//! callback runs on the main thread and advances an `indicatif` bar that
-//! shows throughput and the time left. A panicking job does not stop the run:
-//! its exception callback counts it, and the failures are listed at the end
-//! with their request ids and messages.
+//! callback runs on the main thread, updates the tally the pool holds, and
+//! advances an `indicatif` bar that shows throughput and the time left. A
+//! panicking job does not stop the run, nor print over the bar: its
+//! exception callback counts it, and the failures are listed at the end with
+//! their request ids and messages.
 //!
 //! Run it with `cargo run -p examples --bin progress`. The bar is drawn only
 //! when stderr is a terminal; the summary goes to stdout either way.
@@ -17,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use examples::Rng;
 use indicatif::{ProgressBar, ProgressStyle};
-use threadpool_core::{Exception, PollError, RequestId, ThreadPool, make_requests_with};
+use threadpool_core::{Exception, PollError, RequestId, ThreadPool, make_requests_with_state};
 
 /// Requests in a run.
 const REQUESTS: u64 = 10_000;
@@ -79,6 +80,42 @@ fn crunch(task: Task) -> u64 {
     sum
 }
 
+/// What the callbacks keep up to date: the pool's state.
+#[derive(Debug)]
+struct Tally {
+    /// The bar on screen (a handle onto it: clones draw the same bar).
+    bar: ProgressBar,
+    results: u64,
+    checksum: u64,
+    failures: Vec<(RequestId, String)>,
+}
+
+impl Tally {
+    fn new(bar: ProgressBar) -> Self {
+        Tally {
+            bar,
+            results: 0,
+            checksum: 0,
+            failures: Vec::new(),
+        }
+    }
+
+    /// A job's checksum.
+    fn result(&mut self, _id: RequestId, sum: u64) {
+        self.results += 1;
+        self.checksum ^= sum;
+        self.bar.inc(1);
+    }
+
+    /// A job that panicked.
+    fn failure(&mut self, id: RequestId, exception: Exception) {
+        self.failures.push((id, exception.to_string()));
+        self.bar
+            .set_message(format!("{} panicked", self.failures.len()));
+        self.bar.inc(1);
+    }
+}
+
 /// What a run produced.
 #[derive(Debug)]
 struct Summary {
@@ -91,31 +128,13 @@ struct Summary {
 /// Runs `tasks` on `workers` threads, advancing `bar` from the callbacks.
 fn run(tasks: Vec<Task>, workers: usize, bar: &ProgressBar) -> Result<Summary, Box<dyn Error>> {
     let start = Instant::now();
-    // The callbacks borrow these, so they are declared before the pool.
-    let mut results = 0;
-    let mut checksum = 0;
-    let mut failures = Vec::new();
-
-    let requests = make_requests_with(
-        crunch,
-        tasks,
-        |_id, sum| {
-            results += 1;
-            checksum ^= sum;
-            bar.inc(1);
-        },
-        |id, panic: Exception| {
-            let message = panic.to_string();
-            failures.push((id, message));
-            bar.set_message(format!("{} panicked", failures.len()));
-            bar.inc(1);
-        },
-    );
-
     let mut pool = ThreadPool::builder()
         .num_workers(workers)
         .thread_name("progress")
-        .build()?;
+        .build_with_state(Tally::new(bar.clone()))?;
+    // One request per task; every one shares the two callbacks, which the
+    // pool hands its `Tally`.
+    let requests = make_requests_with_state(crunch, tasks, Tally::result, Tally::failure);
     for request in requests {
         pool.put_request(request)?;
     }
@@ -128,12 +147,12 @@ fn run(tasks: Vec<Task>, workers: usize, bar: &ProgressBar) -> Result<Summary, B
             Err(err) => return Err(err.into()),
         }
     }
-    pool.shutdown()?;
+    let tally = pool.into_state();
 
     Ok(Summary {
-        results,
-        checksum,
-        failures,
+        results: tally.results,
+        checksum: tally.checksum,
+        failures: tally.failures,
         elapsed: start.elapsed(),
     })
 }

@@ -1,0 +1,140 @@
+//! The example programs run as a user runs them, their output checked
+//! against what their doc comments promise.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// Runs `program` with `args` and returns its output; kills it and fails
+/// the test if it has not finished after a minute.
+fn run(program: &str, args: &[&Path]) -> Output {
+    let child = Command::new(program)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the example starts");
+    let pid = child.id();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || tx.send(child.wait_with_output()));
+    match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(output) => output.expect("the example's output is readable"),
+        Err(_) => {
+            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+            panic!("{program} did not finish within a minute");
+        }
+    }
+}
+
+/// FNV-1a, 64-bit, as `hash_files` computes it.
+fn fnv1a(hash: &mut u64, bytes: &[u8]) {
+    for &byte in bytes {
+        *hash ^= u64::from(byte);
+        *hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+}
+
+/// A fresh directory under the system's temporary directory, removed when
+/// dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn hash_files_hashes_every_file_and_digests_the_tree() {
+    let dir = TempDir::new("hash_files_test");
+    let files = [("a.txt", "hello"), ("sub/b.txt", "world!")];
+    std::fs::create_dir_all(dir.0.join("sub")).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.0.join(name), text).unwrap();
+    }
+    let output = run(env!("CARGO_BIN_EXE_hash_files"), &[&dir.0]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.contains("files hashed   2\n"), "{stdout}");
+    assert!(stdout.contains("bytes          11 "), "{stdout}");
+    assert!(stdout.contains("skipped        0 unreadable"), "{stdout}");
+    // The tree digest: FNV-1a over each path and its file's hash, in path
+    // order.
+    let mut paths: Vec<(PathBuf, &str)> = files
+        .iter()
+        .map(|&(name, text)| (dir.0.join(name), text))
+        .collect();
+    paths.sort();
+    let mut tree = 0xcbf2_9ce4_8422_2325;
+    for (path, text) in paths {
+        let mut file = 0xcbf2_9ce4_8422_2325;
+        fnv1a(&mut file, text.as_bytes());
+        fnv1a(&mut tree, path.as_os_str().as_encoded_bytes());
+        fnv1a(&mut tree, &file.to_le_bytes());
+    }
+    assert!(
+        stdout.contains(&format!("tree digest    {tree:016x}")),
+        "{stdout}"
+    );
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn hash_files_refuses_a_path_that_is_not_a_directory() {
+    let dir = TempDir::new("hash_files_not_a_dir");
+    let file = dir.0.join("plain");
+    std::fs::write(&file, "x").unwrap();
+    let output = run(env!("CARGO_BIN_EXE_hash_files"), &[&file]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("is not a directory"), "{stderr}");
+}
+
+#[test]
+fn frame_loop_delivers_every_job_and_reports_the_frame_times() {
+    let output = run(env!("CARGO_BIN_EXE_frame_loop"), &[]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    let jobs = [
+        "terrain",
+        "sky",
+        "music",
+        "texture a",
+        "texture b",
+        "texture c",
+        "level 2",
+        "sound 1",
+        "sound 2",
+        "sound 3",
+        "sound 4",
+    ];
+    for job in jobs {
+        assert!(
+            stdout.contains(&format!("submitted {job} (")),
+            "{job}: {stdout}"
+        );
+        let arrived = format!(": {job} (");
+        let arrived_later = format!(", {job} (");
+        assert!(
+            stdout.contains(&arrived) || stdout.contains(&arrived_later),
+            "{job} never arrived: {stdout}"
+        );
+    }
+    assert!(!stdout.contains("failed:"), "{stdout}");
+    assert!(stdout.contains("frame time: mean "), "{stdout}");
+    assert!(stdout.contains("busy (own work + poll): mean "), "{stdout}");
+}
