@@ -309,6 +309,7 @@ impl fmt::Display for JobError {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Exception {
     /// The job panicked.
     Panicked(Panic),

@@ -392,11 +392,12 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
     /// assert_eq!(*pool.state(), 499_500);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn put_requests<T: Send + 'static>(
+    pub fn put_requests<T: Send + 'static, R: Into<WorkRequest<'a, T>>>(
         &mut self,
-        requests: impl IntoIterator<Item = WorkRequest<'a, T>>,
+        requests: impl IntoIterator<Item = R>,
     ) -> Result<usize, PutError> {
-        self.core.put_requests(requests, &mut self.state)
+        self.core
+            .put_requests(requests.into_iter().map(Into::into), &mut self.state)
     }
 
     /// Runs the callbacks of every result available now, on this thread,
@@ -546,9 +547,10 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
         &mut self.state
     }
 
-    /// Gives the state back and stops the pool as dropping it does
-    /// (requests not yet started are dropped unrun). Call
-    /// [`wait`](Self::wait) first to finish everything.
+    /// Gives the state back and stops the pool as dropping it does, without
+    /// waiting (requests not yet started are dropped unrun). Call
+    /// [`wait`](Self::wait) first to finish everything, or
+    /// [`shutdown`](Self::shutdown), which also joins the workers.
     ///
     /// # Examples
     ///
@@ -730,18 +732,21 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
     }
 
     /// Finishes every outstanding request (running its callbacks), then
-    /// stops and joins all workers, dismissed ones included.
+    /// stops and joins all workers, dismissed ones included, and gives the
+    /// state back.
     ///
     /// # Errors
     ///
     /// [`PollError::NoWorkersAvailable`] if requests are outstanding and the
-    /// pool has no workers: they are dropped unrun, and the pool is stopped
-    /// all the same.
+    /// pool has no workers: they are dropped unrun, the pool is stopped all
+    /// the same, and the state is dropped with it. (To keep the state in
+    /// that case, [`wait`](Self::wait) first: it returns the same error and
+    /// leaves the pool as it was.)
     ///
     /// # Examples
     ///
     /// ```
-    /// use threadpool_core::{ThreadPool, make_requests};
+    /// use threadpool_core::{ThreadPool, WorkRequest, make_requests};
     ///
     /// let mut results = Vec::new();
     /// let mut pool = ThreadPool::new(2)?;
@@ -751,16 +756,23 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
     /// pool.shutdown()?; // ends the callback's borrow
     /// results.sort();
     /// assert_eq!(results, [0, 1, 2, 3, 4]);
+    ///
+    /// // With the state held by the pool:
+    /// let mut pool = ThreadPool::with_state(2, 0_u32)?;
+    /// for n in 1..=4 {
+    ///     pool.put_request(WorkRequest::new(move || n).on_result_with(|sum: &mut u32, _, n| *sum += n))?;
+    /// }
+    /// assert_eq!(pool.shutdown()?, 10);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn shutdown(mut self) -> Result<(), PollError> {
+    pub fn shutdown(mut self) -> Result<S, PollError> {
         let waited = self.wait();
         self.core.shared.shut_down();
         // Requests put through handles meanwhile may still finish; keep
         // draining so no worker blocks on a full result queue.
         let handles = self.core.shared.take_all_handles();
         self.core.join_draining(handles, &mut self.state);
-        waited
+        waited.map(|()| self.into_state())
     }
 }
 

@@ -300,6 +300,7 @@ fn a_failed_job_reaches_the_exception_callback_distinct_from_a_panic() {
                             assert!(err.downcast_ref::<std::num::ParseIntError>().is_some());
                             format!("error {err}")
                         }
+                        other => panic!("unexpected {other}"),
                     })
                 }),
             )

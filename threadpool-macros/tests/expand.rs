@@ -467,6 +467,7 @@ impl Lengths {
         match exception {
             Exception::Failed(error) => self.refused.push(error.to_string()),
             Exception::Panicked(panic) => self.panics.push(panic.to_string()),
+            other => panic!("unexpected {other}"),
         }
     }
 }
@@ -510,6 +511,7 @@ fn on_not_parsed(id: RequestId, exception: Exception) {
             None => "other error",
         },
         Exception::Panicked(_) => "panic",
+        other => panic!("unexpected {other}"),
     };
     record(format!("{id} {kind}: {exception}"));
 }

@@ -172,6 +172,7 @@ impl Summary {
         match exception {
             Exception::Failed(err) => self.unreadable.push(err.to_string()),
             Exception::Panicked(panic) => self.panicked.push((id, panic)),
+            other => self.unreadable.push(other.to_string()),
         }
     }
 
