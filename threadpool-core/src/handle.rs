@@ -220,6 +220,11 @@ impl PoolHandle {
         let Ok(chosen) = ChosenId::register(shared, id) else {
             return Err(Refused::new(PutErrorKind::DuplicateId, id, request));
         };
+        // Room in the result queue first, so that no token of the request
+        // queue is held while waiting for the poller.
+        if let Err(kind) = shared.wait_for_result_room(mode) {
+            return Err(Refused::new(kind, id, request));
+        }
         let holds_slot = match shared.acquire_slot(mode) {
             Ok(holds_slot) => holds_slot,
             Err(kind) => return Err(Refused::new(kind, id, request)),

@@ -87,6 +87,33 @@ pub mod __loom {
             self.0.notify_all();
         }
     }
+
+    /// The result-room handshake of `src/registry.rs` (`ResultRoom`):
+    /// where puts from outside the pool wait for the poller.
+    pub struct ResultRoom(crate::registry::ResultRoom);
+
+    impl ResultRoom {
+        /// No waiters.
+        #[allow(clippy::new_without_default)]
+        pub fn new() -> Self {
+            ResultRoom(crate::registry::ResultRoom::new())
+        }
+
+        /// Waits until `has_room` or `stop` holds; true if for room.
+        pub fn wait(&self, has_room: impl Fn() -> bool, stop: impl Fn() -> bool) -> bool {
+            self.0.wait(has_room, stop, None) == crate::registry::RoomWait::Room
+        }
+
+        /// The poller took results: wakes the waiters, if any.
+        pub fn made_room(&self) {
+            self.0.made_room();
+        }
+
+        /// Wakes every waiter to re-check `stop`.
+        pub fn wake_all(&self) {
+            self.0.wake_all();
+        }
+    }
 }
 
 /// The workspace README's examples, compiled and run as doctests.

@@ -854,6 +854,9 @@ impl<'a> Core<'a> {
         state: &mut dyn Any,
     ) -> Result<Envelope, Refused<WorkRequest<'a, T>>> {
         let id = request.id;
+        if !matches!(mode, PutMode::Try) {
+            self.make_result_room(state);
+        }
         // SeqCst: pairs with the store in `Shared::shut_down`; a put that
         // starts after a shutdown through a handle is refused.
         if self.shared.shutdown.load(Ordering::SeqCst) {
@@ -899,6 +902,29 @@ impl<'a> Core<'a> {
         })
     }
 
+    /// The result bound's back-pressure on this thread's own puts: while
+    /// `result_queue_size` results wait, runs their callbacks. (In the
+    /// Python module a worker would wait for the room instead; here no
+    /// worker waits for this thread.)
+    #[inline]
+    fn make_result_room(&mut self, state: &mut dyn Any) {
+        let Some(bound) = self.shared.result_bound else {
+            return;
+        };
+        if self.results.len() < bound {
+            return;
+        }
+        let _room = RoomMade::new(&self.shared);
+        while self.results.len() >= bound {
+            match self.results.try_recv() {
+                Ok(message) => {
+                    self.handle_message(message, state);
+                }
+                Err(_) => break,
+            }
+        }
+    }
+
     /// Takes a slot of the bounded request queue, running callbacks of
     /// arriving results while it waits.
     fn acquire_slot(&mut self, mode: PutMode, state: &mut dyn Any) -> Result<bool, PutErrorKind> {
@@ -910,6 +936,7 @@ impl<'a> Core<'a> {
                 let results = self.results.clone();
                 shared.wait_for_slot(mode, &results, |message| {
                     self.handle_message(message, state);
+                    shared.made_room();
                 })
             }
         }
@@ -919,6 +946,7 @@ impl<'a> Core<'a> {
         if self.outstanding() == 0 {
             return Err(PollError::NoResultsPending);
         }
+        let _room = RoomMade::new(&self.shared);
         let mut ran = 0;
         // Only what is there now: a frame loop must not be held up by
         // results that keep arriving.
@@ -936,6 +964,7 @@ impl<'a> Core<'a> {
         deadline: Option<Instant>,
         state: &mut dyn Any,
     ) -> Result<usize, PollError> {
+        let _room = RoomMade::new(&self.shared);
         loop {
             let ran = self.poll(state)?;
             if ran > 0 {
@@ -1017,8 +1046,9 @@ impl<'a> Core<'a> {
     }
 
     /// Joins worker threads while running the callbacks of arriving
-    /// results: a dismissed worker may be waiting for room in a full result
-    /// queue, which only this thread can make.
+    /// results. (No worker waits for this thread, so plain joins would end
+    /// too; running the callbacks keeps results flowing and wakes outside
+    /// producers waiting for room in a bounded result queue.)
     fn join_draining(
         &mut self,
         handles: Vec<crate::sync::thread::JoinHandle<()>>,
@@ -1032,10 +1062,32 @@ impl<'a> Core<'a> {
             while !handle.is_finished() {
                 if let Ok(message) = results.recv_timeout(RECHECK) {
                     self.handle_message(message, state);
+                    self.shared.made_room();
                 }
             }
             // The worker loop catches every panic of user code.
             let _ = handle.join();
+        }
+    }
+}
+
+/// Wakes the puts waiting for room in a bounded result queue when the
+/// polling thread has taken results off it, however it leaves (a callback
+/// may panic). Holds nothing for an unbounded result queue.
+struct RoomMade(Option<Arc<Shared>>);
+
+impl RoomMade {
+    #[inline]
+    fn new(shared: &Arc<Shared>) -> Self {
+        RoomMade(shared.result_bound.map(|_| Arc::clone(shared)))
+    }
+}
+
+impl Drop for RoomMade {
+    #[inline]
+    fn drop(&mut self) {
+        if let Some(shared) = &self.0 {
+            shared.made_room();
         }
     }
 }
@@ -1313,15 +1365,18 @@ impl ThreadPoolBuilder {
         state: S,
     ) -> Result<ThreadPool<'a, S>, SpawnError> {
         crate::panic::quiet_request_panics();
-        let (results_tx, results_rx) = match self.result_queue_size {
-            0 => crossbeam_channel::unbounded(),
-            bound if bound > Self::MAX_QUEUE_BOUND => crossbeam_channel::unbounded(),
-            bound => crossbeam_channel::bounded(bound),
+        // The channel is unbounded: workers never wait to hand in a result.
+        // The bound holds back puts instead (`Shared::result_bound`).
+        let (results_tx, results_rx) = crossbeam_channel::unbounded();
+        let result_bound = match self.result_queue_size {
+            0 => None,
+            bound if bound > Self::MAX_QUEUE_BOUND => None,
+            bound => Some(bound),
         };
         let num_workers = self.resolved_num_workers();
         let pool = ThreadPool {
             core: Core {
-                shared: self.shared(results_tx, Some(StateType::of::<S>())),
+                shared: self.shared(results_tx, result_bound, Some(StateType::of::<S>())),
                 results: results_rx,
                 pending: Pending::new(),
             },
@@ -1361,7 +1416,7 @@ impl ThreadPoolBuilder {
         // ever sent on this channel; its receiver can go.
         let (results_tx, _) = crossbeam_channel::unbounded();
         let num_workers = self.resolved_num_workers();
-        let shared = self.shared(results_tx, None);
+        let shared = self.shared(results_tx, None, None);
         if let Err(err) = shared.create_workers(num_workers) {
             shared.shut_down();
             return Err(err);
@@ -1380,6 +1435,7 @@ impl ThreadPoolBuilder {
     fn shared(
         self,
         results: crossbeam_channel::Sender<Message>,
+        result_bound: Option<usize>,
         state: Option<StateType>,
     ) -> Arc<Shared> {
         let config = ThreadConfig {
@@ -1391,6 +1447,6 @@ impl ThreadPoolBuilder {
             bound if bound > Self::MAX_QUEUE_BOUND => 0,
             bound => bound,
         };
-        Shared::new(config, queue_size, results, state)
+        Shared::new(config, queue_size, results, result_bound, state)
     }
 }

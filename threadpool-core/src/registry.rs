@@ -1,9 +1,10 @@
 //! The state a pool's threads share: the queues, the worker registry, the
 //! counters, and the sleep state.
 
-use crate::sync::thread::{self, JoinHandle};
+use crate::sync::thread::{self, JoinHandle, ThreadId};
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Select, Sender};
 use crossbeam_deque::{Injector, Steal, Stealer, Worker};
@@ -14,7 +15,10 @@ use crate::id::RequestId;
 use crate::request::{SendCallbacks, StateType};
 use crate::sleep::Sleep;
 use crate::stats::PoolStats;
-use crate::sync::{Arc, AtomicBool, AtomicU64, AtomicUsize, Mutex, Ordering, lock};
+use crate::sync::{
+    Arc, AtomicBool, AtomicU64, AtomicUsize, Condvar, Mutex, Ordering, fence, lock, wait,
+    wait_timeout,
+};
 use crate::task::{Envelope, Job, JobKind, drop_quietly};
 use crate::worker::{self, WorkerContext};
 
@@ -94,6 +98,114 @@ impl Counters {
     }
 }
 
+/// How many waits for room in the request queue one worker may nest
+/// (`Shared::wait_for_slot_on_worker`) before a put from a job goes in over
+/// the bound instead.
+pub(crate) const MAX_NESTED_WAITS: u32 = 8;
+
+thread_local! {
+    /// How deep the current worker is in nested waits for room.
+    static NESTED_WAITS: Cell<u32> = const { Cell::new(0) };
+}
+
+/// How a wait in [`ResultRoom::wait`] ended.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum RoomWait {
+    /// The condition holds: there is room.
+    Room,
+    /// The reason to stop (shutdown) holds.
+    Stopped,
+    /// The deadline passed.
+    TimedOut,
+}
+
+/// Where puts from threads outside the pool wait while the result queue is
+/// at its bound (`result_queue_size`), until the polling thread takes
+/// results off it.
+///
+/// Workers never wait on the result queue: it is unbounded underneath, and
+/// the bound holds back producers instead. So no thread of the pool ever
+/// waits for the polling thread, and the polling thread may block on them
+/// (`install`, `join`, `scope`, joining dismissed workers, a put waiting
+/// for room in the request queue) without a deadlock.
+///
+/// The handshake is the sleep protocol's, with `waiters` for `sleepers`: a
+/// waiter counts itself, issues a SeqCst fence, and checks for room under
+/// the lock; the poller takes results, issues a SeqCst fence, and if it
+/// sees a waiter, notifies under the lock. Of the two fences, whichever
+/// comes second is followed by a read that sees the other side's write:
+/// either the waiter sees the room, or the poller sees the waiter (and the
+/// lock keeps its notify from falling between the waiter's check and its
+/// wait). Model-checked in `tests/loom_liveness.rs`.
+pub(crate) struct ResultRoom {
+    waiters: AtomicUsize,
+    lock: Mutex<()>,
+    changed: Condvar,
+}
+
+impl ResultRoom {
+    pub(crate) fn new() -> Self {
+        ResultRoom {
+            waiters: AtomicUsize::new(0),
+            lock: Mutex::new(()),
+            changed: Condvar::new(),
+        }
+    }
+
+    /// Waits until `has_room` or `stop` holds, or `deadline` passes
+    /// (under loom, the deadline is not modelled: it waits for a notify).
+    pub(crate) fn wait(
+        &self,
+        has_room: impl Fn() -> bool,
+        stop: impl Fn() -> bool,
+        deadline: Option<Instant>,
+    ) -> RoomWait {
+        self.waiters.fetch_add(1, Ordering::SeqCst);
+        // Pairs with the fence in `made_room`.
+        fence(Ordering::SeqCst);
+        let mut guard = lock(&self.lock);
+        let end = loop {
+            if stop() {
+                break RoomWait::Stopped;
+            }
+            if has_room() {
+                break RoomWait::Room;
+            }
+            match deadline {
+                None => guard = wait(&self.changed, guard),
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        break RoomWait::TimedOut;
+                    }
+                    guard = wait_timeout(&self.changed, guard, deadline - now);
+                }
+            }
+        };
+        drop(guard);
+        self.waiters.fetch_sub(1, Ordering::SeqCst);
+        end
+    }
+
+    /// Called after room was made (results taken off the queue): wakes the
+    /// waiters, if any. A fence and a load when none waits.
+    pub(crate) fn made_room(&self) {
+        // Pairs with the fence in `wait`.
+        fence(Ordering::SeqCst);
+        if self.waiters.load(Ordering::SeqCst) > 0 {
+            let _guard = lock(&self.lock);
+            self.changed.notify_all();
+        }
+    }
+
+    /// Wakes every waiter to re-check `stop`, which the caller made true
+    /// first; taking the lock orders that write before their next check.
+    pub(crate) fn wake_all(&self) {
+        let _guard = lock(&self.lock);
+        self.changed.notify_all();
+    }
+}
+
 /// What a worker thread and the registry both hold.
 pub(crate) struct WorkerState {
     pub(crate) index: usize,
@@ -153,7 +265,18 @@ pub(crate) struct Shared {
     pub(crate) has_poller: bool,
     /// The polling side's state type, which `_with` callbacks must take.
     state: Option<StateType>,
+    /// The result queue. Always unbounded: a worker never waits to hand
+    /// in a result (see `ResultRoom`).
     pub(crate) results: Sender<Message>,
+    /// `result_queue_size`: how many results may wait unpolled before
+    /// puts from threads outside the pool wait. `None`: unbounded.
+    pub(crate) result_bound: Option<usize>,
+    /// Where those puts wait for the polling thread to make room.
+    pub(crate) room: ResultRoom,
+    /// The thread that owns the `ThreadPool` and polls it (`None` for a
+    /// pool made by `build_handle`). A `ThreadPool` is not `Send`, so it
+    /// never moves to another thread.
+    owner: Option<ThreadId>,
     /// The bounded request queue's slots: a put sends a token, a worker that
     /// starts a request receives one. `None` when the queue is unbounded.
     pub(crate) slots: Option<(Sender<()>, Receiver<()>)>,
@@ -173,6 +296,7 @@ impl Shared {
         config: ThreadConfig,
         queue_size: usize,
         results: Sender<Message>,
+        result_bound: Option<usize>,
         state: Option<StateType>,
     ) -> Arc<Shared> {
         let (signal_tx, signal_rx) = crossbeam_channel::bounded(0);
@@ -190,6 +314,9 @@ impl Shared {
             has_poller: state.is_some(),
             state,
             results,
+            result_bound,
+            room: ResultRoom::new(),
+            owner: state.is_some().then(|| thread::current().id()),
             slots: (queue_size > 0).then(|| crossbeam_channel::bounded(queue_size)),
             shutdown_signal: (Mutex::new(Some(signal_tx)), signal_rx),
             chosen_ids: Mutex::new(HashSet::new()),
@@ -260,13 +387,141 @@ impl Shared {
 
     /// Takes one token of the bounded request queue, as `mode` allows, for
     /// a put through a handle. Returns whether a token was taken (`false`:
-    /// the queue is unbounded).
-    pub(crate) fn acquire_slot(&self, mode: PutMode) -> Result<bool, PutErrorKind> {
+    /// the queue is unbounded, or a worker's put went in over the bound).
+    pub(crate) fn acquire_slot(self: &Arc<Self>, mode: PutMode) -> Result<bool, PutErrorKind> {
         match &self.slots {
             None => Ok(false),
             Some((slots, _)) if slots.try_send(()).is_ok() => Ok(true),
-            // The shutdown signal carries no messages; it only disconnects.
-            Some(_) => self.wait_for_slot(mode, &self.shutdown_signal.1, drop),
+            Some(_) => worker::with_current(self, |current| match current {
+                Some(context) => self.wait_for_slot_on_worker(context, mode),
+                // The shutdown signal carries no messages; it only disconnects.
+                None => self.wait_for_slot(mode, &self.shutdown_signal.1, drop),
+            }),
+        }
+    }
+
+    /// Waits for a token of the bounded request queue on a worker of this
+    /// pool (a job putting through a handle), as `mode` allows, running
+    /// queued jobs meanwhile as a `join` does.
+    ///
+    /// Only a worker starting a request frees a token, so a worker that
+    /// simply blocked here could wait for itself (with one worker, for
+    /// ever). Running the queued requests itself frees their tokens. Such
+    /// runs nest (a request run here may put and wait in turn); past
+    /// [`MAX_NESTED_WAITS`] the put goes in over the bound instead, so the
+    /// stack stays bounded. With nothing to run here, the requests holding
+    /// the tokens are being started by other workers or are being pushed
+    /// by their putters; it waits for a token, looking for work again at
+    /// growing intervals (a push wakes sleeping workers, not this one).
+    /// See `worker/README.md`, "A job that waits for room".
+    fn wait_for_slot_on_worker(
+        &self,
+        context: &WorkerContext,
+        mode: PutMode,
+    ) -> Result<bool, PutErrorKind> {
+        /// The longest wait for a token between two searches for work.
+        const RECHECK: Duration = Duration::from_millis(10);
+        let Some((slots, _)) = &self.slots else {
+            return Ok(false);
+        };
+        let backoff = Backoff::new();
+        let mut interval = Duration::from_micros(50);
+        loop {
+            if slots.try_send(()).is_ok() {
+                return Ok(true);
+            }
+            if self.shutdown.load(Ordering::SeqCst) {
+                return Err(PutErrorKind::ShutDown);
+            }
+            let deadline = match mode {
+                PutMode::Try => return Err(PutErrorKind::Full),
+                PutMode::Until(deadline) if Instant::now() >= deadline => {
+                    return Err(PutErrorKind::Timeout);
+                }
+                PutMode::Until(deadline) => Some(deadline),
+                PutMode::Block => None,
+            };
+            let depth = NESTED_WAITS.get();
+            if depth >= MAX_NESTED_WAITS {
+                // Over the bound rather than deeper down the stack.
+                return Ok(false);
+            }
+            if let Some(job) = context.find_work() {
+                NESTED_WAITS.set(depth + 1);
+                // `execute` never unwinds: user code runs under `catch_unwind`.
+                context.execute(job);
+                NESTED_WAITS.set(depth);
+                backoff.reset();
+                interval = Duration::from_micros(50);
+                continue;
+            }
+            if !backoff.is_completed() {
+                backoff.snooze();
+                continue;
+            }
+            let mut until = Instant::now() + interval;
+            if let Some(deadline) = deadline {
+                until = until.min(deadline);
+            }
+            let mut select = Select::new();
+            select.send(slots);
+            if let Ok(op) = select.select_deadline(until)
+                && op.send(slots, ()).is_ok()
+            {
+                return Ok(true);
+            }
+            interval = (interval * 2).min(RECHECK);
+        }
+    }
+
+    /// For a put through a handle: waits, as `mode` allows, while
+    /// `result_bound` results wait unpolled, if the calling thread is
+    /// outside the pool. The polling thread (a callback putting follow-up
+    /// work) and the pool's workers (a job putting) never wait here: they
+    /// would wait for themselves, or for a poller blocked on them. See
+    /// [`ResultRoom`].
+    pub(crate) fn wait_for_result_room(
+        self: &Arc<Self>,
+        mode: PutMode,
+    ) -> Result<(), PutErrorKind> {
+        let Some(bound) = self.result_bound else {
+            return Ok(());
+        };
+        if self.results.len() < bound || self.is_pool_thread() {
+            return Ok(());
+        }
+        let deadline = match mode {
+            PutMode::Try => return Err(PutErrorKind::Full),
+            PutMode::Block => None,
+            PutMode::Until(deadline) => Some(deadline),
+        };
+        let end = self.room.wait(
+            || self.results.len() < bound,
+            // SeqCst: pairs with the store in `shut_down`, which then
+            // wakes every waiter (`ResultRoom::wake_all`).
+            || self.shutdown.load(Ordering::SeqCst),
+            deadline,
+        );
+        match end {
+            RoomWait::Room => Ok(()),
+            RoomWait::Stopped => Err(PutErrorKind::ShutDown),
+            RoomWait::TimedOut => Err(PutErrorKind::Timeout),
+        }
+    }
+
+    /// Whether the calling thread is the pool's polling thread or one of
+    /// its workers.
+    fn is_pool_thread(self: &Arc<Self>) -> bool {
+        self.owner == Some(thread::current().id())
+            || worker::with_current(self, |current| current.is_some())
+    }
+
+    /// Called by the polling thread after it took results off the queue:
+    /// wakes the puts waiting for room, if any wait.
+    #[inline]
+    pub(crate) fn made_room(&self) {
+        if self.result_bound.is_some() {
+            self.room.made_room();
         }
     }
 
@@ -516,6 +771,7 @@ impl Shared {
     pub(crate) fn shut_down(&self) {
         self.shutdown.store(true, Ordering::SeqCst);
         drop(lock(&self.shutdown_signal.0).take());
+        self.room.wake_all();
         self.sleep.notify_all();
     }
 
@@ -587,9 +843,15 @@ impl Shared {
                 Steal::Empty => break,
             }
         }
+        // The other jobs belong to other waiters (other `install` callers),
+        // and a worker may have started while they were out of the
+        // injector, searched it empty and gone to sleep: wake one for each,
+        // as any push does (tests/loom_take_back.rs shows the hang without).
+        let pushed_back = others.len();
         for job in others {
             self.injector.push(job);
         }
+        self.sleep.notify_many(pushed_back);
         match found {
             Some(job) if self.alive.load(Ordering::SeqCst) > 0 => {
                 // A worker appeared meanwhile: let it run the job after all.
