@@ -162,7 +162,7 @@ fn a_callback_putting_follow_up_work_into_bounded_queues() {
             for n in 1..=5_u32 {
                 handle
                     .put_request(SendWorkRequest::new(move || n))
-                    .unwrap_or_else(|refused| panic!("follow-up {n}: {}", refused.error()));
+                    .unwrap_or_else(|refused| panic!("follow-up {n}: {}", refused));
             }
         }))
         .unwrap();
@@ -194,7 +194,7 @@ fn follow_up_work_put_by_callbacks_is_delivered_exactly_once() {
                             SendWorkRequest::new(move || n)
                                 .on_result_with(|hits: &mut Vec<u32>, _, n| hits[n] += 1),
                         )
-                        .unwrap_or_else(|refused| panic!("follow-up {n}: {}", refused.error()));
+                        .unwrap_or_else(|refused| panic!("follow-up {n}: {}", refused));
                 }
             },
         ))
@@ -225,7 +225,7 @@ fn a_job_putting_into_a_full_request_queue_with_one_worker() {
                             SendWorkRequest::new(move || n)
                                 .on_result_with(|sum: &mut u32, _, n| *sum += n),
                         )
-                        .unwrap_or_else(|refused| panic!("put {n}: {}", refused.error()));
+                        .unwrap_or_else(|refused| panic!("put {n}: {}", refused));
                 }
                 100_u32
             })
@@ -258,7 +258,7 @@ fn jobs_putting_children_into_a_full_queue_finish_with_shallow_nesting() {
                 let (h, m) = (handle.clone(), Arc::clone(&max_nesting));
                 handle
                     .put_request(SendWorkRequest::new(move || node(h, depth + 1, m)))
-                    .unwrap_or_else(|refused| panic!("{}", refused.error()));
+                    .unwrap_or_else(|refused| panic!("{}", refused));
             }
         }
         DEPTH.set(nesting - 1);
