@@ -138,3 +138,22 @@ fn frame_loop_delivers_every_job_and_reports_the_frame_times() {
     assert!(stdout.contains("frame time: mean "), "{stdout}");
     assert!(stdout.contains("busy (own work + poll): mean "), "{stdout}");
 }
+
+#[test]
+fn app_state_ends_when_every_image_has_reported() {
+    let output = run(env!("CARGO_BIN_EXE_app_state"), &[]);
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let done = stdout.lines().find(|l| l.starts_with("done in")).expect("a summary");
+    assert!(done.ends_with("36 thumbnails, 4 errors"), "{done}");
+    assert!(output.stderr.is_empty(), "handled failures print nothing");
+}
+
+#[test]
+fn crawler_crawls_through_bounded_queues_until_the_frontier_is_empty() {
+    let output = run(env!("CARGO_BIN_EXE_crawler"), &[]);
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.starts_with("crawled "), "{stdout}");
+    assert!(stdout.contains("depth 5:"), "{stdout}");
+}
