@@ -1,7 +1,7 @@
 //! How idle workers sleep and how submitters wake them.
 //!
 //! The protocol, its invariants and why no wake-up is lost are in
-//! [`README.md`](https://github.com/threadpool-rs/threadpool/blob/main/threadpool-core/src/sleep/README.md)
+//! `README.md`
 //! beside this file; the comments here name the steps it describes.
 
 use crate::sync::{AtomicUsize, Condvar, Mutex, Ordering, fence, lock, wait, yield_now};

@@ -2,7 +2,7 @@
 //! a running job reach that deque.
 //!
 //! Dismissal and hand-back are described in
-//! [`README.md`](https://github.com/threadpool-rs/threadpool/blob/main/threadpool-core/src/worker/README.md)
+//! `README.md`
 //! beside this file; sleeping in `../sleep/README.md`.
 
 use std::cell::{Cell, RefCell};
