@@ -402,23 +402,89 @@ fn collect_pieces<I: ParallelIterator>(par_iter: I) -> LinkedList<Vec<I::Item>> 
     par_iter.with_producer(Bridge(&CollectPieces))
 }
 
-/// Writes each item into its slot of the output; counts the slots written.
+/// A run of consecutive initialized slots of a collect's output, which it
+/// owns: dropped with it unless [`forget`](Self::forget)ten. A piece that
+/// unwinds drops the items it wrote, and when one half of a split panics
+/// the other half's run is dropped by the unwinding `join`, so a panicking
+/// `collect` leaks nothing.
+pub(super) struct WrittenRun<T> {
+    start: *mut T,
+    len: usize,
+}
+
+// SAFETY: the run owns `len` values of `T` at `start` (no one else reads
+// or drops them), so moving it to another thread moves those values, which
+// is sound when `T: Send`.
+unsafe impl<T: Send> Send for WrittenRun<T> {}
+
+impl<T> WrittenRun<T> {
+    fn empty() -> Self {
+        WrittenRun {
+            start: std::ptr::null_mut(),
+            len: 0,
+        }
+    }
+
+    /// Writes `item` into `slot`, which must directly follow the run (any
+    /// slot if the run is empty).
+    fn push(&mut self, slot: &mut MaybeUninit<T>, item: T) {
+        let slot = slot.write(item);
+        if self.len == 0 {
+            self.start = slot;
+        }
+        debug_assert_eq!(self.start.wrapping_add(self.len), std::ptr::from_mut(slot));
+        self.len += 1;
+    }
+
+    /// Appends `right` if it starts where `self` ends; otherwise drops it
+    /// (an iterator that produced fewer items than its length).
+    fn append(mut self, right: Self) -> Self {
+        if self.len == 0 {
+            return right;
+        }
+        if right.len > 0 && self.start.wrapping_add(self.len) == right.start {
+            self.len += right.len;
+            std::mem::forget(right);
+        }
+        self
+    }
+
+    /// Gives up ownership: the output now owns the values.
+    fn forget(self) -> usize {
+        let len = self.len;
+        std::mem::forget(self);
+        len
+    }
+}
+
+impl<T> Drop for WrittenRun<T> {
+    fn drop(&mut self) {
+        if self.len > 0 {
+            // SAFETY: the run owns `len` initialized values at `start`
+            // (written by `push`, contiguous by `append`'s check), and is
+            // dropped once; the output never sets its length over them.
+            unsafe { std::ptr::slice_from_raw_parts_mut(self.start, self.len).drop_in_place() };
+        }
+    }
+}
+
+/// Writes each item into its slot of the output; the result is the run of
+/// slots written.
 struct WriteSlots;
 
 impl<'s, T: Send> Reducer<(T, &'s mut MaybeUninit<T>)> for WriteSlots {
-    type Output = usize;
+    type Output = WrittenRun<T>;
 
-    fn fold<I: Iterator<Item = (T, &'s mut MaybeUninit<T>)>>(&self, iter: I) -> usize {
-        let mut written = 0;
+    fn fold<I: Iterator<Item = (T, &'s mut MaybeUninit<T>)>>(&self, iter: I) -> WrittenRun<T> {
+        let mut run = WrittenRun::empty();
         for (item, slot) in iter {
-            slot.write(item);
-            written += 1;
+            run.push(slot, item);
         }
-        written
+        run
     }
 
-    fn reduce(&self, left: usize, right: usize) -> usize {
-        left + right
+    fn reduce(&self, left: WrittenRun<T>, right: WrittenRun<T>) -> WrittenRun<T> {
+        left.append(right)
     }
 }
 
@@ -428,9 +494,9 @@ struct CollectCallback<'s, T> {
 }
 
 impl<T: Send> ProducerCallback<T> for CollectCallback<'_, T> {
-    type Output = usize;
+    type Output = WrittenRun<T>;
 
-    fn callback<P>(self, producer: P) -> usize
+    fn callback<P>(self, producer: P) -> WrittenRun<T>
     where
         P: Producer<Item = T>,
     {
@@ -438,6 +504,31 @@ impl<T: Send> ProducerCallback<T> for CollectCallback<'_, T> {
         let slots = SliceMutProducer { slice: self.slots };
         bridge(ZipProducer::new(producer, slots, len), &WriteSlots)
     }
+}
+
+/// Writes the items of the indexed `par_iter`, of length `len`, into the
+/// spare capacity of `vec` after its current elements, and extends its
+/// length over them.
+pub(super) fn collect_indexed_into<I>(par_iter: I, len: usize, vec: &mut Vec<I::Item>)
+where
+    I: ParallelIterator,
+{
+    vec.reserve(len);
+    let old_len = vec.len();
+    let slots = &mut vec.spare_capacity_mut()[..len];
+    let first = slots.as_mut_ptr().cast::<I::Item>();
+    let run = par_iter.with_producer(CollectCallback { slots });
+    let complete = run.len == len && (len == 0 || run.start == first);
+    assert!(
+        complete,
+        "an indexed parallel iterator produced a different number of items than its length"
+    );
+    let written = run.forget();
+    // SAFETY: the slots `old_len..old_len + len` are within the capacity
+    // (reserved above) and initialized: the run of written slots starts at
+    // the first of them and is `len` long (checked above), and it handed
+    // its values over to `vec` by `forget`.
+    unsafe { vec.set_len(old_len + written) };
 }
 
 impl<T: Send> FromParallelIterator<T> for Vec<T> {
@@ -449,19 +540,8 @@ impl<T: Send> FromParallelIterator<T> for Vec<T> {
         match par_iter.opt_len() {
             Some(len) => {
                 // Indexed: every item goes straight into its place.
-                let mut vec = Vec::with_capacity(len);
-                let slots = &mut vec.spare_capacity_mut()[..len];
-                let written = par_iter.with_producer(CollectCallback { slots });
-                assert_eq!(
-                    written, len,
-                    "an indexed parallel iterator produced a different number of items than its length"
-                );
-                // SAFETY: the slots `0..len` are within the capacity, and
-                // all are initialized: each piece writes a prefix of its
-                // disjoint share of the slots and counts what it wrote, and
-                // the counts add up to `len`, so every prefix is the whole
-                // share.
-                unsafe { vec.set_len(len) };
+                let mut vec = Vec::new();
+                collect_indexed_into(par_iter, len, &mut vec);
                 vec
             }
             None => {

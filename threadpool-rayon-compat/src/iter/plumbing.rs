@@ -44,6 +44,18 @@ pub trait Producer: Send + Sized {
 
     /// The items of this piece, in order.
     fn into_seq_iter(self) -> Self::IntoIter;
+
+    /// The smallest piece worth splitting off (from
+    /// [`with_min_len`](crate::iter::IndexedParallelIterator::with_min_len)).
+    fn min_len(&self) -> usize {
+        1
+    }
+
+    /// The largest piece to fold without splitting (from
+    /// [`with_max_len`](crate::iter::IndexedParallelIterator::with_max_len)).
+    fn max_len(&self) -> usize {
+        usize::MAX
+    }
 }
 
 /// Receives the producer of a parallel iterator. Adaptors wrap the callback
@@ -77,6 +89,25 @@ pub trait Reducer<T>: Sync {
     fn full(&self) -> bool {
         false
     }
+
+    /// Folds the piece that starts at position `start` of the producer's
+    /// index range; consumers that care where a piece lies (`find_first`,
+    /// `position_last`, ...) override it. Pieces are folded with disjoint
+    /// `start..start + len` ranges, in index order.
+    fn fold_at<I>(&self, start: usize, iter: I) -> Self::Output
+    where
+        I: Iterator<Item = T>,
+    {
+        let _ = start;
+        self.fold(iter)
+    }
+
+    /// Whether the piece `start..end` cannot change the result any more;
+    /// it is then folded empty.
+    fn full_at(&self, start: usize, end: usize) -> bool {
+        let _ = (start, end);
+        self.full()
+    }
 }
 
 /// A [`ProducerCallback`] that runs a [`Reducer`] over the producer with
@@ -107,13 +138,14 @@ where
 {
     with_current_pool(|pool| {
         let splitter = Splitter::new(pool.workers());
-        pool.install(|| bridge_piece(pool, producer, splitter, reducer, false))
+        pool.install(|| bridge_piece(pool, producer, 0, splitter, reducer, false))
     })
 }
 
 fn bridge_piece<P, C>(
     pool: &PoolHandle,
     producer: P,
+    start: usize,
     mut splitter: Splitter,
     reducer: &C,
     migrated: bool,
@@ -122,18 +154,25 @@ where
     P: Producer,
     C: Reducer<P::Item>,
 {
-    if reducer.full() {
-        return reducer.fold(std::iter::empty());
-    }
     let len = producer.len();
-    if len < 2 || !splitter.try_split(migrated) {
-        return reducer.fold(producer.into_seq_iter());
+    if reducer.full_at(start, start + len) {
+        return reducer.fold_at(start, std::iter::empty());
     }
-    let (left, right) = producer.split_at(len / 2);
+    let mid = len / 2;
+    let must_split = len > producer.max_len();
+    if len < 2 || mid < producer.min_len() || !(must_split || splitter.try_split(migrated)) {
+        return reducer.fold_at(start, producer.into_seq_iter());
+    }
+    let (left, right) = producer.split_at(mid);
+    // Not `start + mid`: an unindexed producer may split near `mid`.
+    let right_start = start + left.len();
     let forked_on = thread_marker();
     let (left, right) = pool.join(
-        || bridge_piece(pool, left, splitter, reducer, false),
-        || bridge_piece(pool, right, splitter, reducer, thread_marker() != forked_on),
+        || bridge_piece(pool, left, start, splitter, reducer, false),
+        || {
+            let migrated = thread_marker() != forked_on;
+            bridge_piece(pool, right, right_start, splitter, reducer, migrated)
+        },
     );
     reducer.reduce(left, right)
 }
