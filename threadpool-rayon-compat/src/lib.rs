@@ -55,6 +55,8 @@ pub mod iter;
 mod par_map;
 mod pool;
 pub mod prelude;
+pub mod slice;
+mod sort;
 
 pub use crate::global::current_num_threads;
 pub use crate::par_map::{ParMap, ParMapIter};

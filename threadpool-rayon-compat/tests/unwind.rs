@@ -40,17 +40,30 @@ fn a_panicking_indexed_collect_drops_the_items_already_written() {
             })
         }));
         let message = result.err().and_then(|e| e.downcast::<String>().ok());
-        assert_eq!(message.as_deref().map(String::as_str), Some(&*format!("boom at {panic_at}")));
-        assert_eq!(alive.load(Ordering::Relaxed), 0, "panic at {panic_at}: values leaked");
+        assert_eq!(
+            message.as_deref().map(String::as_str),
+            Some(&*format!("boom at {panic_at}"))
+        );
+        assert_eq!(
+            alive.load(Ordering::Relaxed),
+            0,
+            "panic at {panic_at}: values leaked"
+        );
         // The pool is still usable.
-        assert_eq!(pool.install(|| (0..100_u32).into_par_iter().sum::<u32>()), 4950);
+        assert_eq!(
+            pool.install(|| (0..100_u32).into_par_iter().sum::<u32>()),
+            4950
+        );
     }
 }
 
 #[test]
 fn a_successful_indexed_collect_keeps_every_item() {
     let alive = AtomicIsize::new(0);
-    let v: Vec<Counted<'_>> = (0..5_000).into_par_iter().map(|_| Counted::new(&alive)).collect();
+    let v: Vec<Counted<'_>> = (0..5_000)
+        .into_par_iter()
+        .map(|_| Counted::new(&alive))
+        .collect();
     assert_eq!(alive.load(Ordering::Relaxed), 5_000);
     drop(v);
     assert_eq!(alive.load(Ordering::Relaxed), 0);

@@ -19,6 +19,9 @@ use consumers::{
     All, Any, Count, FindAny, ForEach, Max, MaxByKey, Min, MinByKey, Product, Reduce, ReduceWith,
     Sum,
 };
+use std::cmp::Ordering;
+
+use crate::sort::Stability;
 use plumbing::{Bridge, ProducerCallback};
 
 /// A parallel iterator: rayon's `ParallelIterator`, for the adaptors and
@@ -717,6 +720,148 @@ pub trait ParallelSliceMut<T: Send> {
     /// ```
     fn par_chunks_mut(&mut self, chunk_size: usize) -> ChunksMut<'_, T> {
         ChunksMut::new(self.as_parallel_slice_mut(), chunk_size)
+    }
+
+    /// Sorts the slice in parallel, stably: equal elements keep their order.
+    /// A parallel merge sort (see [`par_sort_by`](Self::par_sort_by)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let mut v: Vec<i32> = (0..10_000).map(|i| (i * 7919) % 1000).collect();
+    /// v.par_sort();
+    /// assert!(v.windows(2).all(|w| w[0] <= w[1]));
+    /// ```
+    fn par_sort(&mut self)
+    where
+        T: Ord,
+    {
+        crate::sort::par_sort_by(self.as_parallel_slice_mut(), &T::cmp, Stability::Stable);
+    }
+
+    /// Sorts the slice in parallel by `compare`, stably.
+    ///
+    /// Leaves of the slice are sorted in parallel with `slice::sort_by`
+    /// and merged in parallel. If `compare` panics, the panic is resumed
+    /// here and the slice holds its elements in an unspecified order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let mut words = vec!["bb", "a", "ccc", "dd"];
+    /// words.par_sort_by(|a, b| a.len().cmp(&b.len()));
+    /// assert_eq!(words, ["a", "bb", "dd", "ccc"]); // "bb" stays before "dd"
+    /// ```
+    fn par_sort_by<F>(&mut self, compare: F)
+    where
+        F: Fn(&T, &T) -> Ordering + Sync,
+    {
+        crate::sort::par_sort_by(self.as_parallel_slice_mut(), &compare, Stability::Stable);
+    }
+
+    /// Sorts the slice in parallel by the key `f` gives each element, stably.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let mut v = vec![(2, 'a'), (1, 'b'), (2, 'c'), (1, 'd')];
+    /// v.par_sort_by_key(|p| p.0);
+    /// assert_eq!(v, [(1, 'b'), (1, 'd'), (2, 'a'), (2, 'c')]);
+    /// ```
+    fn par_sort_by_key<K, F>(&mut self, f: F)
+    where
+        K: Ord,
+        F: Fn(&T) -> K + Sync,
+    {
+        let compare = |a: &T, b: &T| f(a).cmp(&f(b));
+        crate::sort::par_sort_by(self.as_parallel_slice_mut(), &compare, Stability::Stable);
+    }
+
+    /// Sorts the slice in parallel by the key `f` gives each element, stably,
+    /// calling `f` once per element (the keys are computed in parallel and
+    /// kept).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let mut v = vec![-5_i32, 4, 1, -3, 2];
+    /// v.par_sort_by_cached_key(|x| x.to_string());
+    /// assert_eq!(v, [-3, -5, 1, 2, 4]);
+    /// ```
+    fn par_sort_by_cached_key<K, F>(&mut self, f: F)
+    where
+        K: Ord + Send,
+        F: Fn(&T) -> K + Sync,
+    {
+        crate::sort::par_sort_by_cached_key(self.as_parallel_slice_mut(), f);
+    }
+
+    /// Sorts the slice in parallel; equal elements may be reordered. The
+    /// leaves are sorted with `slice::sort_unstable_by`, then merged in
+    /// parallel.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let mut v: Vec<u64> = (0..10_000).rev().collect();
+    /// v.par_sort_unstable();
+    /// assert!(v.iter().copied().eq(0..10_000));
+    /// ```
+    fn par_sort_unstable(&mut self)
+    where
+        T: Ord,
+    {
+        crate::sort::par_sort_by(self.as_parallel_slice_mut(), &T::cmp, Stability::Unstable);
+    }
+
+    /// Sorts the slice in parallel by `compare`; equal elements may be
+    /// reordered.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let mut v = vec![3, 1, 2];
+    /// v.par_sort_unstable_by(|a, b| b.cmp(a));
+    /// assert_eq!(v, [3, 2, 1]);
+    /// ```
+    fn par_sort_unstable_by<F>(&mut self, compare: F)
+    where
+        F: Fn(&T, &T) -> Ordering + Sync,
+    {
+        crate::sort::par_sort_by(self.as_parallel_slice_mut(), &compare, Stability::Unstable);
+    }
+
+    /// Sorts the slice in parallel by the key `f` gives each element; equal
+    /// elements may be reordered.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let mut v = vec![-3_i32, 1, -2];
+    /// v.par_sort_unstable_by_key(|x| x.abs());
+    /// assert_eq!(v, [1, -2, -3]);
+    /// ```
+    fn par_sort_unstable_by_key<K, F>(&mut self, f: F)
+    where
+        K: Ord,
+        F: Fn(&T) -> K + Sync,
+    {
+        let compare = |a: &T, b: &T| f(a).cmp(&f(b));
+        crate::sort::par_sort_by(self.as_parallel_slice_mut(), &compare, Stability::Unstable);
     }
 }
 

@@ -1,0 +1,14 @@
+//! Parallel iterators and sorts on slices, under rayon's `rayon::slice`
+//! paths.
+//!
+//! # Examples
+//!
+//! ```
+//! use threadpool_rayon_compat::slice::ParallelSliceMut;
+//!
+//! let mut v = vec![5, 3, 9, 1];
+//! v.par_sort_unstable();
+//! assert_eq!(v, [1, 3, 5, 9]);
+//! ```
+
+pub use crate::iter::{Chunks, ChunksMut, Iter, IterMut, ParallelSlice, ParallelSliceMut};
