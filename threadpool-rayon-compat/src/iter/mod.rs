@@ -9,11 +9,15 @@ mod adaptors;
 mod consumers;
 pub mod plumbing;
 mod source;
+mod try_ops;
+mod with;
 
 pub use adaptors::{Cloned, Copied, Enumerate, Filter, FilterMap, Fold, Map, Zip};
 pub use source::{
     Chunks, ChunksMut, Iter, IterMut, RangeInclusiveIter, RangeInteger, RangeIter, VecIntoIter,
 };
+pub use try_ops::{Try, TryFold, TryFoldWith};
+pub use with::{FoldWith, MapInit, MapWith, WhileSome};
 
 use consumers::{
     All, Any, Count, FindAny, ForEach, Max, MaxByKey, Min, MinByKey, Product, Reduce, ReduceWith,
@@ -23,6 +27,7 @@ use std::cmp::Ordering;
 
 use crate::sort::Stability;
 use plumbing::{Bridge, ProducerCallback};
+use try_ops::{Stop, TryReduce, TryReduceWith};
 
 /// A parallel iterator: rayon's `ParallelIterator`, for the adaptors and
 /// consumers this crate provides.
@@ -394,6 +399,289 @@ pub trait ParallelIterator: Sized + Send {
         P: Fn(&Self::Item) -> bool + Sync + Send,
     {
         self.with_producer(Bridge(&FindAny::new(predicate)))
+    }
+
+    /// Calls `op` on a piece's clone of `init` and every item, in parallel.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::mpsc::channel;
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let (sender, receiver) = channel();
+    /// (0..5_u32).into_par_iter().for_each_with(sender, |s, n| s.send(n).unwrap());
+    /// let mut got: Vec<u32> = receiver.iter().collect();
+    /// got.sort();
+    /// assert_eq!(got, [0, 1, 2, 3, 4]);
+    /// ```
+    fn for_each_with<OP, T>(self, init: T, op: OP)
+    where
+        OP: Fn(&mut T, Self::Item) + Sync + Send,
+        T: Send + Clone,
+    {
+        self.map_with(init, op).for_each(drop);
+    }
+
+    /// Calls `op` on a per-piece value from `init` and every item, in
+    /// parallel; `init` runs once per piece, not per item.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let total = AtomicUsize::new(0);
+    /// (0..100_usize).into_par_iter().for_each_init(Vec::new, |buf, n| {
+    ///     buf.push(n);
+    ///     total.fetch_add(n, Ordering::Relaxed);
+    /// });
+    /// assert_eq!(total.into_inner(), 4950);
+    /// ```
+    fn for_each_init<OP, INIT, T>(self, init: INIT, op: OP)
+    where
+        OP: Fn(&mut T, Self::Item) + Sync + Send,
+        INIT: Fn() -> T + Sync + Send,
+    {
+        self.map_init(init, op).for_each(drop);
+    }
+
+    /// Calls the fallible `op` on every item, in parallel, stopping early
+    /// at a failure (`Err`, `None`, `ControlFlow::Break`), which is
+    /// returned; which one, if several, is unspecified.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let all_small = (0..1000_u32).into_par_iter().try_for_each(|n| if n < 2000 { Ok(()) } else { Err(n) });
+    /// assert_eq!(all_small, Ok(()));
+    /// let found = (0..1000_u32).into_par_iter().try_for_each(|n| if n != 7 { Some(()) } else { None });
+    /// assert_eq!(found, None);
+    /// ```
+    fn try_for_each<OP, R>(self, op: OP) -> R
+    where
+        OP: Fn(Self::Item) -> R + Sync + Send,
+        R: Try<Output = ()> + Send,
+    {
+        self.map(op).try_reduce(|| (), |(), ()| R::from_output(()))
+    }
+
+    /// [`try_for_each`](Self::try_for_each) with a per-piece clone of
+    /// `init`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::mpsc::channel;
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let (sender, receiver) = channel();
+    /// let sent = (0..10_u32).into_par_iter().try_for_each_with(sender, |s, n| s.send(n));
+    /// assert!(sent.is_ok());
+    /// assert_eq!(receiver.iter().count(), 10);
+    /// ```
+    fn try_for_each_with<OP, T, R>(self, init: T, op: OP) -> R
+    where
+        OP: Fn(&mut T, Self::Item) -> R + Sync + Send,
+        T: Send + Clone,
+        R: Try<Output = ()> + Send,
+    {
+        self.map_with(init, op)
+            .try_reduce(|| (), |(), ()| R::from_output(()))
+    }
+
+    /// [`try_for_each`](Self::try_for_each) with a per-piece value from
+    /// `init`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let r = (0..10_u32).into_par_iter().try_for_each_init(String::new, |buf, n| {
+    ///     buf.clear();
+    ///     buf.push_str(&n.to_string());
+    ///     if buf.len() == 1 { Ok(()) } else { Err(n) }
+    /// });
+    /// assert_eq!(r, Ok(()));
+    /// ```
+    fn try_for_each_init<OP, INIT, T, R>(self, init: INIT, op: OP) -> R
+    where
+        OP: Fn(&mut T, Self::Item) -> R + Sync + Send,
+        INIT: Fn() -> T + Sync + Send,
+        R: Try<Output = ()> + Send,
+    {
+        self.map_init(init, op)
+            .try_reduce(|| (), |(), ()| R::from_output(()))
+    }
+
+    /// Applies `map_op` to a per-piece clone of `init` and every item.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let offset: Vec<u32> = (0..3_u32).into_par_iter().map_with(10, |ten, n| n + *ten).collect();
+    /// assert_eq!(offset, [10, 11, 12]);
+    /// ```
+    fn map_with<F, T, R>(self, init: T, map_op: F) -> MapWith<Self, T, F>
+    where
+        F: Fn(&mut T, Self::Item) -> R + Sync + Send,
+        T: Send + Clone,
+        R: Send,
+    {
+        MapWith::new(self, init, map_op)
+    }
+
+    /// Applies `map_op` to a per-piece value from `init` and every item.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let v: Vec<usize> = (0..3_usize).into_par_iter().map_init(|| 100, |h, n| n + *h).collect();
+    /// assert_eq!(v, [100, 101, 102]);
+    /// ```
+    fn map_init<F, INIT, T, R>(self, init: INIT, map_op: F) -> MapInit<Self, INIT, F>
+    where
+        F: Fn(&mut T, Self::Item) -> R + Sync + Send,
+        INIT: Fn() -> T + Sync + Send,
+        R: Send,
+    {
+        MapInit::new(self, init, map_op)
+    }
+
+    /// Combines fallible items with the fallible `op`, each piece starting
+    /// at `identity()`; stops early at the first failure, which is
+    /// returned.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let sum = (1..=10_u8).into_par_iter().map(Some).try_reduce(|| 0, |a, b| a.checked_add(b));
+    /// assert_eq!(sum, Some(55));
+    /// let overflow = (1..=100_u8).into_par_iter().map(Some).try_reduce(|| 0, |a, b| a.checked_add(b));
+    /// assert_eq!(overflow, None);
+    /// ```
+    fn try_reduce<T, OP, ID>(self, identity: ID, op: OP) -> Self::Item
+    where
+        OP: Fn(T, T) -> Self::Item + Sync + Send,
+        ID: Fn() -> T + Sync + Send,
+        Self::Item: Try<Output = T>,
+    {
+        self.with_producer(Bridge(&TryReduce {
+            identity,
+            op,
+            stop: Stop::default(),
+        }))
+    }
+
+    /// [`try_reduce`](Self::try_reduce) with no identity: `None` when
+    /// there are no items.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let max = [3, 9, 4].par_iter().map(|&n| Ok::<i32, String>(n)).try_reduce_with(|a, b| Ok(a.max(b)));
+    /// assert_eq!(max, Some(Ok(9)));
+    /// let none = (0..0).into_par_iter().map(Ok::<i32, String>).try_reduce_with(|a, b| Ok(a + b));
+    /// assert_eq!(none, None);
+    /// ```
+    fn try_reduce_with<T, OP>(self, op: OP) -> Option<Self::Item>
+    where
+        OP: Fn(T, T) -> Self::Item + Sync + Send,
+        Self::Item: Try<Output = T>,
+    {
+        self.with_producer(Bridge(&TryReduceWith {
+            op,
+            stop: Stop::default(),
+        }))
+    }
+
+    /// [`fold`](Self::fold) starting each piece at a clone of `init`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let count: usize = ["a", "b", "c"].par_iter().fold_with(0, |n, _| n + 1).sum();
+    /// assert_eq!(count, 3);
+    /// ```
+    fn fold_with<F, T>(self, init: T, fold_op: F) -> FoldWith<Self, T, F>
+    where
+        F: Fn(T, Self::Item) -> T + Sync + Send,
+        T: Send + Clone,
+    {
+        FoldWith::new(self, init, fold_op)
+    }
+
+    /// A fallible [`fold`](Self::fold): each piece stops at its first
+    /// failure, which becomes the piece's item.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let total = (1..=10_u32).into_par_iter().try_fold(|| 0_u32, |a, n| a.checked_add(n)).try_reduce(|| 0, |a, b| a.checked_add(b));
+    /// assert_eq!(total, Some(55));
+    /// ```
+    fn try_fold<T, R, ID, F>(self, identity: ID, fold_op: F) -> TryFold<Self, R, ID, F>
+    where
+        F: Fn(T, Self::Item) -> R + Sync + Send,
+        ID: Fn() -> T + Sync + Send,
+        R: Try<Output = T> + Send,
+    {
+        TryFold::new(self, identity, fold_op)
+    }
+
+    /// [`try_fold`](Self::try_fold) starting each piece at a clone of
+    /// `init`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let r = (1..=3_u32).into_par_iter().try_fold_with(0_u32, |a, n| Ok::<_, ()>(a + n)).try_reduce(|| 0, |a, b| Ok(a + b));
+    /// assert_eq!(r, Ok(6));
+    /// ```
+    fn try_fold_with<F, T, R>(self, init: T, fold_op: F) -> TryFoldWith<Self, R, F>
+    where
+        F: Fn(T, Self::Item) -> R + Sync + Send,
+        R: Try<Output = T> + Send,
+        T: Clone + Send,
+    {
+        TryFoldWith::new(self, init, fold_op)
+    }
+
+    /// Yields the values of `Some` items until a `None` is met anywhere;
+    /// items in other pieces around it may or may not be yielded.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let v: Vec<u32> = [Some(1), Some(2), None, Some(4)].into_par_iter().while_some().collect();
+    /// assert!(v.starts_with(&[1, 2][..v.len().min(2)]) && !v.contains(&3));
+    /// ```
+    fn while_some<T>(self) -> WhileSome<Self>
+    where
+        Self: ParallelIterator<Item = Option<T>>,
+        T: Send,
+    {
+        WhileSome::new(self)
     }
 
     /// Collects the items, in order, into a collection such as `Vec`.

@@ -211,6 +211,50 @@ impl<T: Send> IntoParallelIterator for Vec<T> {
     }
 }
 
+/// Moves the elements out of the array, as rayon does (not references:
+/// those come from `par_iter()`).
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// let owned: Vec<String> = [String::from("a"), String::from("b")].into_par_iter().collect();
+/// assert_eq!(owned, ["a", "b"]);
+/// ```
+impl<T: Send, const N: usize> IntoParallelIterator for [T; N] {
+    type Iter = VecIntoIter<T>;
+    type Item = T;
+
+    fn into_par_iter(self) -> VecIntoIter<T> {
+        VecIntoIter {
+            vec: Vec::from(self),
+        }
+    }
+}
+
+/// Moves the elements out of the boxed slice, as rayon does.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// let boxed: Box<[u32]> = vec![1, 2, 3].into_boxed_slice();
+/// let doubled: Vec<u32> = boxed.into_par_iter().map(|n| n * 2).collect();
+/// assert_eq!(doubled, [2, 4, 6]);
+/// ```
+impl<T: Send> IntoParallelIterator for Box<[T]> {
+    type Iter = VecIntoIter<T>;
+    type Item = T;
+
+    fn into_par_iter(self) -> VecIntoIter<T> {
+        VecIntoIter {
+            vec: self.into_vec(),
+        }
+    }
+}
+
 impl<T: Send> ParallelIterator for VecIntoIter<T> {
     type Item = T;
 
