@@ -57,6 +57,7 @@ mod pool;
 pub mod prelude;
 pub mod slice;
 mod sort;
+pub mod str;
 
 pub use crate::global::current_num_threads;
 pub use crate::par_map::{ParMap, ParMapIter};

@@ -17,3 +17,4 @@ pub use crate::iter::{
     IntoParallelRefMutIterator, ParallelIterator, ParallelSlice, ParallelSliceMut,
 };
 pub use crate::par_map::ParMap;
+pub use crate::str::ParallelString;

@@ -15,6 +15,7 @@ pub(super) fn compat_iter(config: &Config) {
     let compat = compat_pool(config.workers);
     let rayon = rayon_pool(config.workers);
     sort_unstable(config, &compat, &rayon);
+    word_count(config, &compat, &rayon);
 }
 
 /// A pseudo-random u64 per index (xorshift-multiply), the same every run.
@@ -50,6 +51,60 @@ fn sort_unstable(
         }
         let elapsed = started.elapsed();
         assert!(v == expected, "{implementation}: wrong order");
+        samples.push(implementation, elapsed.as_secs_f64() * 1e3);
+    });
+    samples.report(&[OURS], &[RAYON]);
+}
+
+/// A text of `lines` lines of 1 to 12 words each.
+fn text(lines: u64) -> String {
+    const WORDS: [&str; 8] = [
+        "the", "pool", "steals", "work", "from", "idle", "threads", "quickly",
+    ];
+    let mut text = String::new();
+    for line in 0..lines {
+        let words = 1 + scrambled(line) % 12;
+        for w in 0..words {
+            if w > 0 {
+                text.push(' ');
+            }
+            text.push_str(WORDS[(scrambled(line * 16 + w) % 8) as usize]);
+        }
+        text.push('\n');
+    }
+    text
+}
+
+fn word_count(
+    config: &Config,
+    compat: &threadpool_rayon_compat::ThreadPool,
+    rayon: &rayon::ThreadPool,
+) {
+    let text = text(config.size(2_000_000, 400_000));
+    let expected: usize = text
+        .lines()
+        .map(|line| line.split_whitespace().count())
+        .sum();
+    let mut samples = Samples::new("compat_iter/par_lines_word_count", "ms");
+    interleave(config.rounds(9, 3), &[OURS, RAYON], |implementation| {
+        let text = black_box(text.as_str());
+        let started = Instant::now();
+        let words: usize = match implementation {
+            OURS => compat.install(|| {
+                use threadpool_rayon_compat::prelude::*;
+                text.par_lines()
+                    .map(|line| line.split_whitespace().count())
+                    .sum()
+            }),
+            _ => rayon.install(|| {
+                use rayon::prelude::*;
+                text.par_lines()
+                    .map(|line| line.split_whitespace().count())
+                    .sum()
+            }),
+        };
+        let elapsed = started.elapsed();
+        assert_eq!(words, expected, "{implementation}: wrong count");
         samples.push(implementation, elapsed.as_secs_f64() * 1e3);
     });
     samples.report(&[OURS], &[RAYON]);
