@@ -11,4 +11,5 @@
 //! assert_eq!(v, [1, 3, 5, 9]);
 //! ```
 
-pub use crate::iter::{Chunks, ChunksMut, Iter, IterMut, ParallelSlice, ParallelSliceMut};
+pub use crate::iter::source::Chunks;
+pub use crate::iter::{ChunksMut, Iter, IterMut, ParallelSlice, ParallelSliceMut};

@@ -787,7 +787,10 @@ str_iter!(
 impl StrKind for Lines<'_> {
     type Item<'ch> = &'ch str;
     type Iter<'ch, 'k>
-        = std::iter::Map<SplitIter<'ch, 'static, char>, fn(&'ch str) -> &'ch str>
+        = std::iter::Chain<
+        std::iter::Map<std::str::SplitTerminator<'ch, char>, fn(&'ch str) -> &'ch str>,
+        std::option::IntoIter<&'ch str>,
+    >
     where
         Self: 'k;
 
@@ -801,12 +804,16 @@ impl StrKind for Lines<'_> {
         _: usize,
         last: bool,
     ) -> Self::Iter<'ch, 'k> {
-        let split = SplitIter {
-            rest: text,
-            pattern: &NEWLINE,
-            skip_empty_last: last,
-        };
-        split.map(no_carriage_return as fn(&'ch str) -> &'ch str)
+        // `str`'s own (memchr-based) splitter. A piece that is not the
+        // last ends just before a `\n` the cut removed, so its empty
+        // trailing line, which `split_terminator` drops, is a line.
+        let text_or_empty = text.unwrap_or("");
+        let trailing_empty =
+            text.is_some() && !last && (text_or_empty.is_empty() || text_or_empty.ends_with('\n'));
+        text_or_empty
+            .split_terminator('\n')
+            .map(no_carriage_return as fn(&'ch str) -> &'ch str)
+            .chain(trailing_empty.then_some(""))
     }
 }
 

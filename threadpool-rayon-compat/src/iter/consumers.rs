@@ -531,6 +531,93 @@ where
     unsafe { vec.set_len(old_len + written) };
 }
 
+/// Writes both halves of each pair into their slots; the result is the
+/// two runs of slots written.
+struct WritePairSlots;
+
+type PairSlot<'s, A, B> = (((A, B), &'s mut MaybeUninit<A>), &'s mut MaybeUninit<B>);
+
+impl<'s, A: Send, B: Send> Reducer<PairSlot<'s, A, B>> for WritePairSlots {
+    type Output = (WrittenRun<A>, WrittenRun<B>);
+
+    fn fold<I: Iterator<Item = PairSlot<'s, A, B>>>(&self, iter: I) -> Self::Output {
+        let (mut runs_a, mut runs_b) = (WrittenRun::empty(), WrittenRun::empty());
+        for (((a, b), slot_a), slot_b) in iter {
+            runs_a.push(slot_a, a);
+            runs_b.push(slot_b, b);
+        }
+        (runs_a, runs_b)
+    }
+
+    fn reduce(&self, left: Self::Output, right: Self::Output) -> Self::Output {
+        (left.0.append(right.0), left.1.append(right.1))
+    }
+}
+
+struct UnzipCallback<'s, A, B> {
+    slots_a: &'s mut [MaybeUninit<A>],
+    slots_b: &'s mut [MaybeUninit<B>],
+}
+
+impl<A: Send, B: Send> ProducerCallback<(A, B)> for UnzipCallback<'_, A, B> {
+    type Output = (WrittenRun<A>, WrittenRun<B>);
+
+    fn callback<P>(self, producer: P) -> Self::Output
+    where
+        P: Producer<Item = (A, B)>,
+    {
+        let len = self.slots_a.len();
+        let slots_a = SliceMutProducer {
+            slice: self.slots_a,
+        };
+        let slots_b = SliceMutProducer {
+            slice: self.slots_b,
+        };
+        let pairs = ZipProducer::new(ZipProducer::new(producer, slots_a, len), slots_b, len);
+        bridge(pairs, &WritePairSlots)
+    }
+}
+
+/// [`collect_indexed_into`] for pairs: the first halves into `left`, the
+/// second into `right`, each replacing their contents.
+pub(super) fn unzip_indexed_into<I, A, B>(
+    par_iter: I,
+    len: usize,
+    left: &mut Vec<A>,
+    right: &mut Vec<B>,
+) where
+    I: ParallelIterator<Item = (A, B)>,
+    A: Send,
+    B: Send,
+{
+    left.clear();
+    right.clear();
+    left.reserve(len);
+    right.reserve(len);
+    let slots_a = &mut left.spare_capacity_mut()[..len];
+    let slots_b = &mut right.spare_capacity_mut()[..len];
+    let (first_a, first_b) = (
+        slots_a.as_mut_ptr().cast::<A>(),
+        slots_b.as_mut_ptr().cast::<B>(),
+    );
+    let (run_a, run_b) = par_iter.with_producer(UnzipCallback { slots_a, slots_b });
+    let complete = run_a.len == len
+        && run_b.len == len
+        && (len == 0 || (run_a.start == first_a && run_b.start == first_b));
+    assert!(
+        complete,
+        "an indexed parallel iterator produced a different number of items than its length"
+    );
+    let (written_a, written_b) = (run_a.forget(), run_b.forget());
+    // SAFETY: as in `collect_indexed_into`, for each vector: its first
+    // `len` spare slots (reserved above, the vector empty) are initialized
+    // and were handed over by `forget`.
+    unsafe {
+        left.set_len(written_a);
+        right.set_len(written_b);
+    }
+}
+
 impl<T: Send> FromParallelIterator<T> for Vec<T> {
     fn from_par_iter<I>(par_iter: I) -> Self
     where

@@ -5,16 +5,45 @@
 //! consumer, which splits it adaptively over the current pool with `join`
 //! (see [`plumbing`]) and folds each piece sequentially.
 
+/// Forwards a wrapping producer's split hints (`min_len`, `max_len`,
+/// `next_block`) to the producer it wraps.
+macro_rules! forward_split_hints {
+    ($base:ident) => {
+        fn min_len(&self) -> usize {
+            self.$base.min_len()
+        }
+
+        fn max_len(&self) -> usize {
+            self.$base.max_len()
+        }
+
+        fn next_block(&self) -> Option<usize> {
+            self.$base.next_block()
+        }
+    };
+}
+
 mod adaptors;
 mod consumers;
+mod indexed;
 pub mod plumbing;
-mod source;
+mod search;
+pub(crate) mod source;
 mod try_ops;
 mod with;
 
 pub use adaptors::{Cloned, Copied, Enumerate, Filter, FilterMap, Fold, Map, Zip};
+
+/// rayon's `zip_eq` adaptor: a [`Zip`] of iterators checked to have the
+/// same length.
+pub type ZipEq<A, B> = Zip<A, B>;
+pub use indexed::{
+    Blocks, Chunks, ExponentialBlocks, FoldChunks, FoldChunksWith, Interleave, InterleaveShortest,
+    MaxLen, MinLen, Positions, Rev, Skip, StepBy, Take, UniformBlocks,
+};
+pub use search::{SkipAny, SkipAnyWhile, TakeAny, TakeAnyWhile};
 pub use source::{
-    Chunks, ChunksMut, Iter, IterMut, RangeInclusiveIter, RangeInteger, RangeIter, VecIntoIter,
+    ChunksMut, Iter, IterMut, RangeInclusiveIter, RangeInteger, RangeIter, VecIntoIter,
 };
 pub use try_ops::{Try, TryFold, TryFoldWith};
 pub use with::{FoldWith, MapInit, MapWith, WhileSome};
@@ -27,6 +56,7 @@ use std::cmp::Ordering;
 
 use crate::sort::Stability;
 use plumbing::{Bridge, ProducerCallback};
+use search::{FindFirst, FindLast};
 use try_ops::{Stop, TryReduce, TryReduceWith};
 
 /// A parallel iterator: rayon's `ParallelIterator`, for the adaptors and
@@ -684,6 +714,189 @@ pub trait ParallelIterator: Sized + Send {
         WhileSome::new(self)
     }
 
+    /// The first item, in order, for which `predicate` holds. Pieces to
+    /// the right of a match stop early; those to its left still run.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert_eq!((0..1_000_u32).into_par_iter().find_first(|n| n % 7 == 6), Some(6));
+    /// ```
+    fn find_first<P>(self, predicate: P) -> Option<Self::Item>
+    where
+        P: Fn(&Self::Item) -> bool + Sync + Send,
+    {
+        self.with_producer(Bridge(&FindFirst::new(predicate)))
+    }
+
+    /// The last item, in order, for which `predicate` holds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert_eq!((0..1_000_u32).into_par_iter().find_last(|n| n % 7 == 6), Some(993));
+    /// ```
+    fn find_last<P>(self, predicate: P) -> Option<Self::Item>
+    where
+        P: Fn(&Self::Item) -> bool + Sync + Send,
+    {
+        self.with_producer(Bridge(&FindLast::new(predicate)))
+    }
+
+    /// Some `Some` value of `predicate`, not necessarily the first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let n = ["x", "7", "y"].par_iter().find_map_any(|s| s.parse::<u8>().ok());
+    /// assert_eq!(n, Some(7));
+    /// ```
+    fn find_map_any<P, R>(self, predicate: P) -> Option<R>
+    where
+        P: Fn(Self::Item) -> Option<R> + Sync + Send,
+        R: Send,
+    {
+        self.filter_map(predicate).find_any(|_| true)
+    }
+
+    /// The first `Some` value of `predicate`, in order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let n = ["x", "7", "8"].par_iter().find_map_first(|s| s.parse::<u8>().ok());
+    /// assert_eq!(n, Some(7));
+    /// ```
+    fn find_map_first<P, R>(self, predicate: P) -> Option<R>
+    where
+        P: Fn(Self::Item) -> Option<R> + Sync + Send,
+        R: Send,
+    {
+        self.filter_map(predicate).find_first(|_| true)
+    }
+
+    /// The last `Some` value of `predicate`, in order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let n = ["x", "7", "8"].par_iter().find_map_last(|s| s.parse::<u8>().ok());
+    /// assert_eq!(n, Some(8));
+    /// ```
+    fn find_map_last<P, R>(self, predicate: P) -> Option<R>
+    where
+        P: Fn(Self::Item) -> Option<R> + Sync + Send,
+        R: Send,
+    {
+        self.filter_map(predicate).find_last(|_| true)
+    }
+
+    /// The smallest item by `f`; the first of equal ones.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let shortest = ["ccc", "a", "b"].par_iter().min_by(|x, y| x.len().cmp(&y.len()));
+    /// assert_eq!(shortest, Some(&"a"));
+    /// ```
+    fn min_by<F>(self, f: F) -> Option<Self::Item>
+    where
+        F: Sync + Send + Fn(&Self::Item, &Self::Item) -> Ordering,
+    {
+        self.reduce_with(|a, b| if f(&b, &a) == Ordering::Less { b } else { a })
+    }
+
+    /// The largest item by `f`; the last of equal ones.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let longest = ["a", "bb", "cc"].par_iter().max_by(|x, y| x.len().cmp(&y.len()));
+    /// assert_eq!(longest, Some(&"cc"));
+    /// ```
+    fn max_by<F>(self, f: F) -> Option<Self::Item>
+    where
+        F: Sync + Send + Fn(&Self::Item, &Self::Item) -> Ordering,
+    {
+        self.reduce_with(|a, b| if f(&a, &b) == Ordering::Greater { a } else { b })
+    }
+
+    /// At most `n` items, taken from anywhere.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert_eq!((0..100_u32).into_par_iter().take_any(5).count(), 5);
+    /// ```
+    fn take_any(self, n: usize) -> TakeAny<Self> {
+        TakeAny::new(self, n)
+    }
+
+    /// All but `n` items, skipped from anywhere.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert_eq!((0..100_u32).into_par_iter().skip_any(5).count(), 95);
+    /// ```
+    fn skip_any(self, n: usize) -> SkipAny<Self> {
+        SkipAny::new(self, n)
+    }
+
+    /// Items from anywhere while `predicate` holds; once it fails for an
+    /// item, no more are taken.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let v: Vec<u32> = (0..100_u32).into_par_iter().take_any_while(|n| *n < 50).collect();
+    /// assert!(v.iter().all(|n| *n < 50));
+    /// ```
+    fn take_any_while<P>(self, predicate: P) -> TakeAnyWhile<Self, P>
+    where
+        P: Fn(&Self::Item) -> bool + Sync + Send,
+    {
+        TakeAnyWhile::new(self, predicate)
+    }
+
+    /// Skips items from anywhere while `predicate` holds; once it fails
+    /// for an item, that one and all others are kept.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let v: Vec<u32> = (0..100_u32).into_par_iter().skip_any_while(|n| *n < 50).collect();
+    /// assert!(v.iter().filter(|n| **n >= 50).count() == 50);
+    /// ```
+    fn skip_any_while<P>(self, predicate: P) -> SkipAnyWhile<Self, P>
+    where
+        P: Fn(&Self::Item) -> bool + Sync + Send,
+    {
+        SkipAnyWhile::new(self, predicate)
+    }
+
     /// Collects the items, in order, into a collection such as `Vec`.
     ///
     /// # Examples
@@ -761,6 +974,552 @@ pub trait IndexedParallelIterator: ParallelIterator {
         Z::Iter: IndexedParallelIterator,
     {
         Zip::new(self, zip_op.into_par_iter())
+    }
+
+    /// [`zip`](Self::zip), for iterators of the same length.
+    ///
+    /// # Panics
+    ///
+    /// If the lengths differ.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let v: Vec<(u8, char)> = [1, 2].into_par_iter().zip_eq(['a', 'b']).collect();
+    /// assert_eq!(v, [(1, 'a'), (2, 'b')]);
+    /// ```
+    fn zip_eq<Z>(self, zip_op: Z) -> ZipEq<Self, Z::Iter>
+    where
+        Z: IntoParallelIterator,
+        Z::Iter: IndexedParallelIterator,
+    {
+        let other = zip_op.into_par_iter();
+        assert_eq!(
+            self.len(),
+            other.len(),
+            "iterators must have the same length"
+        );
+        Zip::new(self, other)
+    }
+
+    /// The items of `self` and `other` alternately, then the rest of the
+    /// longer.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let v: Vec<u8> = [1, 3].into_par_iter().interleave([2, 4, 5]).collect();
+    /// assert_eq!(v, [1, 2, 3, 4, 5]);
+    /// ```
+    fn interleave<I>(self, other: I) -> Interleave<Self, I::Iter>
+    where
+        I: IntoParallelIterator<Item = Self::Item>,
+        I::Iter: IndexedParallelIterator<Item = Self::Item>,
+    {
+        Interleave::new(self, other.into_par_iter())
+    }
+
+    /// The items of `self` and `other` alternately, until the one whose
+    /// turn it is runs out.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let v: Vec<u8> = [1, 3, 5].into_par_iter().interleave_shortest([2]).collect();
+    /// assert_eq!(v, [1, 2, 3]);
+    /// ```
+    fn interleave_shortest<I>(self, other: I) -> InterleaveShortest<Self, I::Iter>
+    where
+        I: IntoParallelIterator<Item = Self::Item>,
+        I::Iter: IndexedParallelIterator<Item = Self::Item>,
+    {
+        InterleaveShortest::new(self, other.into_par_iter())
+    }
+
+    /// Groups of `chunk_size` items, as `Vec`s; the last may be shorter.
+    ///
+    /// # Panics
+    ///
+    /// If `chunk_size` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let v: Vec<Vec<u8>> = [1, 2, 3].into_par_iter().chunks(2).collect();
+    /// assert_eq!(v, [vec![1, 2], vec![3]]);
+    /// ```
+    fn chunks(self, chunk_size: usize) -> indexed::Chunks<Self> {
+        indexed::Chunks::new(self, chunk_size)
+    }
+
+    /// Each group of `chunk_size` items folded into one value starting at
+    /// `identity()`.
+    ///
+    /// # Panics
+    ///
+    /// If `chunk_size` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let v: Vec<u32> = (1..=4_u32).into_par_iter().fold_chunks(3, || 0, |a, n| a + n).collect();
+    /// assert_eq!(v, [6, 4]);
+    /// ```
+    fn fold_chunks<T, ID, F>(
+        self,
+        chunk_size: usize,
+        identity: ID,
+        fold_op: F,
+    ) -> FoldChunks<Self, ID, F>
+    where
+        ID: Fn() -> T + Send + Sync,
+        F: Fn(T, Self::Item) -> T + Send + Sync,
+        T: Send,
+    {
+        FoldChunks::new(self, chunk_size, identity, fold_op)
+    }
+
+    /// Each group of `chunk_size` items folded into one value starting as
+    /// a clone of `init`.
+    ///
+    /// # Panics
+    ///
+    /// If `chunk_size` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let v: Vec<u32> = (1..=4_u32).into_par_iter().fold_chunks_with(2, 0, |a, n| a + n).collect();
+    /// assert_eq!(v, [3, 7]);
+    /// ```
+    fn fold_chunks_with<T, F>(
+        self,
+        chunk_size: usize,
+        init: T,
+        fold_op: F,
+    ) -> FoldChunksWith<Self, T, F>
+    where
+        T: Send + Clone,
+        F: Fn(T, Self::Item) -> T + Send + Sync,
+    {
+        FoldChunksWith::new(self, chunk_size, init, fold_op)
+    }
+
+    /// Compares the items with those of `other`, lexicographically, as
+    /// `Iterator::cmp`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::cmp::Ordering;
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert_eq!([1, 2, 3].par_iter().cmp(&[1, 2, 4]), Ordering::Less);
+    /// assert_eq!([1, 2].par_iter().cmp(&[1]), Ordering::Greater);
+    /// ```
+    fn cmp<I>(self, other: I) -> Ordering
+    where
+        I: IntoParallelIterator<Item = Self::Item>,
+        I::Iter: IndexedParallelIterator,
+        Self::Item: Ord,
+    {
+        let other = other.into_par_iter();
+        let by_len = self.len().cmp(&other.len());
+        self.zip(other)
+            .map(|(a, b)| Ord::cmp(&a, &b))
+            .find_first(|ordering| *ordering != Ordering::Equal)
+            .unwrap_or(by_len)
+    }
+
+    /// Compares the items with those of `other`, lexicographically, as
+    /// `Iterator::partial_cmp`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::cmp::Ordering;
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert_eq!([1.0, 2.0].par_iter().partial_cmp(&[1.0, 3.0]), Some(Ordering::Less));
+    /// assert_eq!([f64::NAN].par_iter().partial_cmp(&[1.0]), None);
+    /// ```
+    fn partial_cmp<I>(self, other: I) -> Option<Ordering>
+    where
+        I: IntoParallelIterator,
+        I::Iter: IndexedParallelIterator,
+        Self::Item: PartialOrd<I::Item>,
+    {
+        let other = other.into_par_iter();
+        let by_len = self.len().cmp(&other.len());
+        self.zip(other)
+            .map(|(a, b)| PartialOrd::partial_cmp(&a, &b))
+            .find_first(|ordering| *ordering != Some(Ordering::Equal))
+            .unwrap_or(Some(by_len))
+    }
+
+    /// Whether the items equal those of `other`, as `Iterator::eq`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert!((0..3_u32).into_par_iter().eq(vec![0, 1, 2]));
+    /// assert!(!(0..3_u32).into_par_iter().eq(vec![0, 1]));
+    /// ```
+    fn eq<I>(self, other: I) -> bool
+    where
+        I: IntoParallelIterator,
+        I::Iter: IndexedParallelIterator,
+        Self::Item: PartialEq<I::Item>,
+    {
+        let other = other.into_par_iter();
+        self.len() == other.len() && self.zip(other).all(|(a, b)| a == b)
+    }
+
+    /// Whether the items differ from those of `other`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert!([1, 2].par_iter().ne(&[2, 1]));
+    /// ```
+    fn ne<I>(self, other: I) -> bool
+    where
+        I: IntoParallelIterator,
+        I::Iter: IndexedParallelIterator,
+        Self::Item: PartialEq<I::Item>,
+    {
+        !self.eq(other)
+    }
+
+    /// Whether the items are lexicographically less than those of `other`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert!([1, 2].par_iter().lt(&[1, 3]));
+    /// ```
+    fn lt<I>(self, other: I) -> bool
+    where
+        I: IntoParallelIterator,
+        I::Iter: IndexedParallelIterator,
+        Self::Item: PartialOrd<I::Item>,
+    {
+        self.partial_cmp(other) == Some(Ordering::Less)
+    }
+
+    /// Whether the items are lexicographically less than or equal to those
+    /// of `other`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert!([1, 2].par_iter().le(&[1, 2]));
+    /// ```
+    fn le<I>(self, other: I) -> bool
+    where
+        I: IntoParallelIterator,
+        I::Iter: IndexedParallelIterator,
+        Self::Item: PartialOrd<I::Item>,
+    {
+        matches!(
+            self.partial_cmp(other),
+            Some(Ordering::Less | Ordering::Equal)
+        )
+    }
+
+    /// Whether the items are lexicographically greater than those of
+    /// `other`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert!([2].par_iter().gt(&[1, 9]));
+    /// ```
+    fn gt<I>(self, other: I) -> bool
+    where
+        I: IntoParallelIterator,
+        I::Iter: IndexedParallelIterator,
+        Self::Item: PartialOrd<I::Item>,
+    {
+        self.partial_cmp(other) == Some(Ordering::Greater)
+    }
+
+    /// Whether the items are lexicographically greater than or equal to
+    /// those of `other`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert!([2].par_iter().ge(&[2]));
+    /// ```
+    fn ge<I>(self, other: I) -> bool
+    where
+        I: IntoParallelIterator,
+        I::Iter: IndexedParallelIterator,
+        Self::Item: PartialOrd<I::Item>,
+    {
+        matches!(
+            self.partial_cmp(other),
+            Some(Ordering::Greater | Ordering::Equal)
+        )
+    }
+
+    /// Collects the items, in order, into `target`, replacing its
+    /// contents (and keeping its allocation when it is large enough).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let mut v = vec![9, 9];
+    /// (0..3_u32).into_par_iter().collect_into_vec(&mut v);
+    /// assert_eq!(v, [0, 1, 2]);
+    /// ```
+    fn collect_into_vec(self, target: &mut Vec<Self::Item>) {
+        target.clear();
+        let len = self.len();
+        consumers::collect_indexed_into(self, len, target);
+    }
+
+    /// Unzips the pairs, in order, into `left` and `right`, replacing
+    /// their contents.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let (mut a, mut b) = (Vec::new(), Vec::new());
+    /// (0..3_u32).into_par_iter().map(|n| (n, n * 10)).unzip_into_vecs(&mut a, &mut b);
+    /// assert_eq!((a, b), (vec![0, 1, 2], vec![0, 10, 20]));
+    /// ```
+    fn unzip_into_vecs<A, B>(self, left: &mut Vec<A>, right: &mut Vec<B>)
+    where
+        Self: IndexedParallelIterator<Item = (A, B)>,
+        A: Send,
+        B: Send,
+    {
+        let len = self.len();
+        consumers::unzip_indexed_into(self, len, left, right);
+    }
+
+    /// Every `step`-th item, from the first.
+    ///
+    /// # Panics
+    ///
+    /// If `step` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let v: Vec<u32> = (0..7_u32).into_par_iter().step_by(2).collect();
+    /// assert_eq!(v, [0, 2, 4, 6]);
+    /// ```
+    fn step_by(self, step: usize) -> StepBy<Self> {
+        indexed::step_by(self, step)
+    }
+
+    /// All but the first `n` items.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert_eq!((0..10_u32).into_par_iter().skip(7).collect::<Vec<_>>(), [7, 8, 9]);
+    /// ```
+    fn skip(self, n: usize) -> Skip<Self> {
+        indexed::skip(self, n)
+    }
+
+    /// The first `n` items.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert_eq!((0..10_u32).into_par_iter().take(3).collect::<Vec<_>>(), [0, 1, 2]);
+    /// ```
+    fn take(self, n: usize) -> Take<Self> {
+        indexed::take(self, n)
+    }
+
+    /// The position of some item for which `predicate` holds, not
+    /// necessarily the first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let at = [1, 2, 3, 2].par_iter().position_any(|x| *x == 2);
+    /// assert!(at == Some(1) || at == Some(3));
+    /// ```
+    fn position_any<P>(self, predicate: P) -> Option<usize>
+    where
+        P: Fn(Self::Item) -> bool + Sync + Send,
+    {
+        self.map(predicate)
+            .enumerate()
+            .find_any(|(_, found)| *found)
+            .map(|(i, _)| i)
+    }
+
+    /// The position of the first item for which `predicate` holds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert_eq!([1, 2, 3, 2].par_iter().position_first(|x| *x == 2), Some(1));
+    /// ```
+    fn position_first<P>(self, predicate: P) -> Option<usize>
+    where
+        P: Fn(Self::Item) -> bool + Sync + Send,
+    {
+        self.map(predicate)
+            .enumerate()
+            .find_first(|(_, found)| *found)
+            .map(|(i, _)| i)
+    }
+
+    /// The position of the last item for which `predicate` holds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert_eq!([1, 2, 3, 2].par_iter().position_last(|x| *x == 2), Some(3));
+    /// ```
+    fn position_last<P>(self, predicate: P) -> Option<usize>
+    where
+        P: Fn(Self::Item) -> bool + Sync + Send,
+    {
+        self.map(predicate)
+            .enumerate()
+            .find_last(|(_, found)| *found)
+            .map(|(i, _)| i)
+    }
+
+    /// The positions, in order, of the items for which `predicate` holds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let at: Vec<usize> = [1, 2, 3, 2].par_iter().positions(|x| *x == 2).collect();
+    /// assert_eq!(at, [1, 3]);
+    /// ```
+    fn positions<P>(self, predicate: P) -> Positions<Self, P>
+    where
+        P: Fn(Self::Item) -> bool + Sync + Send,
+    {
+        Positions::new(self, predicate)
+    }
+
+    /// The items in reverse order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let v: Vec<char> = ['a', 'b', 'c'].into_par_iter().rev().collect();
+    /// assert_eq!(v, ['c', 'b', 'a']);
+    /// ```
+    fn rev(self) -> Rev<Self> {
+        indexed::rev(self)
+    }
+
+    /// Pieces are not split below `min` items (fewer, larger jobs).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let pieces = (0..1000_u32).into_par_iter().with_min_len(500).fold(|| (), |(), _| ()).count();
+    /// assert!(pieces <= 2);
+    /// ```
+    fn with_min_len(self, min: usize) -> MinLen<Self> {
+        indexed::with_min_len(self, min)
+    }
+
+    /// Pieces are split down to at most `max` items (more, smaller jobs).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let pieces = (0..1000_u32).into_par_iter().with_max_len(10).fold(|| (), |(), _| ()).count();
+    /// assert!(pieces >= 100);
+    /// ```
+    fn with_max_len(self, max: usize) -> MaxLen<Self> {
+        indexed::with_max_len(self, max)
+    }
+
+    /// Runs the items as a sequence of parallel blocks, the first as long
+    /// as the number of threads, each after it twice as long as the one
+    /// before; a consumer that stops early starts no later block.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert_eq!((0..100_u32).into_par_iter().by_exponential_blocks().find_first(|n| *n > 41), Some(42));
+    /// ```
+    fn by_exponential_blocks(self) -> ExponentialBlocks<Self> {
+        indexed::Blocks::exponential(self)
+    }
+
+    /// Runs the items as a sequence of parallel blocks of `block_size`.
+    ///
+    /// # Panics
+    ///
+    /// If `block_size` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert_eq!((0..100_u32).into_par_iter().by_uniform_blocks(8).sum::<u32>(), 4950);
+    /// ```
+    fn by_uniform_blocks(self, block_size: usize) -> UniformBlocks<Self> {
+        indexed::Blocks::uniform(self, block_size)
     }
 }
 
@@ -954,8 +1713,8 @@ pub trait ParallelSlice<T: Sync> {
     /// let chunks: Vec<&[u8]> = [1, 2, 3].par_chunks(2).collect();
     /// assert_eq!(chunks, [&[1, 2][..], &[3][..]]);
     /// ```
-    fn par_chunks(&self, chunk_size: usize) -> Chunks<'_, T> {
-        Chunks::new(self.as_parallel_slice(), chunk_size)
+    fn par_chunks(&self, chunk_size: usize) -> source::Chunks<'_, T> {
+        source::Chunks::new(self.as_parallel_slice(), chunk_size)
     }
 }
 

@@ -56,6 +56,13 @@ pub trait Producer: Send + Sized {
     fn max_len(&self) -> usize {
         usize::MAX
     }
+
+    /// With `by_exponential_blocks`/`by_uniform_blocks`: the length of the
+    /// next block, to be run (in parallel) before the rest is started.
+    /// `split_at` then leaves a left part that is no longer in blocks.
+    fn next_block(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// Receives the producer of a parallel iterator. Adaptors wrap the callback
@@ -90,15 +97,15 @@ pub trait Reducer<T>: Sync {
         false
     }
 
-    /// Folds the piece that starts at position `start` of the producer's
-    /// index range; consumers that care where a piece lies (`find_first`,
-    /// `position_last`, ...) override it. Pieces are folded with disjoint
-    /// `start..start + len` ranges, in index order.
-    fn fold_at<I>(&self, start: usize, iter: I) -> Self::Output
+    /// Folds the piece `start..end` of the producer's index range;
+    /// consumers that care where a piece lies (`find_first`,
+    /// `find_last`, ...) override it. The pieces' ranges are disjoint and
+    /// ordered as the pieces are.
+    fn fold_at<I>(&self, start: usize, end: usize, iter: I) -> Self::Output
     where
         I: Iterator<Item = T>,
     {
-        let _ = start;
+        let _ = (start, end);
         self.fold(iter)
     }
 
@@ -154,14 +161,18 @@ where
     P: Producer,
     C: Reducer<P::Item>,
 {
+    if producer.next_block().is_some() {
+        return bridge_blocks(pool, producer, start, reducer);
+    }
     let len = producer.len();
-    if reducer.full_at(start, start + len) {
-        return reducer.fold_at(start, std::iter::empty());
+    let end = start + len;
+    if reducer.full_at(start, end) {
+        return reducer.fold_at(start, end, std::iter::empty());
     }
     let mid = len / 2;
     let must_split = len > producer.max_len();
     if len < 2 || mid < producer.min_len() || !(must_split || splitter.try_split(migrated)) {
-        return reducer.fold_at(start, producer.into_seq_iter());
+        return reducer.fold_at(start, end, producer.into_seq_iter());
     }
     let (left, right) = producer.split_at(mid);
     // Not `start + mid`: an unindexed producer may split near `mid`.
@@ -175,6 +186,40 @@ where
         },
     );
     reducer.reduce(left, right)
+}
+
+/// Runs a producer that is in blocks: each block in parallel, one block
+/// after the other, stopping once the result is known.
+fn bridge_blocks<P, C>(
+    pool: &PoolHandle,
+    mut producer: P,
+    mut start: usize,
+    reducer: &C,
+) -> C::Output
+where
+    P: Producer,
+    C: Reducer<P::Item>,
+{
+    let mut result: Option<C::Output> = None;
+    while let Some(block) = producer.next_block() {
+        let len = producer.len();
+        if len == 0 || reducer.full_at(start, start + len) {
+            break;
+        }
+        let (first, rest) = producer.split_at(block.clamp(1, len));
+        producer = rest;
+        let first_len = first.len();
+        let splitter = Splitter::new(pool.workers());
+        let done = bridge_piece(pool, first, start, splitter, reducer, false);
+        start += first_len;
+        result = Some(match result {
+            None => done,
+            Some(before) => reducer.reduce(before, done),
+        });
+    }
+    // What is left (nothing, or the part after the result was known) is
+    // dropped unfolded.
+    result.unwrap_or_else(|| reducer.fold_at(start, start, std::iter::empty()))
 }
 
 /// The split budget of one piece; see the module documentation.

@@ -498,13 +498,7 @@ where
         std::iter::once(R::from_output(acc))
     }
 
-    fn min_len(&self) -> usize {
-        self.base.min_len()
-    }
-
-    fn max_len(&self) -> usize {
-        self.base.max_len()
-    }
+    forward_split_hints!(base);
 }
 
 /// Collects `Ok` values into `C`, or returns an error if any item is an

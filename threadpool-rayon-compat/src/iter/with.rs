@@ -259,13 +259,7 @@ where
         }
     }
 
-    fn min_len(&self) -> usize {
-        self.base.min_len()
-    }
-
-    fn max_len(&self) -> usize {
-        self.base.max_len()
-    }
+    forward_split_hints!(base);
 }
 
 /// The sequential side of `map_with` and `map_init`: one state, every item.
@@ -409,13 +403,7 @@ where
         std::iter::once(self.base.into_seq_iter().fold(self.init, self.fold_op))
     }
 
-    fn min_len(&self) -> usize {
-        self.base.min_len()
-    }
-
-    fn max_len(&self) -> usize {
-        self.base.max_len()
-    }
+    forward_split_hints!(base);
 }
 
 /// Yields the `Some` values until the first `None` (anywhere: items after
@@ -524,13 +512,7 @@ where
         }
     }
 
-    fn min_len(&self) -> usize {
-        self.base.min_len()
-    }
-
-    fn max_len(&self) -> usize {
-        self.base.max_len()
-    }
+    forward_split_hints!(base);
 }
 
 /// The sequential side of [`WhileSome`]: ends at a `None`, or once any
