@@ -16,6 +16,8 @@ pub(super) fn compat_iter(config: &Config) {
     let rayon = rayon_pool(config.workers);
     sort_unstable(config, &compat, &rayon);
     word_count(config, &compat, &rayon);
+    flat_map(config, &compat, &rayon);
+    find_first(config, &compat, &rayon);
 }
 
 /// A pseudo-random u64 per index (xorshift-multiply), the same every run.
@@ -105,6 +107,84 @@ fn word_count(
         };
         let elapsed = started.elapsed();
         assert_eq!(words, expected, "{implementation}: wrong count");
+        samples.push(implementation, elapsed.as_secs_f64() * 1e3);
+    });
+    samples.report(&[OURS], &[RAYON]);
+}
+
+fn flat_map(
+    config: &Config,
+    compat: &threadpool_rayon_compat::ThreadPool,
+    rayon: &rayon::ThreadPool,
+) {
+    // 100,000 outer items, each an inner parallel iterator of 0 to 63.
+    let n = config.size(100_000_u64, 20_000);
+    let expected: u64 = (0..n)
+        .flat_map(|i| (0..scrambled(i) % 64).map(move |j| scrambled(i ^ j) & 0xFF))
+        .sum();
+    let mut samples = Samples::new("compat_iter/flat_map", "ms");
+    interleave(config.rounds(9, 3), &[OURS, RAYON], |implementation| {
+        let n = black_box(n);
+        let started = Instant::now();
+        let total: u64 = match implementation {
+            OURS => compat.install(|| {
+                use threadpool_rayon_compat::prelude::*;
+                (0..n)
+                    .into_par_iter()
+                    .flat_map(|i| {
+                        (0..scrambled(i) % 64)
+                            .into_par_iter()
+                            .map(move |j| scrambled(i ^ j) & 0xFF)
+                    })
+                    .sum()
+            }),
+            _ => rayon.install(|| {
+                use rayon::prelude::*;
+                (0..n)
+                    .into_par_iter()
+                    .flat_map(|i| {
+                        (0..scrambled(i) % 64)
+                            .into_par_iter()
+                            .map(move |j| scrambled(i ^ j) & 0xFF)
+                    })
+                    .sum()
+            }),
+        };
+        let elapsed = started.elapsed();
+        assert_eq!(total, expected, "{implementation}: wrong sum");
+        samples.push(implementation, elapsed.as_secs_f64() * 1e3);
+    });
+    samples.report(&[OURS], &[RAYON]);
+}
+
+fn find_first(
+    config: &Config,
+    compat: &threadpool_rayon_compat::ThreadPool,
+    rayon: &rayon::ThreadPool,
+) {
+    // The first match sits at 70% of 10,000,000 items: everything to its
+    // left must be searched, everything to its right may be skipped.
+    let n = config.size(10_000_000_u64, 2_000_000);
+    let input: Vec<u64> = (0..n).map(scrambled).collect();
+    let at = (n * 7 / 10) as usize;
+    let needle = input[at];
+    let expected = input.iter().position(|x| *x == needle);
+    let mut samples = Samples::new("compat_iter/find_first", "ms");
+    interleave(config.rounds(9, 3), &[OURS, RAYON], |implementation| {
+        let input = black_box(&input);
+        let started = Instant::now();
+        let found = match implementation {
+            OURS => compat.install(|| {
+                use threadpool_rayon_compat::prelude::*;
+                input.par_iter().position_first(|x| *x == needle)
+            }),
+            _ => rayon.install(|| {
+                use rayon::prelude::*;
+                input.par_iter().position_first(|x| *x == needle)
+            }),
+        };
+        let elapsed = started.elapsed();
+        assert_eq!(found, expected, "{implementation}: wrong position");
         samples.push(implementation, elapsed.as_secs_f64() * 1e3);
     });
     samples.report(&[OURS], &[RAYON]);

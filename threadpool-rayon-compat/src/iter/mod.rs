@@ -25,6 +25,7 @@ macro_rules! forward_split_hints {
 
 mod adaptors;
 mod consumers;
+mod flatten;
 mod indexed;
 pub mod plumbing;
 mod search;
@@ -37,6 +38,7 @@ pub use adaptors::{Cloned, Copied, Enumerate, Filter, FilterMap, Fold, Map, Zip}
 /// rayon's `zip_eq` adaptor: a [`Zip`] of iterators checked to have the
 /// same length.
 pub type ZipEq<A, B> = Zip<A, B>;
+pub use flatten::{Chain, FlatMap, FlatMapIter, Flatten, FlattenIter};
 pub use indexed::{
     Blocks, Chunks, ExponentialBlocks, FoldChunks, FoldChunksWith, Interleave, InterleaveShortest,
     MaxLen, MinLen, Positions, Rev, Skip, StepBy, Take, UniformBlocks,
@@ -895,6 +897,96 @@ pub trait ParallelIterator: Sized + Send {
         P: Fn(&Self::Item) -> bool + Sync + Send,
     {
         SkipAnyWhile::new(self, predicate)
+    }
+
+    /// The items of `self`, then those of `chain`. Indexed when both are.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let v: Vec<u8> = vec![1, 2].into_par_iter().chain(vec![3]).collect();
+    /// assert_eq!(v, [1, 2, 3]);
+    /// ```
+    fn chain<C>(self, chain: C) -> Chain<Self, C::Iter>
+    where
+        C: IntoParallelIterator<Item = Self::Item>,
+    {
+        Chain::new(self, chain.into_par_iter())
+    }
+
+    /// The items of the parallel iterators `map_op` makes of each item, in
+    /// order. Each inner iterator runs inside the piece of the outer
+    /// iterator that holds its item.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let pairs: Vec<(u8, u8)> = (0..2_u8).into_par_iter().flat_map(|a| (0..2_u8).into_par_iter().map(move |b| (a, b))).collect();
+    /// assert_eq!(pairs, [(0, 0), (0, 1), (1, 0), (1, 1)]);
+    /// ```
+    fn flat_map<F, PI>(self, map_op: F) -> FlatMap<Self, F>
+    where
+        F: Fn(Self::Item) -> PI + Sync + Send,
+        PI: IntoParallelIterator,
+    {
+        FlatMap::new(self, map_op)
+    }
+
+    /// The items of the sequential iterators `map_op` makes of each item,
+    /// in order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let chars: String = ["ab", "c"].par_iter().flat_map_iter(|s| s.chars()).collect();
+    /// assert_eq!(chars, "abc");
+    /// ```
+    fn flat_map_iter<F, SI>(self, map_op: F) -> FlatMapIter<Self, F>
+    where
+        F: Fn(Self::Item) -> SI + Sync + Send,
+        SI: IntoIterator<Item: Send>,
+    {
+        FlatMapIter::new(self, map_op)
+    }
+
+    /// The items of the items, which are parallel iterators, in order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let v: Vec<u8> = vec![vec![1], vec![2, 3]].into_par_iter().flatten().collect();
+    /// assert_eq!(v, [1, 2, 3]);
+    /// ```
+    fn flatten(self) -> Flatten<Self>
+    where
+        Self::Item: IntoParallelIterator,
+    {
+        Flatten::new(self)
+    }
+
+    /// The items of the items, which are sequential iterators, in order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let v: Vec<u8> = vec![Some(1), None, Some(3)].into_par_iter().flatten_iter().collect();
+    /// assert_eq!(v, [1, 3]);
+    /// ```
+    fn flatten_iter(self) -> FlattenIter<Self>
+    where
+        Self::Item: IntoIterator<Item: Send>,
+    {
+        FlattenIter::new(self)
     }
 
     /// Collects the items, in order, into a collection such as `Vec`.
