@@ -398,7 +398,7 @@ impl<T: Send> Reducer<T> for CollectPieces {
 }
 
 /// The items in order, as pieces to be concatenated.
-fn collect_pieces<I: ParallelIterator>(par_iter: I) -> LinkedList<Vec<I::Item>> {
+pub(super) fn collect_pieces<I: ParallelIterator>(par_iter: I) -> LinkedList<Vec<I::Item>> {
     par_iter.with_producer(Bridge(&CollectPieces))
 }
 

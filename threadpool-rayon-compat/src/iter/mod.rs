@@ -25,6 +25,7 @@ macro_rules! forward_split_hints {
 
 mod adaptors;
 mod consumers;
+mod extend;
 mod flatten;
 mod indexed;
 pub mod plumbing;
@@ -38,6 +39,8 @@ pub use adaptors::{Cloned, Copied, Enumerate, Filter, FilterMap, Fold, Map, Zip}
 /// rayon's `zip_eq` adaptor: a [`Zip`] of iterators checked to have the
 /// same length.
 pub type ZipEq<A, B> = Zip<A, B>;
+pub use either::Either;
+pub use extend::ParallelExtend;
 pub use flatten::{Chain, FlatMap, FlatMapIter, Flatten, FlattenIter};
 pub use indexed::{
     Blocks, Chunks, ExponentialBlocks, FoldChunks, FoldChunksWith, Interleave, InterleaveShortest,
@@ -55,6 +58,7 @@ use consumers::{
     Sum,
 };
 use std::cmp::Ordering;
+use std::collections::LinkedList;
 
 use crate::sort::Stability;
 use plumbing::{Bridge, ProducerCallback};
@@ -987,6 +991,93 @@ pub trait ParallelIterator: Sized + Send {
         Self::Item: IntoIterator<Item: Send>,
     {
         FlattenIter::new(self)
+    }
+
+    /// Splits the pairs into two collections, in order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let (a, b): (Vec<u32>, Vec<char>) = [(1, 'a'), (2, 'b')].into_par_iter().unzip();
+    /// assert_eq!((a, b), (vec![1, 2], vec!['a', 'b']));
+    /// ```
+    fn unzip<A, B, FromA, FromB>(self) -> (FromA, FromB)
+    where
+        Self: ParallelIterator<Item = (A, B)>,
+        FromA: Default + Send + ParallelExtend<A>,
+        FromB: Default + Send + ParallelExtend<B>,
+        A: Send,
+        B: Send,
+    {
+        extend::unzip(self)
+    }
+
+    /// Splits the items into those `predicate` accepts and the others, in
+    /// order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let (even, odd): (Vec<u32>, Vec<u32>) = (0..6_u32).into_par_iter().partition(|n| n % 2 == 0);
+    /// assert_eq!((even, odd), (vec![0, 2, 4], vec![1, 3, 5]));
+    /// ```
+    fn partition<A, B, P>(self, predicate: P) -> (A, B)
+    where
+        A: Default + Send + ParallelExtend<Self::Item>,
+        B: Default + Send + ParallelExtend<Self::Item>,
+        P: Fn(&Self::Item) -> bool + Sync + Send,
+    {
+        self.partition_map(|item| {
+            if predicate(&item) {
+                Either::Left(item)
+            } else {
+                Either::Right(item)
+            }
+        })
+    }
+
+    /// Splits the items by what `predicate` maps them to: `Left` values
+    /// into the first collection, `Right` ones into the second, in order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::iter::Either;
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let (numbers, words): (Vec<u32>, Vec<&str>) = ["1", "a", "2"]
+    ///     .into_par_iter()
+    ///     .partition_map(|s| s.parse().map_or(Either::Right(s), Either::Left));
+    /// assert_eq!((numbers, words), (vec![1, 2], vec!["a"]));
+    /// ```
+    fn partition_map<A, B, P, L, R>(self, predicate: P) -> (A, B)
+    where
+        A: Default + Send + ParallelExtend<L>,
+        B: Default + Send + ParallelExtend<R>,
+        P: Fn(Self::Item) -> Either<L, R> + Sync + Send,
+        L: Send,
+        R: Send,
+    {
+        extend::partition_map(self.map(predicate))
+    }
+
+    /// The items, in order, as the list of the `Vec`s the pieces of the
+    /// split collected (rayon's cheapest ordered collect).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let list = (0..100_u32).into_par_iter().collect_vec_list();
+    /// assert!(list.into_iter().flatten().eq(0..100));
+    /// ```
+    fn collect_vec_list(self) -> LinkedList<Vec<Self::Item>> {
+        consumers::collect_pieces(self)
     }
 
     /// Collects the items, in order, into a collection such as `Vec`.
