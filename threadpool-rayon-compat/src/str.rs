@@ -456,7 +456,7 @@ impl StrKind for Chars<'_> {
         cut_at_boundary(text, mid)
     }
 
-    fn iter<'ch, 'k>(&'k self, text: Option<&'ch str>, _: usize, _: bool) -> std::str::Chars<'ch> {
+    fn iter<'ch>(&self, text: Option<&'ch str>, _: usize, _: bool) -> std::str::Chars<'ch> {
         text.unwrap_or("").chars()
     }
 }
@@ -500,12 +500,7 @@ impl StrKind for CharIndices<'_> {
         cut_at_boundary(text, mid)
     }
 
-    fn iter<'ch, 'k>(
-        &'k self,
-        text: Option<&'ch str>,
-        offset: usize,
-        _: bool,
-    ) -> OffsetCharIndices<'ch> {
+    fn iter<'ch>(&self, text: Option<&'ch str>, offset: usize, _: bool) -> OffsetCharIndices<'ch> {
         OffsetCharIndices {
             inner: text.unwrap_or("").char_indices(),
             offset,
@@ -537,7 +532,7 @@ impl StrKind for Bytes<'_> {
         cut_at_boundary(text, mid)
     }
 
-    fn iter<'ch, 'k>(&'k self, text: Option<&'ch str>, _: usize, _: bool) -> std::str::Bytes<'ch> {
+    fn iter<'ch>(&self, text: Option<&'ch str>, _: usize, _: bool) -> std::str::Bytes<'ch> {
         text.unwrap_or("").bytes()
     }
 }
@@ -567,12 +562,7 @@ impl StrKind for EncodeUtf16<'_> {
         cut_at_boundary(text, mid)
     }
 
-    fn iter<'ch, 'k>(
-        &'k self,
-        text: Option<&'ch str>,
-        _: usize,
-        _: bool,
-    ) -> std::str::EncodeUtf16<'ch> {
+    fn iter<'ch>(&self, text: Option<&'ch str>, _: usize, _: bool) -> std::str::EncodeUtf16<'ch> {
         text.unwrap_or("").encode_utf16()
     }
 }
@@ -842,8 +832,8 @@ impl StrKind for SplitWhitespace<'_> {
         match_near(&char::is_whitespace, text, mid)
     }
 
-    fn iter<'ch, 'k>(
-        &'k self,
+    fn iter<'ch>(
+        &self,
         text: Option<&'ch str>,
         _: usize,
         _: bool,
@@ -877,8 +867,8 @@ impl StrKind for SplitAsciiWhitespace<'_> {
         match_near(&|c: char| c.is_ascii_whitespace(), text, mid)
     }
 
-    fn iter<'ch, 'k>(
-        &'k self,
+    fn iter<'ch>(
+        &self,
         text: Option<&'ch str>,
         _: usize,
         _: bool,
@@ -902,7 +892,7 @@ str_iter!(
 );
 
 /// The match of a `(position, match)` pair.
-fn match_only<'ch>((_, matched): (usize, &'ch str)) -> &'ch str {
+fn match_only((_, matched): (usize, &str)) -> &str {
     matched
 }
 

@@ -155,7 +155,7 @@ proptest! {
             v.par_iter().filter(|x| *x % 2 == 0).find_last(|x| *x / 10 == t));
         let parse = |(i, x): (usize, &i32)| (x / 10 == t).then_some(i);
         agree!(v.iter().enumerate().find_map(parse), v.par_iter().enumerate().find_map_first(parse));
-        agree!(v.iter().enumerate().filter_map(parse).last(), v.par_iter().enumerate().find_map_last(parse));
+        agree!(v.iter().enumerate().filter_map(parse).next_back(), v.par_iter().enumerate().find_map_last(parse));
         let (any, theirs_any) = both!(v.par_iter().enumerate().find_map_any(parse));
         prop_assert_eq!(any.is_some(), v.iter().any(|x| x / 10 == t));
         prop_assert_eq!(theirs_any.is_some(), any.is_some());

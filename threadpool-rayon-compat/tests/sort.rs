@@ -2,6 +2,9 @@
 //! sorts: same order (stability included), comparator panics resumed with
 //! every element kept, the pool usable afterwards.
 
+// The std sorts are the reference for the same-named parallel ones.
+#![allow(clippy::unnecessary_sort_by)]
+
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
