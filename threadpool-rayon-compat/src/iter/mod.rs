@@ -25,12 +25,17 @@ macro_rules! forward_split_hints {
 
 mod adaptors;
 mod consumers;
+mod drain;
 mod extend;
 mod flatten;
 mod indexed;
+mod par_bridge;
 pub mod plumbing;
 mod search;
+pub(crate) mod slices;
 pub(crate) mod source;
+mod sources;
+mod tree;
 mod try_ops;
 mod with;
 
@@ -39,6 +44,7 @@ pub use adaptors::{Cloned, Copied, Enumerate, Filter, FilterMap, Fold, Map, Zip}
 /// rayon's `zip_eq` adaptor: a [`Zip`] of iterators checked to have the
 /// same length.
 pub type ZipEq<A, B> = Zip<A, B>;
+pub use drain::{Drain, ParallelDrainFull, ParallelDrainRange, StringDrain};
 pub use either::Either;
 pub use extend::ParallelExtend;
 pub use flatten::{Chain, FlatMap, FlatMapIter, Flatten, FlattenIter};
@@ -46,9 +52,17 @@ pub use indexed::{
     Blocks, Chunks, ExponentialBlocks, FoldChunks, FoldChunksWith, Interleave, InterleaveShortest,
     MaxLen, MinLen, Positions, Rev, Skip, StepBy, Take, UniformBlocks,
 };
+pub use par_bridge::{IterBridge, ParallelBridge};
 pub use search::{SkipAny, SkipAnyWhile, TakeAny, TakeAnyWhile};
 pub use source::{
     ChunksMut, Iter, IterMut, RangeInclusiveIter, RangeInteger, RangeIter, VecIntoIter,
+};
+pub use sources::{
+    CharRangeIter, Empty, Once, OptionIter, Repeat, RepeatN, empty, once, repeat, repeat_n,
+};
+pub use tree::{
+    Split, WalkTree, WalkTreePostfix, WalkTreePrefix, split, walk_tree, walk_tree_postfix,
+    walk_tree_prefix,
 };
 pub use try_ops::{Try, TryFold, TryFoldWith};
 pub use with::{FoldWith, MapInit, MapWith, WhileSome};
@@ -1051,7 +1065,7 @@ pub trait ParallelIterator: Sized + Send {
     ///
     /// let (numbers, words): (Vec<u32>, Vec<&str>) = ["1", "a", "2"]
     ///     .into_par_iter()
-    ///     .partition_map(|s| s.parse().map_or(Either::Right(s), Either::Left));
+    ///     .partition_map(|s| s.parse::<u32>().map_or(Either::Right(s), Either::Left));
     /// assert_eq!((numbers, words), (vec![1, 2], vec!["a"]));
     /// ```
     fn partition_map<A, B, P, L, R>(self, predicate: P) -> (A, B)
@@ -1899,6 +1913,134 @@ pub trait ParallelSlice<T: Sync> {
     fn par_chunks(&self, chunk_size: usize) -> source::Chunks<'_, T> {
         source::Chunks::new(self.as_parallel_slice(), chunk_size)
     }
+
+    /// Overlapping windows of `window_size` elements.
+    ///
+    /// # Panics
+    ///
+    /// If `window_size` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let rising = [1, 3, 2, 5].par_windows(2).filter(|w| w[0] < w[1]).count();
+    /// assert_eq!(rising, 2);
+    /// ```
+    fn par_windows(&self, window_size: usize) -> slices::Windows<'_, T> {
+        slices::windows(self.as_parallel_slice(), window_size)
+    }
+
+    /// Chunks of exactly `chunk_size` elements; the remainder is left out
+    /// (and available from the iterator's `remainder()`).
+    ///
+    /// # Panics
+    ///
+    /// If `chunk_size` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let sums: Vec<i32> = [1, 2, 3, 4, 5].par_chunks_exact(2).map(|c| c.iter().sum()).collect();
+    /// assert_eq!(sums, [3, 7]);
+    /// ```
+    fn par_chunks_exact(&self, chunk_size: usize) -> slices::ChunksExact<'_, T> {
+        slices::chunks_exact(self.as_parallel_slice(), chunk_size)
+    }
+
+    /// Chunks of `chunk_size` elements from the end; the last may be
+    /// shorter.
+    ///
+    /// # Panics
+    ///
+    /// If `chunk_size` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let v: Vec<&[i32]> = [1, 2, 3, 4, 5].par_rchunks(2).collect();
+    /// assert_eq!(v, [&[4, 5][..], &[2, 3][..], &[1][..]]);
+    /// ```
+    fn par_rchunks(&self, chunk_size: usize) -> slices::RChunks<'_, T> {
+        slices::rchunks(self.as_parallel_slice(), chunk_size)
+    }
+
+    /// Chunks of exactly `chunk_size` elements from the end; the remainder
+    /// (at the start) is left out.
+    ///
+    /// # Panics
+    ///
+    /// If `chunk_size` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let v: Vec<&[i32]> = [1, 2, 3, 4, 5].par_rchunks_exact(2).collect();
+    /// assert_eq!(v, [&[4, 5][..], &[2, 3][..]]);
+    /// ```
+    fn par_rchunks_exact(&self, chunk_size: usize) -> slices::RChunksExact<'_, T> {
+        slices::rchunks_exact(self.as_parallel_slice(), chunk_size)
+    }
+
+    /// The pieces between elements for which `separator` holds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let lens: Vec<usize> = [1, 2, 0, 3].par_split(|x| *x == 0).map(|p| p.len()).collect();
+    /// assert_eq!(lens, [2, 1]);
+    /// ```
+    fn par_split<P>(&self, separator: P) -> slices::Split<'_, T, P>
+    where
+        P: Fn(&T) -> bool + Sync + Send,
+    {
+        slices::Split::new(self.as_parallel_slice(), separator)
+    }
+
+    /// The pieces, each ending with an element for which `separator`
+    /// holds (the last may not).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let lens: Vec<usize> = [1, 2, 0, 3].par_split_inclusive(|x| *x == 0).map(|p| p.len()).collect();
+    /// assert_eq!(lens, [3, 1]);
+    /// ```
+    fn par_split_inclusive<P>(&self, separator: P) -> slices::SplitInclusive<'_, T, P>
+    where
+        P: Fn(&T) -> bool + Sync + Send,
+    {
+        slices::SplitInclusive::new(self.as_parallel_slice(), separator)
+    }
+
+    /// The runs: maximal pieces in which `pred` holds for every pair of
+    /// neighbours.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let runs = [1, 2, 3, 1, 2].par_chunk_by(|a, b| a < b).count();
+    /// assert_eq!(runs, 2);
+    /// ```
+    fn par_chunk_by<F>(&self, pred: F) -> slices::ChunkBy<'_, T, F>
+    where
+        F: Fn(&T, &T) -> bool + Send + Sync,
+    {
+        slices::ChunkBy::new(self.as_parallel_slice(), pred)
+    }
 }
 
 impl<T: Sync> ParallelSlice<T> for [T] {
@@ -1950,6 +2092,120 @@ pub trait ParallelSliceMut<T: Send> {
     /// ```
     fn par_chunks_mut(&mut self, chunk_size: usize) -> ChunksMut<'_, T> {
         ChunksMut::new(self.as_parallel_slice_mut(), chunk_size)
+    }
+
+    /// Mutable chunks of exactly `chunk_size` elements; the remainder is
+    /// left out.
+    ///
+    /// # Panics
+    ///
+    /// If `chunk_size` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let mut v = [1, 2, 3];
+    /// v.par_chunks_exact_mut(2).for_each(|c| c.fill(0));
+    /// assert_eq!(v, [0, 0, 3]);
+    /// ```
+    fn par_chunks_exact_mut(&mut self, chunk_size: usize) -> slices::ChunksExactMut<'_, T> {
+        slices::chunks_exact_mut(self.as_parallel_slice_mut(), chunk_size)
+    }
+
+    /// Mutable chunks of `chunk_size` elements from the end.
+    ///
+    /// # Panics
+    ///
+    /// If `chunk_size` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let mut v = [1, 2, 3];
+    /// v.par_rchunks_mut(2).for_each(|c| c.fill(c.len() as i32));
+    /// assert_eq!(v, [1, 2, 2]);
+    /// ```
+    fn par_rchunks_mut(&mut self, chunk_size: usize) -> slices::RChunksMut<'_, T> {
+        slices::rchunks_mut(self.as_parallel_slice_mut(), chunk_size)
+    }
+
+    /// Mutable chunks of exactly `chunk_size` elements from the end.
+    ///
+    /// # Panics
+    ///
+    /// If `chunk_size` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let mut v = [1, 2, 3];
+    /// v.par_rchunks_exact_mut(2).for_each(|c| c.fill(0));
+    /// assert_eq!(v, [1, 0, 0]);
+    /// ```
+    fn par_rchunks_exact_mut(&mut self, chunk_size: usize) -> slices::RChunksExactMut<'_, T> {
+        slices::rchunks_exact_mut(self.as_parallel_slice_mut(), chunk_size)
+    }
+
+    /// The mutable pieces between elements for which `separator` holds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let mut v = [2, 1, 0, 4, 3];
+    /// v.par_split_mut(|x| *x == 0).for_each(|p| p.sort());
+    /// assert_eq!(v, [1, 2, 0, 3, 4]);
+    /// ```
+    fn par_split_mut<P>(&mut self, separator: P) -> slices::SplitMut<'_, T, P>
+    where
+        P: Fn(&T) -> bool + Sync + Send,
+    {
+        slices::SplitMut::new(self.as_parallel_slice_mut(), separator)
+    }
+
+    /// The mutable pieces, each ending with an element for which
+    /// `separator` holds (the last may not).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let mut v = [2, 0, 4, 3];
+    /// v.par_split_inclusive_mut(|x| *x == 0).for_each(|p| p.sort());
+    /// assert_eq!(v, [0, 2, 3, 4]);
+    /// ```
+    fn par_split_inclusive_mut<P>(&mut self, separator: P) -> slices::SplitInclusiveMut<'_, T, P>
+    where
+        P: Fn(&T) -> bool + Sync + Send,
+    {
+        slices::SplitInclusiveMut::new(self.as_parallel_slice_mut(), separator)
+    }
+
+    /// The mutable runs: maximal pieces in which `pred` holds for every
+    /// pair of neighbours.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let mut v = [1, 1, 2, 2, 2];
+    /// v.par_chunk_by_mut(|a, b| a == b).for_each(|run| run[0] = 0);
+    /// assert_eq!(v, [0, 1, 0, 2, 2]);
+    /// ```
+    fn par_chunk_by_mut<F>(&mut self, pred: F) -> slices::ChunkByMut<'_, T, F>
+    where
+        F: Fn(&T, &T) -> bool + Send + Sync,
+    {
+        slices::ChunkByMut::new(self.as_parallel_slice_mut(), pred)
     }
 
     /// Sorts the slice in parallel, stably: equal elements keep their order.

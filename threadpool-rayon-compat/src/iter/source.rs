@@ -361,8 +361,8 @@ impl<T> Drop for DrainIter<'_, T> {
     }
 }
 
-/// An integer type whose ranges are parallel iterators: `u8` to `u64`,
-/// `i8` to `i64`, `usize`, `isize`.
+/// An integer type whose ranges are parallel iterators: `u8` to `u128`,
+/// `i8` to `i128`, `usize`, `isize`.
 ///
 /// # Examples
 ///
@@ -399,6 +399,34 @@ macro_rules! range_integer {
 }
 
 range_integer!(u8, u16, u32, u64, i8, i16, i32, i64);
+
+impl RangeInteger for u128 {
+    fn span(start: Self, end: Self) -> usize {
+        if end <= start {
+            return 0;
+        }
+        usize::try_from(end - start).expect("the range is longer than usize::MAX")
+    }
+
+    fn offset(start: Self, n: usize) -> Self {
+        start + n as u128
+    }
+}
+
+impl RangeInteger for i128 {
+    fn span(start: Self, end: Self) -> usize {
+        if end <= start {
+            return 0;
+        }
+        usize::try_from(end.abs_diff(start)).expect("the range is longer than usize::MAX")
+    }
+
+    fn offset(start: Self, n: usize) -> Self {
+        start
+            .checked_add_unsigned(n as u128)
+            .expect("the offset is within the range")
+    }
+}
 
 impl RangeInteger for usize {
     fn span(start: Self, end: Self) -> usize {
