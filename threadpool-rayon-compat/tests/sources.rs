@@ -217,10 +217,7 @@ fn a_panicking_bridged_iterator_is_resumed_and_the_pool_survives() {
     let result = catch_unwind(AssertUnwindSafe(|| {
         pool.install(|| {
             (0..10_000_u32)
-                .map(|n| {
-                    assert!(n != 5_000, "iterator panicked");
-                    n
-                })
+                .inspect(|n| assert!(*n != 5_000, "iterator panicked"))
                 .par_bridge()
                 .count()
         })
