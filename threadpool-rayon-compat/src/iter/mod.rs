@@ -29,6 +29,7 @@ mod drain;
 mod extend;
 mod flatten;
 mod indexed;
+mod misc;
 mod par_bridge;
 pub mod plumbing;
 mod search;
@@ -52,6 +53,7 @@ pub use indexed::{
     Blocks, Chunks, ExponentialBlocks, FoldChunks, FoldChunksWith, Interleave, InterleaveShortest,
     MaxLen, MinLen, Positions, Rev, Skip, StepBy, Take, UniformBlocks,
 };
+pub use misc::{Inspect, Intersperse, PanicFuse, Update};
 pub use par_bridge::{IterBridge, ParallelBridge};
 pub use search::{SkipAny, SkipAnyWhile, TakeAny, TakeAnyWhile};
 pub use source::{
@@ -1092,6 +1094,73 @@ pub trait ParallelIterator: Sized + Send {
     /// ```
     fn collect_vec_list(self) -> LinkedList<Vec<Self::Item>> {
         consumers::collect_pieces(self)
+    }
+
+    /// Calls `inspect_op` on a reference to each item as it passes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicU32, Ordering};
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let total = AtomicU32::new(0);
+    /// let n = (1..=4_u32).into_par_iter().inspect(|x| { total.fetch_add(*x, Ordering::Relaxed); }).count();
+    /// assert_eq!((n, total.into_inner()), (4, 10));
+    /// ```
+    fn inspect<OP>(self, inspect_op: OP) -> Inspect<Self, OP>
+    where
+        OP: Fn(&Self::Item) + Sync + Send,
+    {
+        Inspect::new(self, inspect_op)
+    }
+
+    /// Changes each item in place with `update_op`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let v: Vec<u32> = (0..3_u32).into_par_iter().update(|x| *x *= 10).collect();
+    /// assert_eq!(v, [0, 10, 20]);
+    /// ```
+    fn update<F>(self, update_op: F) -> Update<Self, F>
+    where
+        F: Fn(&mut Self::Item) + Sync + Send,
+    {
+        Update::new(self, update_op)
+    }
+
+    /// Once any piece panics, the other pieces stop early (the panic is
+    /// resumed in the caller as always).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert_eq!((0..100_u32).into_par_iter().panic_fuse().sum::<u32>(), 4950);
+    /// ```
+    fn panic_fuse(self) -> PanicFuse<Self> {
+        PanicFuse::new(self)
+    }
+
+    /// A clone of `element` between every two items.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let v: Vec<i32> = [1, 2, 3].into_par_iter().intersperse(0).collect();
+    /// assert_eq!(v, [1, 0, 2, 0, 3]);
+    /// ```
+    fn intersperse(self, element: Self::Item) -> Intersperse<Self>
+    where
+        Self::Item: Clone,
+    {
+        Intersperse::new(self, element)
     }
 
     /// Collects the items, in order, into a collection such as `Vec`.
