@@ -554,6 +554,31 @@ impl ThreadPool {
         })
     }
 
+    /// Runs `op` once on every worker thread of this pool, in the
+    /// background (see [`broadcast`](Self::broadcast)); rayon's
+    /// `spawn_broadcast`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new().num_threads(2).build()?;
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// let tx = std::sync::Mutex::new(tx);
+    /// pool.spawn_broadcast(move |ctx| tx.lock().unwrap().send(ctx.index()).unwrap());
+    /// let mut got = vec![rx.recv()?, rx.recv()?];
+    /// got.sort();
+    /// assert_eq!(got, [0, 1]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn spawn_broadcast<OP>(&self, op: OP)
+    where
+        OP: Fn(BroadcastContext<'_>) + Send + Sync + 'static,
+    {
+        spawn_broadcast_on(&self.handle, &self.info, op);
+    }
+
     /// The index of the calling thread in this pool, if it is one of its
     /// workers.
     ///
@@ -1107,4 +1132,43 @@ pub fn yield_local() -> Option<Yield> {
 fn yield_thread() -> Yield {
     std::thread::yield_now();
     Yield::Idle
+}
+
+/// Runs `op` once on every worker of the current pool, in the background;
+/// rayon's `spawn_broadcast`.
+///
+/// # Examples
+///
+/// ```
+/// let (tx, rx) = std::sync::mpsc::channel();
+/// let tx = std::sync::Mutex::new(tx);
+/// threadpool_rayon_compat::spawn_broadcast(move |ctx| tx.lock().unwrap().send(ctx.num_threads()).unwrap());
+/// let n = rx.recv().unwrap();
+/// assert_eq!(n, threadpool_rayon_compat::current_num_threads());
+/// ```
+pub fn spawn_broadcast<OP>(op: OP)
+where
+    OP: Fn(BroadcastContext<'_>) + Send + Sync + 'static,
+{
+    let info = global::current_pool_info();
+    with_current_pool(|pool| spawn_broadcast_on(pool, &info, op));
+}
+
+/// A job that broadcasts `op`: it waits at the broadcast's barrier itself,
+/// so it takes one of the workers the broadcast needs.
+fn spawn_broadcast_on<OP>(pool: &PoolHandle, info: &Arc<PoolInfo>, op: OP)
+where
+    OP: Fn(BroadcastContext<'_>) + Send + Sync + 'static,
+{
+    let handle = pool.clone();
+    threads::spawn_on(pool, info, move || {
+        let workers = handle.workers();
+        threads::broadcast_on(&handle, workers, |index| {
+            op(BroadcastContext {
+                index,
+                num_threads: workers,
+                marker: std::marker::PhantomData,
+            });
+        });
+    });
 }

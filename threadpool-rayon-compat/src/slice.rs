@@ -12,9 +12,10 @@
 //! ```
 
 pub use crate::iter::slices::{
-    ChunkBy, ChunkByMut, ChunksExact, ChunksExactMut, ChunksExactMutSlice, ChunksExactSlice,
-    RChunks, RChunksExact, RChunksExactMut, RChunksExactMutSlice, RChunksExactSlice, RChunksMut,
-    Split, SplitInclusive, SplitInclusiveMut, SplitMut, Windows, WithRemainder,
+    ArrayWindows, ChunkBy, ChunkByMut, ChunksExact, ChunksExactMut, ChunksExactMutSlice,
+    ChunksExactSlice, RChunks, RChunksExact, RChunksExactMut, RChunksExactMutSlice,
+    RChunksExactSlice, RChunksMut, Split, SplitInclusive, SplitInclusiveMut, SplitMut, Windows,
+    WithRemainder,
 };
 pub use crate::iter::source::Chunks;
 pub use crate::iter::{ChunksMut, Iter, IterMut, ParallelSlice, ParallelSliceMut};

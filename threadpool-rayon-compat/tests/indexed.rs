@@ -159,6 +159,10 @@ proptest! {
         let (any, theirs_any) = both!(v.par_iter().enumerate().find_map_any(parse));
         prop_assert_eq!(any.is_some(), v.iter().any(|x| x / 10 == t));
         prop_assert_eq!(theirs_any.is_some(), any.is_some());
+        #[allow(deprecated)]
+        let (found, theirs_found) = both!((v.par_iter().find(|x| **x / 10 == t).is_some(), v.par_iter().position(|x| x / 10 == t).is_some()));
+        prop_assert_eq!(found, (v.iter().any(|x| x / 10 == t), v.iter().any(|x| x / 10 == t)));
+        prop_assert_eq!(theirs_found, found);
         let (any, _) = both!(v.par_iter().position_any(|x| x / 10 == t));
         prop_assert!(any.is_none_or(|i| v[i] / 10 == t));
     }

@@ -71,12 +71,24 @@ fn the_six_programs_that_used_to_stop_give_the_same_output() {
     assert_eq!(compat, rayon);
     assert_eq!(compat.lines().count(), 6, "{compat}");
     assert!(compat.contains("all ok: false, clean ok: true"), "{compat}");
-    assert!(compat.contains("12 slots, first \"ann@0\", last \"cy@3\""), "{compat}");
+    assert!(
+        compat.contains("12 slots, first \"ann@0\", last \"cy@3\""),
+        "{compat}"
+    );
 }
 
 #[test]
 fn the_six_programs_run_on_a_pool_of_one_thread() {
-    let rayon_pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-    let compat_pool = threadpool_rayon_compat::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-    assert_eq!(compat_pool.install(pipelines_with_compat::run), rayon_pool.install(pipelines_with_rayon::run));
+    let rayon_pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let compat_pool = threadpool_rayon_compat::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    assert_eq!(
+        compat_pool.install(pipelines_with_compat::run),
+        rayon_pool.install(pipelines_with_rayon::run)
+    );
 }

@@ -208,3 +208,32 @@ fn start_exit_and_panic_handlers_run_as_in_rayon() {
         assert_eq!(exited.load(Ordering::SeqCst), 3);
     });
 }
+
+#[test]
+fn spawn_broadcast_reaches_every_worker_in_the_background() {
+    watchdog(|| {
+        let pool = ours(3);
+        let (tx, rx) = channel();
+        let tx = Mutex::new(tx);
+        pool.spawn_broadcast(move |ctx| {
+            tx.lock()
+                .unwrap()
+                .send((ctx.index(), ctx.num_threads()))
+                .unwrap()
+        });
+        let mut got: Vec<(usize, usize)> = (0..3).map(|_| rx.recv().unwrap()).collect();
+        got.sort_unstable();
+        let rayon_pool = theirs(3);
+        let (rtx, rrx) = channel();
+        let rtx = Mutex::new(rtx);
+        rayon_pool.spawn_broadcast(move |ctx| {
+            rtx.lock()
+                .unwrap()
+                .send((ctx.index(), ctx.num_threads()))
+                .unwrap()
+        });
+        let mut expected: Vec<(usize, usize)> = (0..3).map(|_| rrx.recv().unwrap()).collect();
+        expected.sort_unstable();
+        assert_eq!(got, expected);
+    });
+}

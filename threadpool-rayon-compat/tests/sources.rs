@@ -171,6 +171,7 @@ proptest! {
     #[test]
     fn slice_windows_and_chunks(v in items(), size in 1..40_usize) {
         agree!(v.windows(size).collect::<Vec<_>>(), v.par_windows(size).collect::<Vec<_>>());
+        agree!(v.windows(3).map(|w| [w[0], w[1], w[2]]).collect::<Vec<_>>(), v.par_array_windows::<3>().map(|w| *w).collect::<Vec<_>>());
         agree!(v.chunks_exact(size).collect::<Vec<_>>(), v.par_chunks_exact(size).collect::<Vec<_>>());
         agree!(v.chunks_exact(size).remainder(), v.par_chunks_exact(size).remainder());
         agree!(v.rchunks(size).collect::<Vec<_>>(), v.par_rchunks(size).collect::<Vec<_>>());

@@ -736,6 +736,25 @@ pub trait ParallelIterator: Sized + Send {
         WhileSome::new(self)
     }
 
+    /// rayon's deprecated `find`: [`find_any`](Self::find_any).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// #![allow(deprecated)]
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert!((0..100_u32).into_par_iter().find(|n| *n == 5).is_some());
+    /// ```
+    #[deprecated(note = "parallel `find` does not search in order -- use `find_any`, \
+                         `find_first`, or `find_last`")]
+    fn find<P>(self, predicate: P) -> Option<Self::Item>
+    where
+        P: Fn(&Self::Item) -> bool + Sync + Send,
+    {
+        self.find_any(predicate)
+    }
+
     /// The first item, in order, for which `predicate` holds. Pieces to
     /// the right of a match stop early; those to its left still run.
     ///
@@ -1659,6 +1678,27 @@ pub trait IndexedParallelIterator: ParallelIterator {
             .map(|(i, _)| i)
     }
 
+    /// rayon's deprecated `position`: [`position_any`](Self::position_any).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// #![allow(deprecated)]
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// assert_eq!([1, 2, 3].par_iter().position(|x| *x == 2), Some(1));
+    /// ```
+    #[deprecated(
+        note = "parallel `position` does not search in order -- use `position_any`, \
+                         `position_first`, or `position_last`"
+    )]
+    fn position<P>(self, predicate: P) -> Option<usize>
+    where
+        P: Fn(Self::Item) -> bool + Sync + Send,
+    {
+        self.position_any(predicate)
+    }
+
     /// The position of the first item for which `predicate` holds.
     ///
     /// # Examples
@@ -1999,6 +2039,24 @@ pub trait ParallelSlice<T: Sync> {
     /// ```
     fn par_windows(&self, window_size: usize) -> slices::Windows<'_, T> {
         slices::windows(self.as_parallel_slice(), window_size)
+    }
+
+    /// Overlapping windows of `N` elements, as arrays.
+    ///
+    /// # Panics
+    ///
+    /// If `N` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let sums: Vec<i32> = [1, 2, 3, 4].par_array_windows().map(|[a, b]| a + b).collect();
+    /// assert_eq!(sums, [3, 5, 7]);
+    /// ```
+    fn par_array_windows<const N: usize>(&self) -> slices::ArrayWindows<'_, T, N> {
+        slices::windows(self.as_parallel_slice(), N).map(slices::as_array::<T, N>)
     }
 
     /// Chunks of exactly `chunk_size` elements; the remainder is left out

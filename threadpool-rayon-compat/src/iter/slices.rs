@@ -339,6 +339,16 @@ impl<I: IndexedParallelIterator, R: Send> IndexedParallelIterator for WithRemain
     }
 }
 
+/// Windows of `N` elements as arrays; from
+/// [`par_array_windows`](super::ParallelSlice::par_array_windows).
+pub type ArrayWindows<'data, T, const N: usize> =
+    super::Map<Windows<'data, T>, fn(&'data [T]) -> &'data [T; N]>;
+
+/// A window of `N` elements as an array.
+pub(super) fn as_array<T, const N: usize>(window: &[T]) -> &[T; N] {
+    window.try_into().expect("a window has N elements")
+}
+
 pub(super) fn windows<T>(slice: &[T], size: usize) -> Windows<'_, T> {
     assert!(size != 0, "window_size must not be zero");
     Windows { slice, size }
