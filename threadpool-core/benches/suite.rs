@@ -29,6 +29,9 @@ use std::process::Command;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+#[path = "suite/compat_iter.rs"]
+mod compat_iter;
+
 use threadpool_core::{PoolHandle, ThreadPool, ThreadPoolBuilder, WorkRequest, make_requests};
 
 const SCENARIOS: &[(&str, &str)] = &[
@@ -52,6 +55,10 @@ const SCENARIOS: &[(&str, &str)] = &[
     (
         "memory",
         "peak RSS while 10,000,000 requests stream through the pool",
+    ),
+    (
+        "compat_iter",
+        "rayon-compat vs rayon: par_sort_unstable, par_lines word count, flat_map, find_first",
     ),
     (
         "python",
@@ -153,6 +160,7 @@ fn main() {
             "wake" => wake(&config),
             "memory" => memory(&config),
             "python" => python(&config),
+            "compat_iter" => compat_iter::compat_iter(&config),
             _ => unreachable!("checked while parsing"),
         }
         eprintln!(

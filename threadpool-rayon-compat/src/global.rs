@@ -7,27 +7,44 @@
 //!
 //! A worker finds its pool with [`PoolHandle::current`].
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use threadpool_core::PoolHandle;
 
-/// The global pool, once started.
-static GLOBAL: OnceLock<PoolHandle> = OnceLock::new();
+use crate::threads::{self, PoolInfo};
 
-/// The global pool, started with default settings on first use.
-pub(crate) fn global_pool() -> &'static PoolHandle {
+/// The global pool and its settings, once started.
+static GLOBAL: OnceLock<(PoolHandle, Arc<PoolInfo>)> = OnceLock::new();
+
+/// The global pool and its settings, started with default settings (and
+/// `RAYON_NUM_THREADS`) on first use.
+fn global() -> &'static (PoolHandle, Arc<PoolInfo>) {
     GLOBAL.get_or_init(|| {
-        threadpool_core::ThreadPoolBuilder::new()
+        let handle = threadpool_core::ThreadPoolBuilder::new()
             .thread_name("compat-global")
+            .num_workers(crate::pool::default_num_threads())
             .build_handle()
-            .expect("threadpool-rayon-compat: could not start the global pool")
+            .expect("threadpool-rayon-compat: could not start the global pool");
+        let info = PoolInfo::new(None, None);
+        threads::register_workers(&handle, &info, None);
+        (handle, info)
     })
 }
 
-/// Installs `handle` as the global pool; gives it back if there already is
-/// one.
-pub(crate) fn set_global_pool(handle: PoolHandle) -> Result<(), PoolHandle> {
-    GLOBAL.set(handle)
+/// The global pool, started with default settings on first use.
+pub(crate) fn global_pool() -> &'static PoolHandle {
+    &global().0
+}
+
+/// Installs `handle` (with its settings) as the global pool; gives it back
+/// if there already is one.
+pub(crate) fn set_global_pool(handle: PoolHandle, info: Arc<PoolInfo>) -> Result<(), PoolHandle> {
+    GLOBAL.set((handle, info)).map_err(|(handle, _)| handle)
+}
+
+/// The settings of the current pool (see [`with_current_pool`]).
+pub(crate) fn current_pool_info() -> Arc<PoolInfo> {
+    threads::worker_pool_info().unwrap_or_else(|| Arc::clone(&global().1))
 }
 
 /// Whether the global pool has been started.

@@ -55,8 +55,18 @@ pub mod iter;
 mod par_map;
 mod pool;
 pub mod prelude;
+mod scope_fifo;
+pub mod slice;
+mod sort;
+pub mod str;
+mod threads;
 
 pub use crate::global::current_num_threads;
 pub use crate::par_map::{ParMap, ParMapIter};
-pub use crate::pool::{ThreadPool, ThreadPoolBuildError, ThreadPoolBuilder, join, scope, spawn};
+pub use crate::pool::{
+    BroadcastContext, FnContext, ThreadPool, ThreadPoolBuildError, ThreadPoolBuilder, Yield,
+    broadcast, current_thread_index, in_place_scope, in_place_scope_fifo, join, join_context,
+    max_num_threads, scope, scope_fifo, spawn, spawn_broadcast, spawn_fifo, yield_local, yield_now,
+};
+pub use crate::scope_fifo::ScopeFifo;
 pub use threadpool_core::Scope;

@@ -1,12 +1,16 @@
 //! [`ThreadPool`] and [`ThreadPoolBuilder`] with rayon's names, and the
 //! free functions [`join`], [`scope`] and [`spawn`] on the current pool.
 
+use std::any::Any;
 use std::error::Error;
 use std::fmt;
+use std::sync::Arc;
 
 use threadpool_core::{PoolHandle, Scope, SpawnError};
 
 use crate::global::{self, with_current_pool};
+use crate::scope_fifo::ScopeFifo;
+use crate::threads::{self, PanicHandler, PoolInfo, ThreadHandler};
 
 /// Settings for a [`ThreadPool`], with rayon's method names.
 ///
@@ -19,11 +23,61 @@ use crate::global::{self, with_current_pool};
 /// assert_eq!(pool.install(|| 6 * 7), 42);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug, Default)]
+#[derive(Default)]
 #[must_use = "a builder does nothing until `build` is called"]
 pub struct ThreadPoolBuilder {
     num_threads: usize,
     stack_size: Option<usize>,
+    thread_name: Option<Box<dyn FnMut(usize) -> String>>,
+    panic_handler: Option<PanicHandler>,
+    start_handler: Option<ThreadHandler>,
+    exit_handler: Option<ThreadHandler>,
+}
+
+impl fmt::Debug for ThreadPoolBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ThreadPoolBuilder")
+            .field("num_threads", &self.num_threads)
+            .field("stack_size", &self.stack_size)
+            .field("thread_name", &self.thread_name.is_some())
+            .field("panic_handler", &self.panic_handler.is_some())
+            .field("start_handler", &self.start_handler.is_some())
+            .field("exit_handler", &self.exit_handler.is_some())
+            .finish()
+    }
+}
+
+/// The most threads a pool may have, as rayon's `max_num_threads`: larger
+/// requests (and `RAYON_NUM_THREADS` values) are reduced to it.
+///
+/// # Examples
+///
+/// ```
+/// assert!(threadpool_rayon_compat::max_num_threads() >= 255);
+/// ```
+pub fn max_num_threads() -> usize {
+    if usize::BITS >= 64 { 0xFFFF } else { 0xFF }
+}
+
+/// The number of threads a pool gets when none is asked for: the value of
+/// `RAYON_NUM_THREADS` (or the older `RAYON_RS_NUM_CPUS`) when it is a
+/// positive number, else one per available core; as in rayon.
+pub(crate) fn default_num_threads() -> usize {
+    let available = || std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let from_env = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+    };
+    let n = match from_env("RAYON_NUM_THREADS") {
+        Some(0) => available(),
+        Some(n) => n,
+        None => match from_env("RAYON_RS_NUM_CPUS") {
+            Some(n) if n > 0 => n,
+            _ => available(),
+        },
+    };
+    n.min(max_num_threads())
 }
 
 impl ThreadPoolBuilder {
@@ -42,8 +96,9 @@ impl ThreadPoolBuilder {
         ThreadPoolBuilder::default()
     }
 
-    /// The number of worker threads; 0 (the default) means one per
-    /// available core.
+    /// The number of worker threads; 0 (the default) means the value of
+    /// the `RAYON_NUM_THREADS` environment variable if it is a positive
+    /// number, else one per available core.
     ///
     /// # Examples
     ///
@@ -75,15 +130,170 @@ impl ThreadPoolBuilder {
         self
     }
 
-    fn core_builder(&self, name: &str) -> threadpool_core::ThreadPoolBuilder {
-        let mut builder = threadpool_core::ThreadPoolBuilder::new().thread_name(name);
-        if self.num_threads > 0 {
-            builder = builder.num_workers(self.num_threads);
+    /// Names the worker threads: thread `i` is named `closure(i)`.
+    ///
+    /// The core pool names its threads `{prefix}-{index}`, so a closure of
+    /// that form (`|i| format!("worker-{i}")`, by far the usual one) names
+    /// every thread exactly; for any other, thread `i` is named
+    /// `{closure(0)}-{i}`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new().num_threads(2).thread_name(|i| format!("crunch-{i}")).build()?;
+    /// let mut names = pool.broadcast(|_| std::thread::current().name().unwrap().to_owned());
+    /// names.sort();
+    /// assert_eq!(names, ["crunch-0", "crunch-1"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn thread_name<F>(mut self, closure: F) -> Self
+    where
+        F: FnMut(usize) -> String + 'static,
+    {
+        self.thread_name = Some(Box::new(closure));
+        self
+    }
+
+    /// Handles panics of spawned jobs (`spawn`, `spawn_fifo`), which have
+    /// no caller to resume them in. Without a handler such a panic is
+    /// caught and reported by the pool (rayon aborts instead); a handler
+    /// that panics aborts the process.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::mpsc::channel;
+    /// use threadpool_rayon_compat::ThreadPoolBuilder;
+    ///
+    /// let (sender, receiver) = channel();
+    /// let sender = std::sync::Mutex::new(sender);
+    /// let pool = ThreadPoolBuilder::new()
+    ///     .num_threads(1)
+    ///     .panic_handler(move |payload| {
+    ///         let message = payload.downcast_ref::<&str>().copied().unwrap_or("?");
+    ///         sender.lock().unwrap().send(message.to_owned()).unwrap();
+    ///     })
+    ///     .build()?;
+    /// pool.spawn(|| panic!("lost job"));
+    /// assert_eq!(receiver.recv()?, "lost job");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn panic_handler<H>(mut self, panic_handler: H) -> Self
+    where
+        H: Fn(Box<dyn Any + Send>) + Send + Sync + 'static,
+    {
+        self.panic_handler = Some(Arc::new(panic_handler));
+        self
+    }
+
+    /// Runs `start_handler(index)` on every worker thread once the pool has
+    /// started, before it runs any work.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    /// use threadpool_rayon_compat::ThreadPoolBuilder;
+    ///
+    /// let started = Arc::new(AtomicUsize::new(0));
+    /// let counter = Arc::clone(&started);
+    /// let pool = ThreadPoolBuilder::new()
+    ///     .num_threads(3)
+    ///     .start_handler(move |_| { counter.fetch_add(1, Ordering::SeqCst); })
+    ///     .build()?;
+    /// assert_eq!(started.load(Ordering::SeqCst), 3);
+    /// # drop(pool);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn start_handler<H>(mut self, start_handler: H) -> Self
+    where
+        H: Fn(usize) + Send + Sync + 'static,
+    {
+        self.start_handler = Some(Arc::new(start_handler));
+        self
+    }
+
+    /// Runs `exit_handler(index)` on every worker thread when the pool is
+    /// dropped, before its threads stop.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    /// use threadpool_rayon_compat::ThreadPoolBuilder;
+    ///
+    /// let exited = Arc::new(AtomicUsize::new(0));
+    /// let counter = Arc::clone(&exited);
+    /// let pool = ThreadPoolBuilder::new()
+    ///     .num_threads(2)
+    ///     .exit_handler(move |_| { counter.fetch_add(1, Ordering::SeqCst); })
+    ///     .build()?;
+    /// drop(pool);
+    /// assert_eq!(exited.load(Ordering::SeqCst), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn exit_handler<H>(mut self, exit_handler: H) -> Self
+    where
+        H: Fn(usize) + Send + Sync + 'static,
+    {
+        self.exit_handler = Some(Arc::new(exit_handler));
+        self
+    }
+
+    /// The number of threads this builder will start.
+    fn resolved_num_threads(&self) -> usize {
+        match self.num_threads {
+            0 => default_num_threads(),
+            n => n.min(max_num_threads()),
         }
+    }
+
+    /// The core pool's thread-name prefix: `{prefix}-{i}` names thread `i`.
+    fn thread_prefix(&mut self, default: &str, workers: usize) -> String {
+        let Some(name_of) = self.thread_name.as_mut() else {
+            return default.to_owned();
+        };
+        let names: Vec<String> = (0..workers.max(1)).map(&mut *name_of).collect();
+        let prefix = names[0].strip_suffix("-0").map(str::to_owned);
+        match prefix {
+            Some(prefix)
+                if names
+                    .iter()
+                    .enumerate()
+                    .all(|(i, name)| *name == format!("{prefix}-{i}")) =>
+            {
+                prefix
+            }
+            _ => names[0].clone(),
+        }
+    }
+
+    fn core_builder(&mut self, name: &str) -> threadpool_core::ThreadPoolBuilder {
+        let workers = self.resolved_num_threads();
+        let prefix = self.thread_prefix(name, workers);
+        let mut builder = threadpool_core::ThreadPoolBuilder::new()
+            .thread_name(prefix)
+            .num_workers(workers);
         if let Some(bytes) = self.stack_size {
             builder = builder.stack_size(bytes);
         }
         builder
+    }
+
+    /// Starts a core pool with these settings, and gives its workers their
+    /// indices and settings.
+    fn start(mut self, name: &str) -> Result<(PoolHandle, Arc<PoolInfo>), ThreadPoolBuildError> {
+        let handle = self
+            .core_builder(name)
+            .build_handle()
+            .map_err(|err| ThreadPoolBuildError::new(ErrorKind::Spawn(err)))?;
+        let info = PoolInfo::new(self.panic_handler.take(), self.exit_handler.take());
+        threads::register_workers(&handle, &info, self.start_handler.as_ref());
+        Ok((handle, info))
     }
 
     /// Starts the pool.
@@ -100,11 +310,8 @@ impl ThreadPoolBuilder {
     /// assert!(ThreadPoolBuilder::new().num_threads(1).stack_size(1 << 60).build().is_err());
     /// ```
     pub fn build(self) -> Result<ThreadPool, ThreadPoolBuildError> {
-        let handle = self
-            .core_builder("compat")
-            .build_handle()
-            .map_err(|err| ThreadPoolBuildError::new(ErrorKind::Spawn(err)))?;
-        Ok(ThreadPool { handle })
+        let (handle, info) = self.start("compat")?;
+        Ok(ThreadPool { handle, info })
     }
 
     /// Makes these settings those of the global pool, which parallel
@@ -133,11 +340,8 @@ impl ThreadPoolBuilder {
                 ErrorKind::GlobalPoolAlreadyInitialized,
             ));
         }
-        let handle = self
-            .core_builder("compat-global")
-            .build_handle()
-            .map_err(|err| ThreadPoolBuildError::new(ErrorKind::Spawn(err)))?;
-        global::set_global_pool(handle).map_err(|handle| {
+        let (handle, info) = self.start("compat-global")?;
+        global::set_global_pool(handle, info).map_err(|handle| {
             handle.shutdown();
             ThreadPoolBuildError::new(ErrorKind::GlobalPoolAlreadyInitialized)
         })
@@ -209,6 +413,7 @@ impl Error for ThreadPoolBuildError {
 /// ```
 pub struct ThreadPool {
     handle: PoolHandle,
+    info: Arc<PoolInfo>,
 }
 
 impl ThreadPool {
@@ -302,7 +507,7 @@ impl ThreadPool {
     where
         F: FnOnce() + Send + 'static,
     {
-        self.handle.spawn(f);
+        threads::spawn_on(&self.handle, &self.info, f);
     }
 
     /// The number of worker threads of this pool.
@@ -318,6 +523,210 @@ impl ThreadPool {
     /// ```
     pub fn current_num_threads(&self) -> usize {
         self.handle.workers()
+    }
+
+    /// Runs `op` once on every worker thread of this pool and returns the
+    /// results by thread index; waits until every worker is free (see
+    /// rayon's `broadcast`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new().num_threads(3).build()?;
+    /// let indices = pool.broadcast(|ctx| (ctx.index(), ctx.num_threads()));
+    /// assert_eq!(indices, [(0, 3), (1, 3), (2, 3)]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn broadcast<OP, R>(&self, op: OP) -> Vec<R>
+    where
+        OP: Fn(BroadcastContext<'_>) -> R + Sync,
+        R: Send,
+    {
+        let workers = self.current_num_threads();
+        threads::broadcast_on(&self.handle, workers, |index| {
+            op(BroadcastContext {
+                index,
+                num_threads: workers,
+                marker: std::marker::PhantomData,
+            })
+        })
+    }
+
+    /// Runs `op` once on every worker thread of this pool, in the
+    /// background (see [`broadcast`](Self::broadcast)); rayon's
+    /// `spawn_broadcast`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new().num_threads(2).build()?;
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// let tx = std::sync::Mutex::new(tx);
+    /// pool.spawn_broadcast(move |ctx| tx.lock().unwrap().send(ctx.index()).unwrap());
+    /// let mut got = vec![rx.recv()?, rx.recv()?];
+    /// got.sort();
+    /// assert_eq!(got, [0, 1]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn spawn_broadcast<OP>(&self, op: OP)
+    where
+        OP: Fn(BroadcastContext<'_>) + Send + Sync + 'static,
+    {
+        spawn_broadcast_on(&self.handle, &self.info, op);
+    }
+
+    /// The index of the calling thread in this pool, if it is one of its
+    /// workers.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new().num_threads(2).build()?;
+    /// assert_eq!(pool.current_thread_index(), None);
+    /// assert!(pool.install(|| pool.current_thread_index()).is_some_and(|i| i < 2));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn current_thread_index(&self) -> Option<usize> {
+        if self.handle.is_worker_thread() {
+            threads::worker_index()
+        } else {
+            None
+        }
+    }
+
+    /// [`scope_fifo`] on this pool.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use threadpool_rayon_compat::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new().num_threads(2).build()?;
+    /// let n = AtomicUsize::new(0);
+    /// pool.scope_fifo(|s| s.spawn_fifo(|_| { n.fetch_add(1, Ordering::Relaxed); }));
+    /// assert_eq!(n.into_inner(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn scope_fifo<'scope, OP, R>(&self, op: OP) -> R
+    where
+        OP: FnOnce(&ScopeFifo<'scope>) -> R + Send,
+        R: Send,
+    {
+        self.handle.scope(|scope| ScopeFifo::run(scope, op))
+    }
+
+    /// [`in_place_scope`] on this pool.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new().num_threads(2).build()?;
+    /// let mut v = vec![0; 4];
+    /// pool.in_place_scope(|s| {
+    ///     for (i, x) in v.iter_mut().enumerate() {
+    ///         s.spawn(move |_| *x = i);
+    ///     }
+    /// });
+    /// assert_eq!(v, [0, 1, 2, 3]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn in_place_scope<'scope, OP, R>(&self, op: OP) -> R
+    where
+        OP: FnOnce(&Scope<'scope>) -> R + Send,
+        R: Send,
+    {
+        self.handle.scope(op)
+    }
+
+    /// [`in_place_scope_fifo`] on this pool.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new().num_threads(1).build()?;
+    /// let order = std::sync::Mutex::new(Vec::new());
+    /// pool.in_place_scope_fifo(|s| {
+    ///     for i in 0..3 {
+    ///         let order = &order;
+    ///         s.spawn_fifo(move |_| order.lock().unwrap().push(i));
+    ///     }
+    /// });
+    /// assert_eq!(order.into_inner()?, [0, 1, 2]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn in_place_scope_fifo<'scope, OP, R>(&self, op: OP) -> R
+    where
+        OP: FnOnce(&ScopeFifo<'scope>) -> R + Send,
+        R: Send,
+    {
+        self.scope_fifo(op)
+    }
+
+    /// [`spawn_fifo`] on this pool.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new().num_threads(1).build()?;
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// for i in 0..3 {
+    ///     let tx = tx.clone();
+    ///     pool.spawn_fifo(move || tx.send(i).unwrap());
+    /// }
+    /// drop(tx);
+    /// assert_eq!(rx.iter().collect::<Vec<_>>(), [0, 1, 2]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn spawn_fifo<F>(&self, f: F)
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        threads::spawn_fifo_on(&self.handle, &self.info, f);
+    }
+
+    /// [`yield_now`] for this pool: `None` unless the calling thread is one
+    /// of its workers.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new().num_threads(1).build()?;
+    /// assert_eq!(pool.yield_now(), None);
+    /// assert!(pool.install(|| pool.yield_now()).is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn yield_now(&self) -> Option<Yield> {
+        self.handle.is_worker_thread().then(yield_thread)
+    }
+
+    /// [`yield_local`] for this pool.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new().num_threads(1).build()?;
+    /// assert_eq!(pool.yield_local(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn yield_local(&self) -> Option<Yield> {
+        self.yield_now()
     }
 
     /// The core pool's handle, for `par_map_in` and the core API.
@@ -340,6 +749,7 @@ impl ThreadPool {
 
 impl Drop for ThreadPool {
     fn drop(&mut self) {
+        threads::run_exit_handlers(&self.handle, &self.info);
         self.handle.shutdown();
     }
 }
@@ -432,5 +842,333 @@ pub fn spawn<F>(f: F)
 where
     F: FnOnce() + Send + 'static,
 {
-    with_current_pool(|pool| pool.spawn(f));
+    let info = global::current_pool_info();
+    with_current_pool(|pool| threads::spawn_on(pool, &info, f));
+}
+
+/// Where a closure of [`join_context`] runs: whether it migrated, that is
+/// runs on another thread than the one that called `join_context`.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::{ThreadPoolBuilder, join_context};
+///
+/// // Called from outside the pool, both closures run on its workers.
+/// assert_eq!(join_context(|a| a.migrated(), |b| b.migrated()), (true, true));
+/// // Called from a worker, the first runs in place.
+/// let pool = ThreadPoolBuilder::new().num_threads(1).build()?;
+/// assert_eq!(pool.install(|| join_context(|a| a.migrated(), |b| b.migrated())), (false, false));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct FnContext {
+    migrated: bool,
+}
+
+impl FnContext {
+    /// Whether the closure runs on another thread than the caller's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let pool = threadpool_rayon_compat::ThreadPoolBuilder::new().num_threads(1).build()?;
+    /// let (migrated, _) = pool.install(|| threadpool_rayon_compat::join_context(|ctx| ctx.migrated(), |_| ()));
+    /// assert!(!migrated);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn migrated(&self) -> bool {
+        self.migrated
+    }
+}
+
+/// [`join`], with each closure told whether it migrated to another thread;
+/// rayon's `join_context`.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::join_context;
+///
+/// let (x, y) = join_context(|_| 1 + 1, |ctx| if ctx.migrated() { 2 } else { 2 });
+/// assert_eq!((x, y), (2, 2));
+/// ```
+pub fn join_context<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce(FnContext) -> RA + Send,
+    B: FnOnce(FnContext) -> RB + Send,
+    RA: Send,
+    RB: Send,
+{
+    // As in rayon, a closure run by another thread than the caller's
+    // migrated: both do when the caller is not a worker of the pool.
+    let caller = std::thread::current().id();
+    let context = move || FnContext {
+        migrated: std::thread::current().id() != caller,
+    };
+    with_current_pool(|pool| pool.install(|| pool.join(|| a(context()), || b(context()))))
+}
+
+/// [`scope`] whose jobs, spawned with
+/// [`ScopeFifo::spawn_fifo`], start in the order they were spawned;
+/// rayon's `scope_fifo`.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Mutex;
+///
+/// let seen = Mutex::new(Vec::new());
+/// threadpool_rayon_compat::scope_fifo(|s| {
+///     for i in 0..4 {
+///         let seen = &seen;
+///         s.spawn_fifo(move |_| seen.lock().unwrap().push(i));
+///     }
+/// });
+/// let mut seen = seen.into_inner().unwrap();
+/// seen.sort();
+/// assert_eq!(seen, [0, 1, 2, 3]);
+/// ```
+pub fn scope_fifo<'scope, OP, R>(op: OP) -> R
+where
+    OP: FnOnce(&ScopeFifo<'scope>) -> R + Send,
+    R: Send,
+{
+    with_current_pool(|pool| pool.scope(|scope| ScopeFifo::run(scope, op)))
+}
+
+/// rayon's `in_place_scope`: a [`scope`] on the current pool. Unlike
+/// rayon's, `op` must be `Send` (it runs on a worker of the pool, which is
+/// the calling thread when that is already one).
+///
+/// # Examples
+///
+/// ```
+/// let mut total = 0;
+/// threadpool_rayon_compat::in_place_scope(|s| {
+///     s.spawn(|_| total = (1..=10).sum());
+/// });
+/// assert_eq!(total, 55);
+/// ```
+pub fn in_place_scope<'scope, OP, R>(op: OP) -> R
+where
+    OP: FnOnce(&Scope<'scope>) -> R + Send,
+    R: Send,
+{
+    scope(op)
+}
+
+/// rayon's `in_place_scope_fifo`: a [`scope_fifo`] on the current pool
+/// (with `op: Send`, as for [`in_place_scope`]).
+///
+/// # Examples
+///
+/// ```
+/// let mut x = 0;
+/// threadpool_rayon_compat::in_place_scope_fifo(|s| s.spawn_fifo(|_| x = 7));
+/// assert_eq!(x, 7);
+/// ```
+pub fn in_place_scope_fifo<'scope, OP, R>(op: OP) -> R
+where
+    OP: FnOnce(&ScopeFifo<'scope>) -> R + Send,
+    R: Send,
+{
+    scope_fifo(op)
+}
+
+/// [`spawn`], with jobs spawned this way onto a pool starting in the order
+/// they were spawned; rayon's `spawn_fifo`.
+///
+/// # Examples
+///
+/// ```
+/// let (tx, rx) = std::sync::mpsc::channel();
+/// threadpool_rayon_compat::spawn_fifo(move || tx.send("fifo").unwrap());
+/// assert_eq!(rx.recv().unwrap(), "fifo");
+/// ```
+pub fn spawn_fifo<F>(f: F)
+where
+    F: FnOnce() + Send + 'static,
+{
+    let info = global::current_pool_info();
+    with_current_pool(|pool| threads::spawn_fifo_on(pool, &info, f));
+}
+
+/// Where a closure of a broadcast runs: the worker's index and the number
+/// of workers.
+///
+/// # Examples
+///
+/// ```
+/// let contexts = threadpool_rayon_compat::broadcast(|ctx| (ctx.index(), ctx.num_threads()));
+/// assert!(contexts.iter().enumerate().all(|(i, c)| *c == (i, contexts.len())));
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct BroadcastContext<'a> {
+    index: usize,
+    num_threads: usize,
+    marker: std::marker::PhantomData<&'a ()>,
+}
+
+impl BroadcastContext<'_> {
+    /// The index of the worker running the closure.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let v = threadpool_rayon_compat::broadcast(|ctx| ctx.index());
+    /// assert_eq!(v, (0..v.len()).collect::<Vec<_>>());
+    /// ```
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The number of workers the broadcast runs on.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let v = threadpool_rayon_compat::broadcast(|ctx| ctx.num_threads());
+    /// assert!(v.iter().all(|n| *n == v.len()));
+    /// ```
+    pub fn num_threads(&self) -> usize {
+        self.num_threads
+    }
+}
+
+/// Runs `op` once on every worker of the current pool, returning the
+/// results by worker index; rayon's `broadcast`. It waits until every
+/// worker is free, so it must not be called from inside work that keeps
+/// all the workers busy waiting on it.
+///
+/// # Examples
+///
+/// ```
+/// let threads = threadpool_rayon_compat::broadcast(|_| std::thread::current().id());
+/// assert_eq!(threads.len(), threadpool_rayon_compat::current_num_threads());
+/// ```
+pub fn broadcast<OP, R>(op: OP) -> Vec<R>
+where
+    OP: Fn(BroadcastContext<'_>) -> R + Sync,
+    R: Send,
+{
+    with_current_pool(|pool| {
+        let workers = pool.workers();
+        threads::broadcast_on(pool, workers, |index| {
+            op(BroadcastContext {
+                index,
+                num_threads: workers,
+                marker: std::marker::PhantomData,
+            })
+        })
+    })
+}
+
+/// The index of the calling thread in its pool (`0..current_num_threads()`)
+/// if it is a worker of a pool of this crate; rayon's
+/// `current_thread_index`.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::{ThreadPoolBuilder, current_thread_index};
+///
+/// assert_eq!(current_thread_index(), None);
+/// let pool = ThreadPoolBuilder::new().num_threads(2).build()?;
+/// assert!(pool.install(current_thread_index).is_some_and(|i| i < 2));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn current_thread_index() -> Option<usize> {
+    PoolHandle::with_current(|pool| pool.and(threads::worker_index()))
+}
+
+/// What [`yield_now`] did.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::{Yield, yield_now};
+///
+/// assert_eq!(yield_now(), None::<Yield>); // not on a worker
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Yield {
+    /// Other work ran.
+    Executed,
+    /// There was nothing to run.
+    Idle,
+}
+
+/// Gives the calling worker's time slice away, rayon's `yield_now`:
+/// `None` if the calling thread is not a worker of a pool. The core pool
+/// cannot run one pending job on request, so this yields the OS thread and
+/// reports [`Yield::Idle`]; pending jobs run on the other workers
+/// meanwhile.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::{ThreadPoolBuilder, Yield, yield_now};
+///
+/// let pool = ThreadPoolBuilder::new().num_threads(1).build()?;
+/// assert_eq!(pool.install(yield_now), Some(Yield::Idle));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn yield_now() -> Option<Yield> {
+    PoolHandle::with_current(|pool| pool.is_some()).then(yield_thread)
+}
+
+/// [`yield_now`]; rayon's `yield_local`.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(threadpool_rayon_compat::yield_local(), None);
+/// ```
+pub fn yield_local() -> Option<Yield> {
+    yield_now()
+}
+
+fn yield_thread() -> Yield {
+    std::thread::yield_now();
+    Yield::Idle
+}
+
+/// Runs `op` once on every worker of the current pool, in the background;
+/// rayon's `spawn_broadcast`.
+///
+/// # Examples
+///
+/// ```
+/// let (tx, rx) = std::sync::mpsc::channel();
+/// let tx = std::sync::Mutex::new(tx);
+/// threadpool_rayon_compat::spawn_broadcast(move |ctx| tx.lock().unwrap().send(ctx.num_threads()).unwrap());
+/// let n = rx.recv().unwrap();
+/// assert_eq!(n, threadpool_rayon_compat::current_num_threads());
+/// ```
+pub fn spawn_broadcast<OP>(op: OP)
+where
+    OP: Fn(BroadcastContext<'_>) + Send + Sync + 'static,
+{
+    let info = global::current_pool_info();
+    with_current_pool(|pool| spawn_broadcast_on(pool, &info, op));
+}
+
+/// A job that broadcasts `op`: it waits at the broadcast's barrier itself,
+/// so it takes one of the workers the broadcast needs.
+fn spawn_broadcast_on<OP>(pool: &PoolHandle, info: &Arc<PoolInfo>, op: OP)
+where
+    OP: Fn(BroadcastContext<'_>) + Send + Sync + 'static,
+{
+    let handle = pool.clone();
+    threads::spawn_on(pool, info, move || {
+        let workers = handle.workers();
+        threads::broadcast_on(&handle, workers, |index| {
+            op(BroadcastContext {
+                index,
+                num_threads: workers,
+                marker: std::marker::PhantomData,
+            });
+        });
+    });
 }

@@ -51,3 +51,44 @@ fn the_program_runs_inside_a_pool_of_one_thread() {
     let compat = compat_pool.install(with_compat::output);
     assert_eq!(compat, rayon);
 }
+
+mod pipelines_with_rayon {
+    use rayon::prelude::*;
+
+    include!("migration/pipelines.rs");
+}
+
+mod pipelines_with_compat {
+    use threadpool_rayon_compat::prelude::*;
+
+    include!("migration/pipelines.rs");
+}
+
+#[test]
+fn the_six_programs_that_used_to_stop_give_the_same_output() {
+    let rayon = pipelines_with_rayon::run();
+    let compat = pipelines_with_compat::run();
+    assert_eq!(compat, rayon);
+    assert_eq!(compat.lines().count(), 6, "{compat}");
+    assert!(compat.contains("all ok: false, clean ok: true"), "{compat}");
+    assert!(
+        compat.contains("12 slots, first \"ann@0\", last \"cy@3\""),
+        "{compat}"
+    );
+}
+
+#[test]
+fn the_six_programs_run_on_a_pool_of_one_thread() {
+    let rayon_pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let compat_pool = threadpool_rayon_compat::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    assert_eq!(
+        compat_pool.install(pipelines_with_compat::run),
+        rayon_pool.install(pipelines_with_rayon::run)
+    );
+}

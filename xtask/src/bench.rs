@@ -70,6 +70,7 @@ const SCENARIOS: &[&str] = &[
     "wake",
     "memory",
     "python",
+    "compat_iter",
 ];
 
 /// One `RESULT` or `RATIO` line.

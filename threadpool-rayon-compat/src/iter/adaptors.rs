@@ -126,6 +126,8 @@ where
     fn into_seq_iter(self) -> Self::IntoIter {
         self.base.into_seq_iter().map(self.map_op)
     }
+
+    forward_split_hints!(base);
 }
 
 /// Keeps the items a predicate accepts; from
@@ -224,6 +226,8 @@ where
     fn into_seq_iter(self) -> Self::IntoIter {
         self.base.into_seq_iter().filter(self.filter_op)
     }
+
+    forward_split_hints!(base);
 }
 
 /// Maps items to `Option`s and keeps the `Some` values; from
@@ -324,6 +328,8 @@ where
     fn into_seq_iter(self) -> Self::IntoIter {
         self.base.into_seq_iter().filter_map(self.filter_op)
     }
+
+    forward_split_hints!(base);
 }
 
 /// Implements an adaptor that changes only the sequential iterator of each
@@ -414,6 +420,8 @@ macro_rules! plain_adaptor {
             fn into_seq_iter(self) -> Self::IntoIter {
                 self.base.into_seq_iter().$method()
             }
+
+            forward_split_hints!(base);
         }
     };
 }
@@ -566,6 +574,8 @@ where
             .fold((self.identity)(), self.fold_op);
         std::iter::once(acc)
     }
+
+    forward_split_hints!(base);
 }
 
 /// Pairs every item with its position; from
@@ -662,6 +672,8 @@ impl<P: Producer> Producer for EnumerateProducer<P> {
     fn into_seq_iter(self) -> Self::IntoIter {
         (self.offset..).zip(self.base.into_seq_iter())
     }
+
+    forward_split_hints!(base);
 }
 
 /// Pairs the items of two indexed iterators; from
@@ -809,5 +821,13 @@ impl<A: Producer, B: Producer> Producer for ZipProducer<A, B> {
 
     fn into_seq_iter(self) -> Self::IntoIter {
         self.a.into_seq_iter().zip(self.b.into_seq_iter())
+    }
+
+    fn min_len(&self) -> usize {
+        self.a.min_len().max(self.b.min_len())
+    }
+
+    fn max_len(&self) -> usize {
+        self.a.max_len().min(self.b.max_len())
     }
 }

@@ -398,27 +398,93 @@ impl<T: Send> Reducer<T> for CollectPieces {
 }
 
 /// The items in order, as pieces to be concatenated.
-fn collect_pieces<I: ParallelIterator>(par_iter: I) -> LinkedList<Vec<I::Item>> {
+pub(super) fn collect_pieces<I: ParallelIterator>(par_iter: I) -> LinkedList<Vec<I::Item>> {
     par_iter.with_producer(Bridge(&CollectPieces))
 }
 
-/// Writes each item into its slot of the output; counts the slots written.
+/// A run of consecutive initialized slots of a collect's output, which it
+/// owns: dropped with it unless [`forget`](Self::forget)ten. A piece that
+/// unwinds drops the items it wrote, and when one half of a split panics
+/// the other half's run is dropped by the unwinding `join`, so a panicking
+/// `collect` leaks nothing.
+pub(super) struct WrittenRun<T> {
+    start: *mut T,
+    len: usize,
+}
+
+// SAFETY: the run owns `len` values of `T` at `start` (no one else reads
+// or drops them), so moving it to another thread moves those values, which
+// is sound when `T: Send`.
+unsafe impl<T: Send> Send for WrittenRun<T> {}
+
+impl<T> WrittenRun<T> {
+    fn empty() -> Self {
+        WrittenRun {
+            start: std::ptr::null_mut(),
+            len: 0,
+        }
+    }
+
+    /// Writes `item` into `slot`, which must directly follow the run (any
+    /// slot if the run is empty).
+    fn push(&mut self, slot: &mut MaybeUninit<T>, item: T) {
+        let slot = slot.write(item);
+        if self.len == 0 {
+            self.start = slot;
+        }
+        debug_assert_eq!(self.start.wrapping_add(self.len), std::ptr::from_mut(slot));
+        self.len += 1;
+    }
+
+    /// Appends `right` if it starts where `self` ends; otherwise drops it
+    /// (an iterator that produced fewer items than its length).
+    fn append(mut self, right: Self) -> Self {
+        if self.len == 0 {
+            return right;
+        }
+        if right.len > 0 && self.start.wrapping_add(self.len) == right.start {
+            self.len += right.len;
+            std::mem::forget(right);
+        }
+        self
+    }
+
+    /// Gives up ownership: the output now owns the values.
+    fn forget(self) -> usize {
+        let len = self.len;
+        std::mem::forget(self);
+        len
+    }
+}
+
+impl<T> Drop for WrittenRun<T> {
+    fn drop(&mut self) {
+        if self.len > 0 {
+            // SAFETY: the run owns `len` initialized values at `start`
+            // (written by `push`, contiguous by `append`'s check), and is
+            // dropped once; the output never sets its length over them.
+            unsafe { std::ptr::slice_from_raw_parts_mut(self.start, self.len).drop_in_place() };
+        }
+    }
+}
+
+/// Writes each item into its slot of the output; the result is the run of
+/// slots written.
 struct WriteSlots;
 
 impl<'s, T: Send> Reducer<(T, &'s mut MaybeUninit<T>)> for WriteSlots {
-    type Output = usize;
+    type Output = WrittenRun<T>;
 
-    fn fold<I: Iterator<Item = (T, &'s mut MaybeUninit<T>)>>(&self, iter: I) -> usize {
-        let mut written = 0;
+    fn fold<I: Iterator<Item = (T, &'s mut MaybeUninit<T>)>>(&self, iter: I) -> WrittenRun<T> {
+        let mut run = WrittenRun::empty();
         for (item, slot) in iter {
-            slot.write(item);
-            written += 1;
+            run.push(slot, item);
         }
-        written
+        run
     }
 
-    fn reduce(&self, left: usize, right: usize) -> usize {
-        left + right
+    fn reduce(&self, left: WrittenRun<T>, right: WrittenRun<T>) -> WrittenRun<T> {
+        left.append(right)
     }
 }
 
@@ -428,15 +494,127 @@ struct CollectCallback<'s, T> {
 }
 
 impl<T: Send> ProducerCallback<T> for CollectCallback<'_, T> {
-    type Output = usize;
+    type Output = WrittenRun<T>;
 
-    fn callback<P>(self, producer: P) -> usize
+    fn callback<P>(self, producer: P) -> WrittenRun<T>
     where
         P: Producer<Item = T>,
     {
         let len = self.slots.len();
         let slots = SliceMutProducer { slice: self.slots };
         bridge(ZipProducer::new(producer, slots, len), &WriteSlots)
+    }
+}
+
+/// Writes the items of the indexed `par_iter`, of length `len`, into the
+/// spare capacity of `vec` after its current elements, and extends its
+/// length over them.
+pub(super) fn collect_indexed_into<I>(par_iter: I, len: usize, vec: &mut Vec<I::Item>)
+where
+    I: ParallelIterator,
+{
+    vec.reserve(len);
+    let old_len = vec.len();
+    let slots = &mut vec.spare_capacity_mut()[..len];
+    let first = slots.as_mut_ptr().cast::<I::Item>();
+    let run = par_iter.with_producer(CollectCallback { slots });
+    let complete = run.len == len && (len == 0 || run.start == first);
+    assert!(
+        complete,
+        "an indexed parallel iterator produced a different number of items than its length"
+    );
+    let written = run.forget();
+    // SAFETY: the slots `old_len..old_len + len` are within the capacity
+    // (reserved above) and initialized: the run of written slots starts at
+    // the first of them and is `len` long (checked above), and it handed
+    // its values over to `vec` by `forget`.
+    unsafe { vec.set_len(old_len + written) };
+}
+
+/// Writes both halves of each pair into their slots; the result is the
+/// two runs of slots written.
+struct WritePairSlots;
+
+type PairSlot<'s, A, B> = (((A, B), &'s mut MaybeUninit<A>), &'s mut MaybeUninit<B>);
+
+impl<'s, A: Send, B: Send> Reducer<PairSlot<'s, A, B>> for WritePairSlots {
+    type Output = (WrittenRun<A>, WrittenRun<B>);
+
+    fn fold<I: Iterator<Item = PairSlot<'s, A, B>>>(&self, iter: I) -> Self::Output {
+        let (mut runs_a, mut runs_b) = (WrittenRun::empty(), WrittenRun::empty());
+        for (((a, b), slot_a), slot_b) in iter {
+            runs_a.push(slot_a, a);
+            runs_b.push(slot_b, b);
+        }
+        (runs_a, runs_b)
+    }
+
+    fn reduce(&self, left: Self::Output, right: Self::Output) -> Self::Output {
+        (left.0.append(right.0), left.1.append(right.1))
+    }
+}
+
+struct UnzipCallback<'s, A, B> {
+    slots_a: &'s mut [MaybeUninit<A>],
+    slots_b: &'s mut [MaybeUninit<B>],
+}
+
+impl<A: Send, B: Send> ProducerCallback<(A, B)> for UnzipCallback<'_, A, B> {
+    type Output = (WrittenRun<A>, WrittenRun<B>);
+
+    fn callback<P>(self, producer: P) -> Self::Output
+    where
+        P: Producer<Item = (A, B)>,
+    {
+        let len = self.slots_a.len();
+        let slots_a = SliceMutProducer {
+            slice: self.slots_a,
+        };
+        let slots_b = SliceMutProducer {
+            slice: self.slots_b,
+        };
+        let pairs = ZipProducer::new(ZipProducer::new(producer, slots_a, len), slots_b, len);
+        bridge(pairs, &WritePairSlots)
+    }
+}
+
+/// [`collect_indexed_into`] for pairs: the first halves into `left`, the
+/// second into `right`, each replacing their contents.
+pub(super) fn unzip_indexed_into<I, A, B>(
+    par_iter: I,
+    len: usize,
+    left: &mut Vec<A>,
+    right: &mut Vec<B>,
+) where
+    I: ParallelIterator<Item = (A, B)>,
+    A: Send,
+    B: Send,
+{
+    left.clear();
+    right.clear();
+    left.reserve(len);
+    right.reserve(len);
+    let slots_a = &mut left.spare_capacity_mut()[..len];
+    let slots_b = &mut right.spare_capacity_mut()[..len];
+    let (first_a, first_b) = (
+        slots_a.as_mut_ptr().cast::<A>(),
+        slots_b.as_mut_ptr().cast::<B>(),
+    );
+    let (run_a, run_b) = par_iter.with_producer(UnzipCallback { slots_a, slots_b });
+    let complete = run_a.len == len
+        && run_b.len == len
+        && (len == 0 || (run_a.start == first_a && run_b.start == first_b));
+    assert!(
+        complete,
+        "an indexed parallel iterator produced a different number of items than its length"
+    );
+    let (written_a, written_b) = (run_a.forget(), run_b.forget());
+    // SAFETY: as in `collect_indexed_into`, for each vector: its first
+    // `len` spare slots (reserved above, the vector empty) are initialized
+    // and were handed over by `forget`.
+    unsafe {
+        left.set_len(written_a);
+        right.set_len(written_b);
     }
 }
 
@@ -449,19 +627,8 @@ impl<T: Send> FromParallelIterator<T> for Vec<T> {
         match par_iter.opt_len() {
             Some(len) => {
                 // Indexed: every item goes straight into its place.
-                let mut vec = Vec::with_capacity(len);
-                let slots = &mut vec.spare_capacity_mut()[..len];
-                let written = par_iter.with_producer(CollectCallback { slots });
-                assert_eq!(
-                    written, len,
-                    "an indexed parallel iterator produced a different number of items than its length"
-                );
-                // SAFETY: the slots `0..len` are within the capacity, and
-                // all are initialized: each piece writes a prefix of its
-                // disjoint share of the slots and counts what it wrote, and
-                // the counts add up to `len`, so every prefix is the whole
-                // share.
-                unsafe { vec.set_len(len) };
+                let mut vec = Vec::new();
+                collect_indexed_into(par_iter, len, &mut vec);
                 vec
             }
             None => {

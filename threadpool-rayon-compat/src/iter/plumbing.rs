@@ -44,6 +44,25 @@ pub trait Producer: Send + Sized {
 
     /// The items of this piece, in order.
     fn into_seq_iter(self) -> Self::IntoIter;
+
+    /// The smallest piece worth splitting off (from
+    /// [`with_min_len`](crate::iter::IndexedParallelIterator::with_min_len)).
+    fn min_len(&self) -> usize {
+        1
+    }
+
+    /// The largest piece to fold without splitting (from
+    /// [`with_max_len`](crate::iter::IndexedParallelIterator::with_max_len)).
+    fn max_len(&self) -> usize {
+        usize::MAX
+    }
+
+    /// With `by_exponential_blocks`/`by_uniform_blocks`: the length of the
+    /// next block, to be run (in parallel) before the rest is started.
+    /// `split_at` then leaves a left part that is no longer in blocks.
+    fn next_block(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// Receives the producer of a parallel iterator. Adaptors wrap the callback
@@ -77,6 +96,25 @@ pub trait Reducer<T>: Sync {
     fn full(&self) -> bool {
         false
     }
+
+    /// Folds the piece `start..end` of the producer's index range;
+    /// consumers that care where a piece lies (`find_first`,
+    /// `find_last`, ...) override it. The pieces' ranges are disjoint and
+    /// ordered as the pieces are.
+    fn fold_at<I>(&self, start: usize, end: usize, iter: I) -> Self::Output
+    where
+        I: Iterator<Item = T>,
+    {
+        let _ = (start, end);
+        self.fold(iter)
+    }
+
+    /// Whether the piece `start..end` cannot change the result any more;
+    /// it is then folded empty.
+    fn full_at(&self, start: usize, end: usize) -> bool {
+        let _ = (start, end);
+        self.full()
+    }
 }
 
 /// A [`ProducerCallback`] that runs a [`Reducer`] over the producer with
@@ -107,13 +145,14 @@ where
 {
     with_current_pool(|pool| {
         let splitter = Splitter::new(pool.workers());
-        pool.install(|| bridge_piece(pool, producer, splitter, reducer, false))
+        pool.install(|| bridge_piece(pool, producer, 0, splitter, reducer, false))
     })
 }
 
 fn bridge_piece<P, C>(
     pool: &PoolHandle,
     producer: P,
+    start: usize,
     mut splitter: Splitter,
     reducer: &C,
     migrated: bool,
@@ -122,20 +161,65 @@ where
     P: Producer,
     C: Reducer<P::Item>,
 {
-    if reducer.full() {
-        return reducer.fold(std::iter::empty());
+    if producer.next_block().is_some() {
+        return bridge_blocks(pool, producer, start, reducer);
     }
     let len = producer.len();
-    if len < 2 || !splitter.try_split(migrated) {
-        return reducer.fold(producer.into_seq_iter());
+    let end = start + len;
+    if reducer.full_at(start, end) {
+        return reducer.fold_at(start, end, std::iter::empty());
     }
-    let (left, right) = producer.split_at(len / 2);
+    let mid = len / 2;
+    let must_split = len > producer.max_len();
+    if len < 2 || mid < producer.min_len() || !(must_split || splitter.try_split(migrated)) {
+        return reducer.fold_at(start, end, producer.into_seq_iter());
+    }
+    let (left, right) = producer.split_at(mid);
+    // Not `start + mid`: an unindexed producer may split near `mid`.
+    let right_start = start + left.len();
     let forked_on = thread_marker();
     let (left, right) = pool.join(
-        || bridge_piece(pool, left, splitter, reducer, false),
-        || bridge_piece(pool, right, splitter, reducer, thread_marker() != forked_on),
+        || bridge_piece(pool, left, start, splitter, reducer, false),
+        || {
+            let migrated = thread_marker() != forked_on;
+            bridge_piece(pool, right, right_start, splitter, reducer, migrated)
+        },
     );
     reducer.reduce(left, right)
+}
+
+/// Runs a producer that is in blocks: each block in parallel, one block
+/// after the other, stopping once the result is known.
+fn bridge_blocks<P, C>(
+    pool: &PoolHandle,
+    mut producer: P,
+    mut start: usize,
+    reducer: &C,
+) -> C::Output
+where
+    P: Producer,
+    C: Reducer<P::Item>,
+{
+    let mut result: Option<C::Output> = None;
+    while let Some(block) = producer.next_block() {
+        let len = producer.len();
+        if len == 0 || reducer.full_at(start, start + len) {
+            break;
+        }
+        let (first, rest) = producer.split_at(block.clamp(1, len));
+        producer = rest;
+        let first_len = first.len();
+        let splitter = Splitter::new(pool.workers());
+        let done = bridge_piece(pool, first, start, splitter, reducer, false);
+        start += first_len;
+        result = Some(match result {
+            None => done,
+            Some(before) => reducer.reduce(before, done),
+        });
+    }
+    // What is left (nothing, or the part after the result was known) is
+    // dropped unfolded.
+    result.unwrap_or_else(|| reducer.fold_at(start, start, std::iter::empty()))
 }
 
 /// The split budget of one piece; see the module documentation.

@@ -211,6 +211,50 @@ impl<T: Send> IntoParallelIterator for Vec<T> {
     }
 }
 
+/// Moves the elements out of the array, as rayon does (not references:
+/// those come from `par_iter()`).
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// let owned: Vec<String> = [String::from("a"), String::from("b")].into_par_iter().collect();
+/// assert_eq!(owned, ["a", "b"]);
+/// ```
+impl<T: Send, const N: usize> IntoParallelIterator for [T; N] {
+    type Iter = VecIntoIter<T>;
+    type Item = T;
+
+    fn into_par_iter(self) -> VecIntoIter<T> {
+        VecIntoIter {
+            vec: Vec::from(self),
+        }
+    }
+}
+
+/// Moves the elements out of the boxed slice, as rayon does.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// let boxed: Box<[u32]> = vec![1, 2, 3].into_boxed_slice();
+/// let doubled: Vec<u32> = boxed.into_par_iter().map(|n| n * 2).collect();
+/// assert_eq!(doubled, [2, 4, 6]);
+/// ```
+impl<T: Send> IntoParallelIterator for Box<[T]> {
+    type Iter = VecIntoIter<T>;
+    type Item = T;
+
+    fn into_par_iter(self) -> VecIntoIter<T> {
+        VecIntoIter {
+            vec: self.into_vec(),
+        }
+    }
+}
+
 impl<T: Send> ParallelIterator for VecIntoIter<T> {
     type Item = T;
 
@@ -317,8 +361,8 @@ impl<T> Drop for DrainIter<'_, T> {
     }
 }
 
-/// An integer type whose ranges are parallel iterators: `u8` to `u64`,
-/// `i8` to `i64`, `usize`, `isize`.
+/// An integer type whose ranges are parallel iterators: `u8` to `u128`,
+/// `i8` to `i128`, `usize`, `isize`.
 ///
 /// # Examples
 ///
@@ -355,6 +399,34 @@ macro_rules! range_integer {
 }
 
 range_integer!(u8, u16, u32, u64, i8, i16, i32, i64);
+
+impl RangeInteger for u128 {
+    fn span(start: Self, end: Self) -> usize {
+        if end <= start {
+            return 0;
+        }
+        usize::try_from(end - start).expect("the range is longer than usize::MAX")
+    }
+
+    fn offset(start: Self, n: usize) -> Self {
+        start + n as u128
+    }
+}
+
+impl RangeInteger for i128 {
+    fn span(start: Self, end: Self) -> usize {
+        if end <= start {
+            return 0;
+        }
+        usize::try_from(end.abs_diff(start)).expect("the range is longer than usize::MAX")
+    }
+
+    fn offset(start: Self, n: usize) -> Self {
+        start
+            .checked_add_unsigned(n as u128)
+            .expect("the offset is within the range")
+    }
+}
 
 impl RangeInteger for usize {
     fn span(start: Self, end: Self) -> usize {

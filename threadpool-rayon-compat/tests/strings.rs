@@ -1,0 +1,86 @@
+//! `ParallelString` against rayon and `str`'s own iterators, through the
+//! pool (random text with multi-byte characters, separators at the ends).
+
+use proptest::prelude::*;
+
+macro_rules! all_agree {
+    ($t:ident, $seq:expr, |$s:ident| $par:expr) => {{
+        let ours = {
+            use threadpool_rayon_compat::prelude::*;
+            let $s = $t.as_str();
+            $par
+        };
+        let theirs = {
+            use rayon::prelude::*;
+            let $s = $t.as_str();
+            $par
+        };
+        let seq = {
+            let $s = $t.as_str();
+            $seq
+        };
+        prop_assert_eq!(&ours, &seq, "ours vs str");
+        prop_assert_eq!(&theirs, &seq, "rayon vs str");
+    }};
+}
+
+fn text() -> impl Strategy<Value = String> {
+    let chars = prop::sample::select(
+        &[
+            'w', 'o', 'r', 'd', ' ', ' ', ',', '\n', '\n', 'é', '😀', '\t',
+        ][..],
+    );
+    prop::collection::vec(chars, 0..3000).prop_map(|c| c.into_iter().collect())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn characters_and_bytes(t in text()) {
+        all_agree!(t, s.chars().collect::<Vec<_>>(), |s| s.par_chars().collect::<Vec<_>>());
+        all_agree!(t, s.char_indices().collect::<Vec<_>>(), |s| s.par_char_indices().collect::<Vec<_>>());
+        all_agree!(t, s.bytes().collect::<Vec<_>>(), |s| s.par_bytes().collect::<Vec<_>>());
+        all_agree!(t, s.encode_utf16().collect::<Vec<_>>(), |s| s.par_encode_utf16().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn splits(t in text()) {
+        all_agree!(t, s.split(',').collect::<Vec<_>>(), |s| s.par_split(',').collect::<Vec<_>>());
+        all_agree!(t, s.split(['o', 'é']).collect::<Vec<_>>(), |s| s.par_split(['o', 'é']).collect::<Vec<_>>());
+        all_agree!(t, s.split(&['d', '😀'][..]).collect::<Vec<_>>(), |s| s.par_split(&['d', '😀'][..]).collect::<Vec<_>>());
+        all_agree!(t, s.split(char::is_whitespace).collect::<Vec<_>>(), |s| s.par_split(char::is_whitespace).collect::<Vec<_>>());
+        all_agree!(t, s.split_inclusive('\n').collect::<Vec<_>>(), |s| s.par_split_inclusive('\n').collect::<Vec<_>>());
+        all_agree!(t, s.split_terminator(',').collect::<Vec<_>>(), |s| s.par_split_terminator(',').collect::<Vec<_>>());
+        all_agree!(t, s.lines().collect::<Vec<_>>(), |s| s.par_lines().collect::<Vec<_>>());
+        all_agree!(t, s.split_whitespace().collect::<Vec<_>>(), |s| s.par_split_whitespace().collect::<Vec<_>>());
+        all_agree!(t, s.split_ascii_whitespace().collect::<Vec<_>>(), |s| s.par_split_ascii_whitespace().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn matches(t in text()) {
+        all_agree!(t, s.matches('o').collect::<Vec<_>>(), |s| s.par_matches('o').collect::<Vec<_>>());
+        all_agree!(t, s.match_indices(|c: char| !c.is_ascii()).collect::<Vec<_>>(),
+            |s| s.par_match_indices(|c: char| !c.is_ascii()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn word_count(t in text()) {
+        all_agree!(t, s.lines().map(|l| l.split_whitespace().count()).sum::<usize>(),
+            |s| s.par_lines().map(|l| l.split_whitespace().count()).sum::<usize>());
+    }
+
+    #[test]
+    fn a_trailing_carriage_return_goes_as_in_rayon(t in text()) {
+        let t = format!("{t}\r");
+        let ours: Vec<&str> = {
+            use threadpool_rayon_compat::prelude::*;
+            t.par_lines().collect()
+        };
+        let theirs: Vec<&str> = {
+            use rayon::prelude::*;
+            t.par_lines().collect()
+        };
+        prop_assert_eq!(ours, theirs);
+    }
+}
