@@ -1,26 +1,6 @@
-// A rayon-style program on the compat crate.
+// A rayon-style program on the compat crate. (Its first version sorted with a
+// join-based quicksort of its own: the crate had no `par_sort_unstable` then.)
 use threadpool_rayon_compat::prelude::*;
-
-fn par_quicksort(v: &mut [u64]) {
-    if v.len() <= 4096 {
-        v.sort_unstable();
-        return;
-    }
-    let pivot = v[v.len() / 2];
-    let mut i = 0;
-    for j in 0..v.len() {
-        if v[j] < pivot {
-            v.swap(i, j);
-            i += 1;
-        }
-    }
-    let (lo, hi) = v.split_at_mut(i);
-    // hi starts with elements >= pivot; make sure it shrinks
-    let k = hi.iter().position(|&x| x == pivot).unwrap();
-    hi.swap(0, k);
-    let (_, rest) = hi.split_at_mut(1);
-    threadpool_rayon_compat::join(|| par_quicksort(lo), || par_quicksort(rest));
-}
 
 fn main() {
     let words: Vec<String> = "the quick brown fox jumps over the lazy dog again and again"
@@ -38,8 +18,7 @@ fn main() {
 
     // a sort
     let mut numbers: Vec<u64> = (0..100_000u64).map(|n| (n * 7919) % 100_003).collect();
-    // no par_sort / par_sort_unstable in the compat crate: a join-based quicksort instead
-    par_quicksort(&mut numbers);
+    numbers.par_sort_unstable();
     assert!(numbers.is_sorted());
     println!("sorted: first {:?}, last {:?}", &numbers[..3], &numbers[numbers.len() - 3..]);
 
