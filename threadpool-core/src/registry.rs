@@ -199,7 +199,7 @@ impl Shared {
     pub(crate) fn push(self: &Arc<Self>, job: Job) {
         if let Err(job) = worker::push_local(self, job) {
             self.injector.push(job);
-            self.sleep.notify_one();
+            self.sleep.notify_queued(|| self.injector.len());
         }
     }
 
@@ -227,7 +227,15 @@ impl Shared {
 
     /// Whether any queue holds a job some worker could take.
     pub(crate) fn has_work(&self) -> bool {
-        !self.injector.is_empty() || self.stealers().iter().any(|(_, s)| !s.is_empty())
+        self.has_work_in(&self.stealers())
+    }
+
+    /// Like [`has_work`](Self::has_work), with a worker's own snapshot of
+    /// the stealers (no lock). The one full scan of every deque a worker
+    /// makes before it sleeps; a snapshot older than a new worker misses
+    /// only that worker's deque, which its awake owner empties itself.
+    pub(crate) fn has_work_in(&self, stealers: &[(usize, Stealer<Job>)]) -> bool {
+        !self.injector.is_empty() || stealers.iter().any(|(_, s)| !s.is_empty())
     }
 
     pub(crate) fn stealers(&self) -> StealerSet {
@@ -330,64 +338,84 @@ impl Shared {
     }
 
     /// Starts `n` worker threads.
+    ///
+    /// They start in batches that double as the pool grows. Each batch's
+    /// stealers are published once, before any of its threads runs (so a
+    /// sleeper's re-check, `has_work`, always sees a deque a thread can
+    /// push onto): O(n) stealer copies in all, not one set per worker.
     pub(crate) fn create_workers(self: &Arc<Self>, n: usize) -> Result<(), SpawnError> {
-        for created in 0..n {
-            self.spawn_worker()
-                .map_err(|source| SpawnError::new(created, source))?;
+        if self.config.name.contains('\0') && n > 0 {
+            // The standard library panics on such a name; refuse it instead.
+            return Err(SpawnError::new(
+                0,
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "the thread name contains a NUL byte",
+                ),
+            ));
+        }
+        let mut created = 0;
+        while created < n {
+            let mut registry = lock(&self.registry);
+            let batch = (n - created).min(registry.workers.len().max(16));
+            let started = self.spawn_batch(&mut registry, batch);
+            created += started.map_err(|(started, err)| SpawnError::new(created + started, err))?;
         }
         Ok(())
     }
 
-    fn spawn_worker(self: &Arc<Self>) -> std::io::Result<()> {
-        if self.config.name.contains('\0') {
-            // The standard library panics on such a name; refuse it instead.
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "the thread name contains a NUL byte",
-            ));
+    /// Starts `n` worker threads under the registry lock; returns how many
+    /// started, also when one fails to.
+    fn spawn_batch(
+        self: &Arc<Self>,
+        registry: &mut Registry,
+        n: usize,
+    ) -> Result<usize, (usize, std::io::Error)> {
+        let first = registry.workers.len();
+        let mut contexts = Vec::with_capacity(n);
+        for k in 0..n {
+            let deque = Worker::new_lifo();
+            let state = Arc::new(WorkerState {
+                index: registry.next_index + k,
+                dismissed: AtomicBool::new(false),
+                counters: CachePadded::new(Counters::default()),
+            });
+            registry.workers.push(WorkerEntry {
+                state: Arc::clone(&state),
+                stealer: deque.stealer(),
+                handle: None,
+            });
+            contexts.push(WorkerContext::new(Arc::clone(self), state, deque));
         }
-        let mut registry = lock(&self.registry);
-        let index = registry.next_index;
-        let deque = Worker::new_lifo();
-        let state = Arc::new(WorkerState {
-            index,
-            dismissed: AtomicBool::new(false),
-            counters: CachePadded::new(Counters::default()),
-        });
-        let mut builder = thread::Builder::new().name(format!("{}-{index}", self.config.name));
-        if let Some(size) = self.config.stack_size {
-            builder = builder.stack_size(size);
-        }
-        let stealer = deque.stealer();
-        // Count the thread as alive before it runs, so no poller sees zero
-        // workers while one is starting.
-        self.alive.fetch_add(1, Ordering::SeqCst);
-        self.active.fetch_add(1, Ordering::SeqCst);
-        // Publish the new deque's stealer before the thread can push onto
-        // it, so that a sleeper's re-check (`has_work`) always sees it.
-        registry.workers.push(WorkerEntry {
-            state: Arc::clone(&state),
-            stealer,
-            handle: None,
-        });
-        self.publish_stealers(&registry);
-        let context = WorkerContext::new(Arc::clone(self), state, deque);
-        match builder.spawn(move || worker::main_loop(context)) {
-            Ok(handle) => {
-                registry.next_index += 1;
-                if let Some(entry) = registry.workers.last_mut() {
-                    entry.handle = Some(handle);
+        // Count the threads as alive before they run, so no poller sees
+        // zero workers while one is starting.
+        self.alive.fetch_add(n, Ordering::SeqCst);
+        self.active.fetch_add(n, Ordering::SeqCst);
+        self.publish_stealers(registry);
+        for (started, context) in contexts.into_iter().enumerate() {
+            let index = registry.next_index;
+            let mut builder = thread::Builder::new().name(format!("{}-{index}", self.config.name));
+            if let Some(size) = self.config.stack_size {
+                builder = builder.stack_size(size);
+            }
+            match builder.spawn(move || worker::main_loop(context)) {
+                Ok(handle) => {
+                    registry.next_index += 1;
+                    registry.workers[first + started].handle = Some(handle);
                 }
-                Ok(())
-            }
-            Err(err) => {
-                registry.workers.pop();
-                self.publish_stealers(&registry);
-                self.active.fetch_sub(1, Ordering::SeqCst);
-                self.alive.fetch_sub(1, Ordering::SeqCst);
-                Err(err)
+                Err(err) => {
+                    // This thread and the ones after it never ran: nothing
+                    // was pushed onto their deques.
+                    let unstarted = n - started;
+                    registry.workers.truncate(first + started);
+                    self.publish_stealers(registry);
+                    self.active.fetch_sub(unstarted, Ordering::SeqCst);
+                    self.alive.fetch_sub(unstarted, Ordering::SeqCst);
+                    return Err((started, err));
+                }
             }
         }
+        Ok(n)
     }
 
     /// Dismisses up to `n` workers, newest first; each finishes its current
@@ -613,25 +641,46 @@ fn join_all(handles: impl IntoIterator<Item = JoinHandle<()>>) {
     }
 }
 
+/// Other workers' deques a search round tries, at most, before it gives up
+/// the round (see `steal_work`).
+pub(crate) const STEAL_ATTEMPTS: usize = 4;
+
+/// Jobs a worker takes from the injector at once, at most (crossbeam's own
+/// cap).
+const MAX_BATCH: usize = 32;
+
 /// Takes a job for a worker whose own deque is empty: a batch from the
 /// injector (into `deque`), else one job from another worker's deque,
-/// starting at `start`; retries while any source reports a lost race.
+/// trying the deques from `start` on, at most `victims` of them; retries
+/// while any source tried reports a lost race.
+///
+/// The batch is the worker's share of the injector (its length over the
+/// number of workers, between 1 and 32), so that a few workers do not
+/// carry off a burst of long requests while the others find nothing.
+/// `victims` bounds a round's cost on a wide pool: a worker searches a few
+/// deques per round and all of them only before it sleeps.
 pub(crate) fn steal_work(
     shared: &Shared,
     deque: &Worker<Job>,
     own_index: usize,
     stealers: &[(usize, Stealer<Job>)],
     start: usize,
+    victims: usize,
 ) -> Option<Job> {
+    let n = stealers.len();
+    let victims = victims.min(n);
     loop {
         let mut retry = false;
-        match shared.injector.steal_batch_and_pop(deque) {
-            Steal::Success(job) => return Some(job),
-            Steal::Retry => retry = true,
-            Steal::Empty => {}
+        let queued = shared.injector.len();
+        if queued > 0 {
+            let share = (queued / n.max(1)).clamp(1, MAX_BATCH);
+            match shared.injector.steal_batch_with_limit_and_pop(deque, share) {
+                Steal::Success(job) => return Some(job),
+                Steal::Retry => retry = true,
+                Steal::Empty => {}
+            }
         }
-        let n = stealers.len();
-        for i in 0..n {
+        for i in 0..victims {
             let (index, stealer) = &stealers[(start + i) % n];
             if *index == own_index {
                 continue;

@@ -11,7 +11,9 @@ use crossbeam_deque::Worker;
 
 use crate::handle::PoolHandle;
 use crate::latch::WorkerLatch;
-use crate::registry::{Counters, Message, Shared, StealerSet, WorkerState, steal_work};
+use crate::registry::{
+    Counters, Message, STEAL_ATTEMPTS, Shared, StealerSet, WorkerState, steal_work,
+};
 use crate::sync::{Arc, Ordering};
 use crate::task::{Envelope, Job, JobKind, Task, drop_quietly};
 
@@ -34,6 +36,9 @@ pub(crate) struct WorkerContext {
     stealers: RefCell<(usize, StealerSet)>,
     /// State of a xorshift generator that picks where stealing starts.
     rng: Cell<u32>,
+    /// Whether the main loop counts this worker as idle in the sleep state
+    /// (`Sleep::start_idle`), so that leaving the loop ends it.
+    idle: Cell<bool>,
 }
 
 impl WorkerContext {
@@ -46,6 +51,7 @@ impl WorkerContext {
             deque,
             stealers: RefCell::new((usize::MAX, Arc::from(Vec::new()))),
             rng: Cell::new(seed),
+            idle: Cell::new(false),
         }
     }
 
@@ -55,17 +61,13 @@ impl WorkerContext {
         self.state.dismissed.load(Ordering::Relaxed) || self.shared.shutdown.load(Ordering::Relaxed)
     }
 
-    /// Finds a job in the canonical order: own deque, injector, others.
-    pub(crate) fn find_work(&self) -> Option<Job> {
+    /// Finds a job in the canonical order: own deque, injector, others
+    /// (a few of them from a random one on, or with `all` every one).
+    pub(crate) fn find_work(&self, all: bool) -> Option<Job> {
         if let Some(job) = self.deque.pop() {
             return Some(job);
         }
-        {
-            let mut seen = self.stealers.borrow_mut();
-            if let Some(fresh) = self.shared.stealers_since(seen.0) {
-                *seen = fresh;
-            }
-        }
+        self.refresh_stealers();
         // Borrowed, not cloned: an `Arc` clone here would be an atomic RMW
         // on a line every idle worker touches. `find_work` runs no jobs, so
         // nothing re-enters while the borrow is held.
@@ -81,7 +83,50 @@ impl WorkerContext {
         } else {
             x as usize % stealers.len()
         };
-        steal_work(&self.shared, &self.deque, self.state.index, stealers, start)
+        let victims = if all { usize::MAX } else { STEAL_ATTEMPTS };
+        steal_work(
+            &self.shared,
+            &self.deque,
+            self.state.index,
+            stealers,
+            start,
+            victims,
+        )
+    }
+
+    /// Takes the current stealer set if it changed since this worker's copy.
+    fn refresh_stealers(&self) {
+        let mut seen = self.stealers.borrow_mut();
+        if let Some(fresh) = self.shared.stealers_since(seen.0) {
+            *seen = fresh;
+        }
+    }
+
+    /// Whether any queue holds work, by this worker's stealer snapshot:
+    /// the re-check before it sleeps.
+    fn has_work(&self) -> bool {
+        self.refresh_stealers();
+        self.shared.has_work_in(&self.stealers.borrow().1)
+    }
+
+    /// Counts this worker idle in the sleep state, if it is not yet.
+    #[inline]
+    fn start_idle(&self, counted: &Cell<bool>) {
+        if !counted.get() {
+            counted.set(true);
+            self.shared.sleep.start_idle();
+        }
+    }
+
+    /// Ends this worker's idle count, if it has one (it found work or
+    /// leaves), passing on a wake-up a submitter may have skipped for it.
+    #[inline]
+    fn end_idle(&self, counted: &Cell<bool>) {
+        if counted.get() {
+            counted.set(false);
+            let injector = &self.shared.injector;
+            self.shared.sleep.end_idle(|| injector.len());
+        }
     }
 
     /// Runs one job. Never unwinds: user code runs under `catch_unwind`.
@@ -137,7 +182,7 @@ impl WorkerContext {
     #[inline]
     pub(crate) fn push_fork(&self, job: Job) {
         self.deque.push(job);
-        self.shared.sleep.notify_one_unfenced();
+        self.shared.sleep.notify_fork();
     }
 
     /// Pops the job this worker pushed last.
@@ -150,22 +195,28 @@ impl WorkerContext {
     /// waits for a job it forked and another worker stole.
     pub(crate) fn wait_for(&self, latch: &WorkerLatch) {
         let mut idle = Idle::new();
+        let counted = Cell::new(false);
         while !latch.probe() {
-            if let Some(job) = self.find_work() {
+            if let Some(job) = self.find_work(idle.is_last_round()) {
+                self.end_idle(&counted);
                 self.execute(job);
                 idle.reset();
-            } else if idle.snooze() {
+                continue;
+            }
+            self.start_idle(&counted);
+            if idle.snooze() {
                 // Searched again at the top of the loop.
             } else if latch.prepare_to_sleep() {
                 let shared = &self.shared;
-                shared.sleep.sleep(|| shared.has_work(), || latch.probe());
-                if latch.probe() && shared.has_work() {
+                shared.sleep.sleep(|| self.has_work(), || latch.probe());
+                if latch.probe() && self.has_work() {
                     // Leaving for the latch, this worker may have taken a
                     // wake-up meant for that work: pass it on.
                     shared.sleep.notify_one();
                 }
             }
         }
+        self.end_idle(&counted);
     }
 
     /// At shutdown: drops a request unrun, runs anything else. Fork-join
@@ -216,6 +267,12 @@ impl Idle {
         self.round = 0;
     }
 
+    /// Whether the next search is the last before sleeping: that one
+    /// tries every deque, the others a few.
+    fn is_last_round(&self) -> bool {
+        self.round >= Self::ROUNDS
+    }
+
     /// Waits one round; returns false once it is time to sleep.
     fn snooze(&mut self) -> bool {
         if self.round >= Self::ROUNDS {
@@ -244,6 +301,8 @@ impl Drop for Leave<'_> {
         CURRENT.set(std::ptr::null());
         let context = self.0;
         let shared = &context.shared;
+        // Leaving, this worker owes any wake-up a submitter skipped for it.
+        context.end_idle(&context.idle);
         // Hand the own deque back, leave the registry, and pass on any
         // wake-up this worker may have consumed.
         context.hand_back_jobs();
@@ -271,7 +330,7 @@ pub(crate) fn main_loop(context: WorkerContext) {
     loop {
         if shared.shutdown.load(Ordering::Relaxed) {
             // Drain: drop requests, run fork-join jobs, leave when empty.
-            match context.find_work() {
+            match context.find_work(true) {
                 Some(job) => context.execute_at_shutdown(job),
                 None => break,
             }
@@ -280,19 +339,21 @@ pub(crate) fn main_loop(context: WorkerContext) {
         if context.should_leave() {
             break;
         }
-        if let Some(job) = context.find_work() {
+        if let Some(job) = context.find_work(idle.is_last_round()) {
+            context.end_idle(&context.idle);
             context.execute(job);
             idle.reset();
             continue;
         }
         // Stay awake a little before sleeping: bursts of work then find
-        // the worker awake.
+        // the worker awake, and submitters see it idle and wake nobody.
+        context.start_idle(&context.idle);
         if idle.snooze() {
             continue;
         }
         shared
             .sleep
-            .sleep(|| shared.has_work(), || context.should_leave());
+            .sleep(|| context.has_work(), || context.should_leave());
         idle.reset();
     }
 }
