@@ -117,9 +117,13 @@ impl<L: Latch + Sync, F: FnOnce() -> R + Send, R: Send> StackJob<L, F, R> {
 impl PoolHandle {
     /// Runs `a` and `b`, potentially in parallel, and returns both results.
     ///
-    /// Called on a worker of this pool, `b` is queued on the worker's own
-    /// deque, where an idle worker may steal it, and `a` runs at once; if
-    /// nobody stole `b` the worker then runs it itself. Called from outside
+    /// Called on a worker of this pool, `a` runs at once and `b` is noted
+    /// on the worker's own list of forks, at the cost of a push and a pop;
+    /// if nobody stole `b` the worker then runs it itself. Every 100 µs
+    /// of fork-join work (a heartbeat, checked on the clock as forks are
+    /// made: no timer thread, nothing while the pool is idle) the worker
+    /// moves its oldest fork onto its deque, where an idle worker may
+    /// steal it. Called from outside
     /// the pool, the whole `join` first moves onto a worker (see
     /// [`install`](Self::install)). Forking allocates nothing.
     ///
@@ -305,8 +309,9 @@ impl PoolHandle {
     }
 }
 
-/// Forks `b` onto the worker's own deque, runs `a`, then takes `b` back or
-/// waits for whoever stole it.
+/// Forks `b` onto the worker's fork list, runs `a`, then runs `b` itself if
+/// it is still there; if a heartbeat promoted it onto the deque meanwhile,
+/// takes it back from there or waits for whoever stole it.
 #[inline]
 fn join_on_worker<A, B, RA, RB>(context: &WorkerContext, a: A, b: B) -> (RA, RB)
 where
@@ -320,34 +325,38 @@ where
     let latch = unsafe { WorkerLatch::new(&context.shared.sleep) };
     let job_b = StackJob::new(latch, b);
     // SAFETY: `job_b` stays on this frame until it is taken back unrun
-    // (popped below) or has run (its latch is set, awaited below); the
-    // result of `a` is caught, so no unwind skips that wait.
+    // (off the fork list or popped from the deque below) or has run (its
+    // latch is set, awaited below); the result of `a` is caught, so no
+    // unwind skips that.
     let job_b_ref = unsafe { job_b.as_job() };
     let job_b_id = job_b_ref.id();
-    context.push_fork(job_b_ref);
+    context.push_fork_local(job_b_ref);
 
     let result_a = catch_unwind(AssertUnwindSafe(a));
 
-    // Until `b` is taken back or has run, a thief may be using `job_b`:
-    // nothing may unwind out of this frame meanwhile.
-    let abort = AbortOnUnwind;
-    let taken_back = loop {
-        if job_b.latch.probe() {
-            break false;
-        }
-        match context.pop() {
-            // Dropping the popped `Fork` job drops nothing.
-            Some(job) if job.id() == job_b_id => break true,
-            // Pushed by `a` above `b` and not taken: run it.
-            Some(job) => context.execute(job),
-            None => {
-                // Stolen: run other jobs until the thief is done.
-                context.wait_for(&job_b.latch);
+    let taken_back = context.pop_fork() || {
+        // Promoted: until `b` is taken back or has run, a thief may be
+        // using `job_b`: nothing may unwind out of this frame meanwhile.
+        let abort = AbortOnUnwind;
+        let taken_back = loop {
+            if job_b.latch.probe() {
                 break false;
             }
-        }
+            match context.pop() {
+                // Dropping the popped `Fork` job drops nothing.
+                Some(job) if job.id() == job_b_id => break true,
+                // Pushed by `a` above `b` and not taken: run it.
+                Some(job) => context.execute(job),
+                None => {
+                    // Stolen: run other jobs until the thief is done.
+                    context.wait_for(&job_b.latch);
+                    break false;
+                }
+            }
+        };
+        abort.disarm();
+        taken_back
     };
-    abort.disarm();
     match result_a {
         // Nobody stole `b`: run it here.
         Ok(value_a) if taken_back => (value_a, (job_b.into_func())()),

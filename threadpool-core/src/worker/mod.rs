@@ -5,7 +5,8 @@
 //! [`README.md`](https://github.com/threadpool-rs/threadpool/blob/main/threadpool-core/src/worker/README.md)
 //! beside this file; sleeping in `../sleep/README.md`.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, RefCell, UnsafeCell};
+use std::time::{Duration, Instant};
 
 use crossbeam_deque::Worker;
 
@@ -39,6 +40,48 @@ pub(crate) struct WorkerContext {
     /// Whether the main loop counts this worker as idle in the sleep state
     /// (`Sleep::start_idle`), so that leaving the loop ends it.
     idle: Cell<bool>,
+    /// The forks of `join` running on this thread, for heartbeat promotion.
+    forks: Forks,
+}
+
+/// The forked halves of the `join`s running on one worker, oldest first:
+/// `None` once promoted onto the worker's deque.
+///
+/// A fork costs a push onto this list and a pop, no atomics: only this
+/// thread sees the list. Every [`HEARTBEAT`] (checked on the clock every
+/// [`BEAT_CHECK`] forks) the oldest fork still on the list is promoted onto
+/// the worker's deque, where idle workers can steal it; the oldest, as it
+/// holds the most work. This is heartbeat scheduling: the cost of making
+/// work stealable is paid once per heartbeat, not once per fork, and an idle
+/// pool runs no timer at all. See `README.md`.
+struct Forks {
+    /// Only the owning thread touches it (`WorkerContext` is not `Sync`),
+    /// and never while user code runs with a borrow of it.
+    list: UnsafeCell<Vec<Option<Job>>>,
+    /// Entries below this index are promoted (`None`); the rest are not.
+    promoted: Cell<usize>,
+    /// Forks left until the next look at the clock.
+    countdown: Cell<u32>,
+    /// When a fork was last promoted (or the clock last looked at, at start).
+    last_beat: Cell<Instant>,
+}
+
+/// How often a worker running `join`s promotes one fork.
+const HEARTBEAT: Duration = Duration::from_micros(100);
+
+/// Forks between two looks at the clock: reading it costs about as much as
+/// several forks.
+const BEAT_CHECK: u32 = 64;
+
+impl Forks {
+    fn new() -> Self {
+        Forks {
+            list: UnsafeCell::new(Vec::with_capacity(64)),
+            promoted: Cell::new(0),
+            countdown: Cell::new(BEAT_CHECK),
+            last_beat: Cell::new(Instant::now()),
+        }
+    }
 }
 
 impl WorkerContext {
@@ -52,6 +95,7 @@ impl WorkerContext {
             stealers: RefCell::new((usize::MAX, Arc::from(Vec::new()))),
             rng: Cell::new(seed),
             idle: Cell::new(false),
+            forks: Forks::new(),
         }
     }
 
@@ -180,9 +224,90 @@ impl WorkerContext {
     /// the forking closure must not block waiting for the forked one (as
     /// with rayon's `join`), since it might wait for a thief that sleeps.
     #[inline]
-    pub(crate) fn push_fork(&self, job: Job) {
+    fn push_fork(&self, job: Job) {
         self.deque.push(job);
         self.shared.sleep.notify_fork();
+    }
+
+    /// Records the forked half of a `join` on this worker's fork list (not
+    /// stealable yet), and on a heartbeat promotes the oldest fork there
+    /// onto the deque. Pair with [`pop_fork`](Self::pop_fork).
+    #[inline]
+    pub(crate) fn push_fork_local(&self, job: Job) {
+        // SAFETY: see `Forks::list`: this thread only, no user code runs
+        // while the reference lives.
+        let outermost = unsafe {
+            let list = &mut *self.forks.list.get();
+            list.push(Some(job));
+            list.len() == 1
+        };
+        if outermost {
+            // The first fork of a job this worker took is promoted at
+            // once: a `join` of two long closures that fork nothing more
+            // still runs them in parallel, and a stolen job shares its
+            // biggest half straight away.
+            self.promote();
+            return;
+        }
+        let left = self.forks.countdown.get() - 1;
+        if left == 0 {
+            self.forks.countdown.set(BEAT_CHECK);
+            self.beat();
+        } else {
+            self.forks.countdown.set(left);
+        }
+    }
+
+    /// Looks at the clock; promotes the oldest fork if a heartbeat passed.
+    #[cold]
+    #[inline(never)]
+    fn beat(&self) {
+        let now = Instant::now();
+        if now.duration_since(self.forks.last_beat.get()) < HEARTBEAT {
+            return;
+        }
+        self.forks.last_beat.set(now);
+        self.promote();
+    }
+
+    /// Moves the oldest fork still on the fork list onto the deque.
+    fn promote(&self) {
+        let at = self.forks.promoted.get();
+        // SAFETY: see `Forks::list`; `push_fork` runs no user code.
+        let job = unsafe {
+            let list = &mut *self.forks.list.get();
+            match list.get_mut(at) {
+                Some(entry) => entry.take(),
+                None => None,
+            }
+        };
+        if let Some(job) = job {
+            self.forks.promoted.set(at + 1);
+            self.push_fork(job);
+        }
+    }
+
+    /// Takes the newest fork off the fork list: `true` if it was still
+    /// there (the caller runs it), `false` if it was promoted onto the
+    /// deque (a thief may have it; the caller looks there and waits).
+    #[inline]
+    pub(crate) fn pop_fork(&self) -> bool {
+        // SAFETY: see `Forks::list`.
+        let entry = unsafe { (*self.forks.list.get()).pop() };
+        match entry {
+            Some(Some(job)) => {
+                // A fork job owns nothing; skip its no-op discard.
+                std::mem::forget(job);
+                true
+            }
+            _ => {
+                // Promoted forks are the oldest: this one was the last.
+                // SAFETY: see `Forks::list`.
+                let len = unsafe { (*self.forks.list.get()).len() };
+                self.forks.promoted.set(len);
+                false
+            }
+        }
     }
 
     /// Pops the job this worker pushed last.
@@ -395,5 +520,72 @@ pub(crate) fn with_current<R>(
     match context {
         Some(context) if Arc::ptr_eq(&context.shared, shared) => f(Some(context)),
         _ => f(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::ThreadConfig;
+    use crate::sync::AtomicBool;
+    use crossbeam_utils::CachePadded;
+
+    /// A worker context with no thread behind it, for driving its fork list.
+    fn context() -> WorkerContext {
+        let (results, _) = crossbeam_channel::unbounded();
+        let config = ThreadConfig {
+            name: "test".to_owned(),
+            stack_size: None,
+        };
+        let shared = Shared::new(config, 0, results, false);
+        let state = Arc::new(WorkerState {
+            index: 0,
+            dismissed: AtomicBool::new(false),
+            counters: CachePadded::new(Counters::default()),
+        });
+        WorkerContext::new(shared, state, Worker::new_lifo())
+    }
+
+    /// A job that owns nothing (a zero-sized closure: no allocation), like
+    /// a fork, which `pop_fork` forgets.
+    fn fork() -> Job {
+        Job::spawned(|| ())
+    }
+
+    #[test]
+    fn heartbeat_promotes_the_oldest_local_fork_and_pop_fork_tells_which() {
+        let context = context();
+        // The outermost fork is promoted at once.
+        context.push_fork_local(fork());
+        assert_eq!(context.deque.len(), 1);
+        context.push_fork_local(fork());
+        context.push_fork_local(fork());
+        assert_eq!(context.deque.len(), 1, "inner forks stay local");
+        // Make the next fork look at the clock, a heartbeat after the last.
+        context.forks.countdown.set(1);
+        context.forks.last_beat.set(Instant::now() - 2 * HEARTBEAT);
+        context.push_fork_local(fork());
+        assert_eq!(context.deque.len(), 2, "a heartbeat promotes one fork");
+        assert_eq!(context.forks.promoted.get(), 2);
+        // Newest first: two local forks, then the two promoted ones.
+        assert!(context.pop_fork());
+        assert!(context.pop_fork());
+        assert!(!context.pop_fork());
+        assert_eq!(context.forks.promoted.get(), 1);
+        assert!(!context.pop_fork());
+        assert_eq!(context.forks.promoted.get(), 0);
+        // Without a heartbeat (the last one is made to lie in the future),
+        // no promotion but the outermost fork's.
+        context
+            .forks
+            .last_beat
+            .set(Instant::now() + Duration::from_secs(3_600));
+        context.push_fork_local(fork());
+        for _ in 0..3 * BEAT_CHECK {
+            context.push_fork_local(fork());
+            assert!(context.pop_fork());
+        }
+        assert!(!context.pop_fork());
+        assert_eq!(context.deque.len(), 3);
     }
 }
