@@ -555,6 +555,17 @@ fn fib_sequential(n: u32) -> u64 {
     fib_sequential(n - 1) + fib_sequential(n - 2)
 }
 
+/// fib with a real call at every node: the result goes through
+/// `black_box`, so the compiler cannot turn the second call into a loop
+/// (which it does to `fib_sequential`). The "plain function call" that a
+/// `join` on one worker is measured against.
+fn fib_plain_call(n: u32) -> u64 {
+    if n < 2 {
+        return u64::from(n);
+    }
+    black_box(fib_plain_call(n - 1) + fib_plain_call(n - 2))
+}
+
 fn fib_core(pool: &PoolHandle, n: u32) -> u64 {
     if n < 2 {
         return u64::from(n);
@@ -602,13 +613,20 @@ fn fork_join(config: &Config) {
                 Samples::new("fork_join/node", "ns/node"),
             )
         };
-        let implementations = [OURS_JOIN, OURS_COMPAT_JOIN, "rayon-join", "sequential"];
+        let implementations = [
+            OURS_JOIN,
+            OURS_COMPAT_JOIN,
+            "rayon-join",
+            "sequential",
+            "plain-call",
+        ];
         interleave(config.rounds(11, 3), &implementations, |implementation| {
             let started = Instant::now();
             let value = match implementation {
                 OURS_JOIN => core.install(|| fib_core(&core, black_box(N))),
                 OURS_COMPAT_JOIN => compat.install(|| fib_compat(black_box(N))),
                 "rayon-join" => rayon.install(|| fib_rayon(black_box(N))),
+                "plain-call" => fib_plain_call(black_box(N)),
                 _ => fib_sequential(black_box(N)),
             };
             let elapsed = started.elapsed();
@@ -619,7 +637,7 @@ fn fork_join(config: &Config) {
         core.shutdown();
         samples.report(
             &[OURS_JOIN, OURS_COMPAT_JOIN],
-            &["rayon-join", "sequential"],
+            &["rayon-join", "sequential", "plain-call"],
         );
         per_node.report(&[], &[]);
     }

@@ -96,12 +96,17 @@ impl<L: Latch + Sync, F: FnOnce() -> R + Send, R: Send> StackJob<L, F, R> {
         }
     }
 
-    /// The closure, taken back unrun.
+    /// The closure, taken back unrun: taken out in place rather than by
+    /// moving the whole job (a copy of the frame that stalls on the stores
+    /// that just built it).
+    ///
+    /// # Safety
+    ///
+    /// No other thread has the job: it was taken back unrun.
     #[inline]
-    fn into_func(self) -> F {
-        self.func
-            .into_inner()
-            .expect("an unrun job still has its closure")
+    unsafe fn take_func(&self) -> F {
+        // SAFETY: the caller's contract: this thread alone touches the cell.
+        unsafe { (*self.func.get()).take() }.expect("an unrun job still has its closure")
     }
 
     /// The result of a job that ran; resumes its panic.
@@ -334,36 +339,49 @@ where
 
     let result_a = catch_unwind(AssertUnwindSafe(a));
 
-    let taken_back = context.pop_fork() || {
-        // Promoted: until `b` is taken back or has run, a thief may be
-        // using `job_b`: nothing may unwind out of this frame meanwhile.
-        let abort = AbortOnUnwind;
-        let taken_back = loop {
-            if job_b.latch.probe() {
-                break false;
-            }
-            match context.pop() {
-                // Dropping the popped `Fork` job drops nothing.
-                Some(job) if job.id() == job_b_id => break true,
-                // Pushed by `a` above `b` and not taken: run it.
-                Some(job) => context.execute(job),
-                None => {
-                    // Stolen: run other jobs until the thief is done.
-                    context.wait_for(&job_b.latch);
-                    break false;
-                }
-            }
-        };
-        abort.disarm();
-        taken_back
-    };
+    let taken_back = context.pop_fork() || take_back_or_wait(context, &job_b, job_b_id);
     match result_a {
         // Nobody stole `b`: run it here.
-        Ok(value_a) if taken_back => (value_a, (job_b.into_func())()),
+        // SAFETY: taken back unrun: no other thread has `job_b`.
+        Ok(value_a) if taken_back => (value_a, (unsafe { job_b.take_func() })()),
         Ok(value_a) => (value_a, job_b.into_result()),
         // `a` panicked: `b`, if taken back, is dropped unrun.
         Err(payload) => resume_unwind(payload),
     }
+}
+
+/// For a fork that a heartbeat promoted onto the deque: takes it back if
+/// it is still there (`true`), else runs other jobs until whoever stole it
+/// has run it (`false`). Out of line: the common case, a fork still on the
+/// fork list, stays small.
+#[cold]
+#[inline(never)]
+fn take_back_or_wait<F, R>(
+    context: &WorkerContext,
+    job_b: &StackJob<WorkerLatch, F, R>,
+    job_b_id: *const (),
+) -> bool {
+    // Until `b` is taken back or has run, a thief may be using `job_b`:
+    // nothing may unwind out of the caller's frame meanwhile.
+    let abort = AbortOnUnwind;
+    let taken_back = loop {
+        if job_b.latch.probe() {
+            break false;
+        }
+        match context.pop() {
+            // Dropping the popped `Fork` job drops nothing.
+            Some(job) if job.id() == job_b_id => break true,
+            // Pushed by `a` above `b` and not taken: run it.
+            Some(job) => context.execute(job),
+            None => {
+                // Stolen: run other jobs until the thief is done.
+                context.wait_for(&job_b.latch);
+                break false;
+            }
+        }
+    };
+    abort.disarm();
+    taken_back
 }
 
 /// A scope for spawning jobs that borrow from the stack; see

@@ -71,7 +71,7 @@ const HEARTBEAT: Duration = Duration::from_micros(100);
 
 /// Forks between two looks at the clock: reading it costs about as much as
 /// several forks.
-const BEAT_CHECK: u32 = 64;
+const BEAT_CHECK: u32 = 256;
 
 impl Forks {
     fn new() -> Self {
