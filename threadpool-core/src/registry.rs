@@ -133,6 +133,12 @@ pub(crate) struct Shared {
     /// version of their snapshot.
     stealers_version: AtomicUsize,
     pub(crate) sleep: Sleep,
+    /// Workers whose own deque may hold jobs: each owner counts itself
+    /// before it pushes onto an empty deque and uncounts itself when its
+    /// own pop finds the deque empty (only the owner pushes there, so the
+    /// count never misses a non-empty deque). While it is zero, nobody
+    /// scans the deques: with requests alone, the injector is all there is.
+    pub(crate) local_queues: CachePadded<AtomicUsize>,
     registry: Mutex<Registry>,
     /// Non-dismissed workers.
     active: AtomicUsize,
@@ -176,6 +182,7 @@ impl Shared {
             stealers: Mutex::new(Arc::from(Vec::new())),
             stealers_version: AtomicUsize::new(0),
             sleep: Sleep::new(),
+            local_queues: CachePadded::new(AtomicUsize::new(0)),
             registry: Mutex::new(Registry::default()),
             active: AtomicUsize::new(0),
             alive: AtomicUsize::new(0),
@@ -235,7 +242,16 @@ impl Shared {
     /// makes before it sleeps; a snapshot older than a new worker misses
     /// only that worker's deque, which its awake owner empties itself.
     pub(crate) fn has_work_in(&self, stealers: &[(usize, Stealer<Job>)]) -> bool {
-        !self.injector.is_empty() || stealers.iter().any(|(_, s)| !s.is_empty())
+        !self.injector.is_empty()
+            || (self.any_local_queue() && stealers.iter().any(|(_, s)| !s.is_empty()))
+    }
+
+    /// Whether some worker's own deque may hold jobs (see `local_queues`).
+    #[inline]
+    pub(crate) fn any_local_queue(&self) -> bool {
+        // SeqCst: read after the fence of a sleeper's re-check, it pairs
+        // with the increment a pusher makes before its push and fence.
+        self.local_queues.load(Ordering::SeqCst) > 0
     }
 
     pub(crate) fn stealers(&self) -> StealerSet {
@@ -658,7 +674,9 @@ const MAX_BATCH: usize = 32;
 /// number of workers, between 1 and 32), so that a few workers do not
 /// carry off a burst of long requests while the others find nothing.
 /// `victims` bounds a round's cost on a wide pool: a worker searches a few
-/// deques per round and all of them only before it sleeps.
+/// deques per round and all of them only before it sleeps, and none while
+/// no deque may hold a job (`Shared::local_queues`). `mark_local` counts
+/// the worker's own deque there before a batch lands on it.
 pub(crate) fn steal_work(
     shared: &Shared,
     deque: &Worker<Job>,
@@ -666,14 +684,23 @@ pub(crate) fn steal_work(
     stealers: &[(usize, Stealer<Job>)],
     start: usize,
     victims: usize,
+    mark_local: impl Fn(),
 ) -> Option<Job> {
     let n = stealers.len();
-    let victims = victims.min(n);
+    let victims = if shared.any_local_queue() {
+        victims.min(n)
+    } else {
+        0
+    };
     loop {
         let mut retry = false;
         let queued = shared.injector.len();
         if queued > 0 {
             let share = (queued / n.max(1)).clamp(1, MAX_BATCH);
+            if share > 1 {
+                // The batch lands on this worker's deque.
+                mark_local();
+            }
             match shared.injector.steal_batch_with_limit_and_pop(deque, share) {
                 Steal::Success(job) => return Some(job),
                 Steal::Retry => retry = true,
@@ -682,7 +709,10 @@ pub(crate) fn steal_work(
         }
         for i in 0..victims {
             let (index, stealer) = &stealers[(start + i) % n];
-            if *index == own_index {
+            // `is_empty` first: `steal` pins the epoch even on an empty
+            // deque, and every so many pins crossbeam-epoch walks the list
+            // of every thread that ever pinned, O(workers).
+            if *index == own_index || stealer.is_empty() {
                 continue;
             }
             match stealer.steal() {

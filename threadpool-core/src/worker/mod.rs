@@ -42,6 +42,8 @@ pub(crate) struct WorkerContext {
     idle: Cell<bool>,
     /// The forks of `join` running on this thread, for heartbeat promotion.
     forks: Forks,
+    /// Whether this worker counts in `Shared::local_queues`.
+    local: Cell<bool>,
 }
 
 /// The forked halves of the `join`s running on one worker, oldest first:
@@ -96,6 +98,7 @@ impl WorkerContext {
             rng: Cell::new(seed),
             idle: Cell::new(false),
             forks: Forks::new(),
+            local: Cell::new(false),
         }
     }
 
@@ -108,7 +111,7 @@ impl WorkerContext {
     /// Finds a job in the canonical order: own deque, injector, others
     /// (a few of them from a random one on, or with `all` every one).
     pub(crate) fn find_work(&self, all: bool) -> Option<Job> {
-        if let Some(job) = self.deque.pop() {
+        if let Some(job) = self.pop() {
             return Some(job);
         }
         self.refresh_stealers();
@@ -135,7 +138,29 @@ impl WorkerContext {
             stealers,
             start,
             victims,
+            || self.mark_local(),
         )
+    }
+
+    /// Counts this worker's deque in `Shared::local_queues` before a push
+    /// onto it, if it is not counted yet.
+    #[inline]
+    fn mark_local(&self) {
+        if !self.local.get() {
+            self.local.set(true);
+            // SeqCst: before the push and the pusher's fence; pairs with
+            // the load in `Shared::any_local_queue` after a sleeper's fence.
+            self.shared.local_queues.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// This worker's own pop found its deque empty: uncounts it.
+    #[cold]
+    fn unmark_local(&self) {
+        if self.local.get() {
+            self.local.set(false);
+            self.shared.local_queues.fetch_sub(1, Ordering::SeqCst);
+        }
     }
 
     /// Takes the current stealer set if it changed since this worker's copy.
@@ -207,6 +232,7 @@ impl WorkerContext {
     /// Pushes a job forked by the running job onto this worker's deque and
     /// wakes a sleeper to steal it, if any sleeps.
     pub(crate) fn push(&self, job: Job) {
+        self.mark_local();
         self.deque.push(job);
         // The full, fenced notify: the job that pushed may block until this
         // job has run (a spawn or put from a job, then a wait for its
@@ -225,6 +251,7 @@ impl WorkerContext {
     /// with rayon's `join`), since it might wait for a thief that sleeps.
     #[inline]
     fn push_fork(&self, job: Job) {
+        self.mark_local();
         self.deque.push(job);
         self.shared.sleep.notify_fork();
     }
@@ -313,7 +340,11 @@ impl WorkerContext {
     /// Pops the job this worker pushed last.
     #[inline]
     pub(crate) fn pop(&self) -> Option<Job> {
-        self.deque.pop()
+        let job = self.deque.pop();
+        if job.is_none() {
+            self.unmark_local();
+        }
+        job
     }
 
     /// Runs other jobs until `latch` is set: what a worker does while it
@@ -360,7 +391,7 @@ impl WorkerContext {
     }
 
     fn hand_back_jobs(&self) {
-        while let Some(job) = self.deque.pop() {
+        while let Some(job) = self.pop() {
             self.shared.injector.push(job);
         }
     }
