@@ -18,6 +18,7 @@ use crate::util;
 
 pub const HELP: &str = "\
 cargo xtask bench [--quick] [--docs] [SCENARIO...]
+cargo xtask bench --redraw CSV
 
 Runs this workspace side by side with its peers, in one run, each scenario's
 implementations interleaved round by round (the value reported is the median
@@ -61,6 +62,10 @@ Options:
   --quick    smaller sizes and fewer rounds (under 2 minutes on 2 cores)
   --docs     also copy the chart and CSV to docs/bench.svg and docs/bench.csv
              (a full run of every scenario only)
+  --redraw CSV
+             measure nothing: draw the chart of an earlier run from its CSV,
+             beside it (docs/bench.csv gives docs/bench.svg), with that
+             run's date and machine
 
 Output (stdout): a table, and one line per measurement and per comparison:
   RESULT <scenario> <implementation> <value> <unit>
@@ -188,8 +193,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mut quick = false;
     let mut docs = false;
     let mut named = Vec::new();
-    for arg in args {
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
         match arg.as_str() {
+            "--redraw" => {
+                let Some(csv) = args.next() else {
+                    return Err("bench: --redraw takes the CSV of a run".to_owned());
+                };
+                return redraw(Path::new(csv));
+            }
             "--quick" => quick = true,
             "--docs" => docs = true,
             "--help" | "-h" => {
@@ -261,7 +273,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     std::fs::create_dir_all(&report)
         .map_err(|err| format!("could not create {}: {err}", report.display()))?;
     let csv = csv(&lines, &machine, mode);
-    let svg = svg(&lines, &machine, mode)?;
+    let svg = svg(&lines, &machine.describe(), mode)?;
     write(&report.join("bench.csv"), &csv)?;
     write(&report.join("bench.svg"), &svg)?;
     if docs {
@@ -606,11 +618,49 @@ fn csv(lines: &[Line], machine: &Machine, mode: &str) -> String {
     out
 }
 
+/// Reads a CSV that [`csv`] wrote back: its mode and machine line, and its
+/// lines.
+fn read_csv(text: &str) -> Result<(String, String, Vec<Line>), String> {
+    let mut rows = text.lines();
+    let heading = rows
+        .next()
+        .and_then(|line| line.strip_prefix("# "))
+        .ok_or("the CSV does not start with its `# mode, machine` line")?;
+    let (mode, machine) = heading
+        .split_once(", ")
+        .ok_or("the CSV's first line has no machine")?;
+    let mut lines = Vec::new();
+    for row in rows.skip(1) {
+        let fields: Vec<&str> = row.split(',').collect();
+        let line = match fields.as_slice() {
+            ["RESULT", scenario, implementation, _, value, unit] => {
+                format!("RESULT {scenario} {implementation} {value} {unit}")
+            }
+            ["RATIO", scenario, ours, peer, ratio, _] => {
+                format!("RATIO {scenario} {ours} {peer} {ratio}")
+            }
+            _ => return Err(format!("not a line of the report: `{row}`")),
+        };
+        lines.extend(Line::parse(&line));
+    }
+    Ok((mode.to_owned(), machine.replace(';', ","), lines))
+}
+
+/// `--redraw CSV`: draws the chart of an earlier run again, from its CSV,
+/// beside it (`bench.csv` gives `bench.svg`), with that run's date and
+/// machine.
+fn redraw(csv: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(csv)
+        .map_err(|err| format!("could not read {}: {err}", csv.display()))?;
+    let (mode, machine, lines) = read_csv(&text)?;
+    write(&csv.with_extension("svg"), &svg(&lines, &machine, &mode)?)
+}
+
 /// The chart: a horizontal bar per `RATIO`, on a log scale around 1, green
 /// to the left (ours better), red to the right, with the date, the machine
 /// and the load in its heading. Drawn with plotters' SVG backend (text as
 /// SVG text, so no font files are needed).
-fn svg(lines: &[Line], machine: &Machine, mode: &str) -> Result<String, String> {
+fn svg(lines: &[Line], machine: &str, mode: &str) -> Result<String, String> {
     use plotters::prelude::*;
     use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -652,10 +702,7 @@ fn svg(lines: &[Line], machine: &Machine, mode: &str) -> Result<String, String> 
         ))
         .map_err(error)?;
         root.draw(&Text::new(
-            format!(
-                "{mode}: {}; implementations interleaved, median of rounds",
-                machine.describe()
-            ),
+            format!("{mode}: {machine}; implementations interleaved, median of rounds"),
             (10, 32),
             font.color(&grey),
         ))
@@ -708,7 +755,7 @@ fn svg(lines: &[Line], machine: &Machine, mode: &str) -> Result<String, String> 
             .disable_y_axis()
             .x_labels(((hi / lo).log10() as usize + 1).max(2))
             .x_label_formatter(&decade)
-            .light_line_style(WHITE)
+            .light_line_style(TRANSPARENT)
             .bold_line_style(RGBColor(0xbb, 0xbb, 0xbb))
             .label_style(font.color(&grey))
             .draw()
@@ -805,7 +852,7 @@ mod tests {
 
     #[test]
     fn chart_is_dated_and_has_a_bar_and_label_per_ratio() {
-        let svg = svg(&sample_lines(), &machine(), "quick run").expect("chart draws");
+        let svg = svg(&sample_lines(), &machine().describe(), "quick run").expect("chart draws");
         assert!(svg.starts_with("<svg"), "not an SVG document");
         assert!(
             svg.contains("2026-12-01, Test CPU on 2 cores"),
@@ -825,6 +872,24 @@ mod tests {
         // Two green bars (<= 1), two red ones (> 1).
         assert_eq!(svg.matches("fill=\"#2E7D32\"").count(), 2, "{svg}");
         assert_eq!(svg.matches("fill=\"#C62828\"").count(), 2, "{svg}");
+    }
+
+    #[test]
+    fn csv_reads_back_what_it_wrote() {
+        let lines = sample_lines();
+        let text = csv(&lines, &machine(), "full run");
+        let (mode, described, read) = read_csv(&text).expect("reads back");
+        assert_eq!(mode, "full run");
+        assert_eq!(described, machine().describe());
+        assert_eq!(read.len(), lines.len());
+        assert_eq!(
+            find_ratio(&read, "wide/256", "threadpool-core", "rayon-spawn"),
+            Some(0.042)
+        );
+        assert_eq!(
+            find_result(&read, "wide/256", "threadpool-core"),
+            Some(120.5)
+        );
     }
 
     #[test]
