@@ -144,7 +144,10 @@ fn app_state_ends_when_every_image_has_reported() {
     let output = run(env!("CARGO_BIN_EXE_app_state"), &[]);
     assert!(output.status.success(), "{output:?}");
     let stdout = String::from_utf8(output.stdout).unwrap();
-    let done = stdout.lines().find(|l| l.starts_with("done in")).expect("a summary");
+    let done = stdout
+        .lines()
+        .find(|l| l.starts_with("done in"))
+        .expect("a summary");
     assert!(done.ends_with("36 thumbnails, 4 errors"), "{done}");
     assert!(output.stderr.is_empty(), "handled failures print nothing");
 }

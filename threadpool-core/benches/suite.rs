@@ -34,6 +34,12 @@ mod compat_iter;
 
 use threadpool_core::{PoolHandle, ThreadPool, ThreadPoolBuilder, WorkRequest, make_requests};
 
+// Scenarios kept in files of their own, one line each.
+#[path = "suite/tree_sum.rs"]
+mod tree_sum;
+#[path = "suite/wide.rs"]
+mod wide;
+
 const SCENARIOS: &[(&str, &str)] = &[
     (
         "submit",
@@ -43,7 +49,22 @@ const SCENARIOS: &[(&str, &str)] = &[
         "par_map",
         "10,000,000 cheap u64 items map+collect; 100,000 items of ~10 µs each",
     ),
-    ("fork_join", "fib(30) with join at every level"),
+    (
+        "fork_join",
+        "fib(30) with join at every level, on all workers and on one",
+    ),
+    (
+        "tree_sum",
+        "binary-tree sum with join at every node, 1,023 and 16,777,215 nodes",
+    ),
+    (
+        "wide",
+        "200,000 tiny requests on pools of 2, 64, 256 and 1,024 workers",
+    ),
+    (
+        "blocking",
+        "4,000 requests that each sleep 1 ms, on 256 workers, vs the ideal wall time",
+    ),
     (
         "idle",
         "CPU time and context switches of an idle pool over 2 s after a burst",
@@ -156,6 +177,9 @@ fn main() {
             "submit" => submit(&config),
             "par_map" => par_map(&config),
             "fork_join" => fork_join(&config),
+            "tree_sum" => tree_sum::tree_sum(&config),
+            "wide" => wide::wide(&config),
+            "blocking" => wide::blocking(&config),
             "idle" => idle(&config),
             "wake" => wake(&config),
             "memory" => memory(&config),
@@ -539,6 +563,17 @@ fn fib_sequential(n: u32) -> u64 {
     fib_sequential(n - 1) + fib_sequential(n - 2)
 }
 
+/// fib with a real call at every node: the result goes through
+/// `black_box`, so the compiler cannot turn the second call into a loop
+/// (which it does to `fib_sequential`). The "plain function call" that a
+/// `join` on one worker is measured against.
+fn fib_plain_call(n: u32) -> u64 {
+    if n < 2 {
+        return u64::from(n);
+    }
+    black_box(fib_plain_call(n - 1) + fib_plain_call(n - 2))
+}
+
 fn fib_core(pool: &PoolHandle, n: u32) -> u64 {
     if n < 2 {
         return u64::from(n);
@@ -566,31 +601,54 @@ fn fib_rayon(n: u32) -> u64 {
 fn fork_join(config: &Config) {
     const N: u32 = 30;
     let expected = fib_sequential(N);
-    let core = ThreadPoolBuilder::new()
-        .num_workers(config.workers)
-        .build_handle()
-        .expect("pool starts");
-    let compat = compat_pool(config.workers);
-    let rayon = rayon_pool(config.workers);
-    let mut samples = Samples::new("fork_join", "ms");
-    let implementations = [OURS_JOIN, OURS_COMPAT_JOIN, "rayon-join", "sequential"];
-    interleave(config.rounds(11, 3), &implementations, |implementation| {
-        let started = Instant::now();
-        let value = match implementation {
-            OURS_JOIN => core.install(|| fib_core(&core, black_box(N))),
-            OURS_COMPAT_JOIN => compat.install(|| fib_compat(black_box(N))),
-            "rayon-join" => rayon.install(|| fib_rayon(black_box(N))),
-            _ => fib_sequential(black_box(N)),
+    // fib(30) makes 2 fib(31) - 1 calls: the nodes of its call tree.
+    let nodes = 2 * fib_sequential(N + 1) - 1;
+    for workers in [config.workers, 1] {
+        let core = ThreadPoolBuilder::new()
+            .num_workers(workers)
+            .build_handle()
+            .expect("pool starts");
+        let compat = compat_pool(workers);
+        let rayon = rayon_pool(workers);
+        let (mut samples, mut per_node) = if workers == 1 {
+            (
+                Samples::new("fork_join/1worker", "ms"),
+                Samples::new("fork_join/1worker/node", "ns/node"),
+            )
+        } else {
+            (
+                Samples::new("fork_join", "ms"),
+                Samples::new("fork_join/node", "ns/node"),
+            )
         };
-        let elapsed = started.elapsed();
-        assert_eq!(value, expected, "{implementation}: wrong fib");
-        samples.push(implementation, elapsed.as_secs_f64() * 1e3);
-    });
-    core.shutdown();
-    samples.report(
-        &[OURS_JOIN, OURS_COMPAT_JOIN],
-        &["rayon-join", "sequential"],
-    );
+        let implementations = [
+            OURS_JOIN,
+            OURS_COMPAT_JOIN,
+            "rayon-join",
+            "sequential",
+            "plain-call",
+        ];
+        interleave(config.rounds(11, 3), &implementations, |implementation| {
+            let started = Instant::now();
+            let value = match implementation {
+                OURS_JOIN => core.install(|| fib_core(&core, black_box(N))),
+                OURS_COMPAT_JOIN => compat.install(|| fib_compat(black_box(N))),
+                "rayon-join" => rayon.install(|| fib_rayon(black_box(N))),
+                "plain-call" => fib_plain_call(black_box(N)),
+                _ => fib_sequential(black_box(N)),
+            };
+            let elapsed = started.elapsed();
+            assert_eq!(value, expected, "{implementation}: wrong fib");
+            samples.push(implementation, elapsed.as_secs_f64() * 1e3);
+            per_node.push(implementation, ns_per(elapsed, nodes));
+        });
+        core.shutdown();
+        samples.report(
+            &[OURS_JOIN, OURS_COMPAT_JOIN],
+            &["rayon-join", "sequential", "plain-call"],
+        );
+        per_node.report(&[], &[]);
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -96,12 +96,17 @@ impl<L: Latch + Sync, F: FnOnce() -> R + Send, R: Send> StackJob<L, F, R> {
         }
     }
 
-    /// The closure, taken back unrun.
+    /// The closure, taken back unrun: taken out in place rather than by
+    /// moving the whole job (a copy of the frame that stalls on the stores
+    /// that just built it).
+    ///
+    /// # Safety
+    ///
+    /// No other thread has the job: it was taken back unrun.
     #[inline]
-    fn into_func(self) -> F {
-        self.func
-            .into_inner()
-            .expect("an unrun job still has its closure")
+    unsafe fn take_func(&self) -> F {
+        // SAFETY: the caller's contract: this thread alone touches the cell.
+        unsafe { (*self.func.get()).take() }.expect("an unrun job still has its closure")
     }
 
     /// The result of a job that ran; resumes its panic.
@@ -117,9 +122,13 @@ impl<L: Latch + Sync, F: FnOnce() -> R + Send, R: Send> StackJob<L, F, R> {
 impl PoolHandle {
     /// Runs `a` and `b`, potentially in parallel, and returns both results.
     ///
-    /// Called on a worker of this pool, `b` is queued on the worker's own
-    /// deque, where an idle worker may steal it, and `a` runs at once; if
-    /// nobody stole `b` the worker then runs it itself. Called from outside
+    /// Called on a worker of this pool, `a` runs at once and `b` is noted
+    /// on the worker's own list of forks, at the cost of a push and a pop;
+    /// if nobody stole `b` the worker then runs it itself. Every 100 µs
+    /// of fork-join work (a heartbeat, checked on the clock as forks are
+    /// made: no timer thread, nothing while the pool is idle) the worker
+    /// moves its oldest fork onto its deque, where an idle worker may
+    /// steal it. Called from outside
     /// the pool, the whole `join` first moves onto a worker (see
     /// [`install`](Self::install)). Forking allocates nothing.
     ///
@@ -305,8 +314,9 @@ impl PoolHandle {
     }
 }
 
-/// Forks `b` onto the worker's own deque, runs `a`, then takes `b` back or
-/// waits for whoever stole it.
+/// Forks `b` onto the worker's fork list, runs `a`, then runs `b` itself if
+/// it is still there; if a heartbeat promoted it onto the deque meanwhile,
+/// takes it back from there or waits for whoever stole it.
 #[inline]
 fn join_on_worker<A, B, RA, RB>(context: &WorkerContext, a: A, b: B) -> (RA, RB)
 where
@@ -320,16 +330,39 @@ where
     let latch = unsafe { WorkerLatch::new(&context.shared.sleep) };
     let job_b = StackJob::new(latch, b);
     // SAFETY: `job_b` stays on this frame until it is taken back unrun
-    // (popped below) or has run (its latch is set, awaited below); the
-    // result of `a` is caught, so no unwind skips that wait.
+    // (off the fork list or popped from the deque below) or has run (its
+    // latch is set, awaited below); the result of `a` is caught, so no
+    // unwind skips that.
     let job_b_ref = unsafe { job_b.as_job() };
     let job_b_id = job_b_ref.id();
-    context.push_fork(job_b_ref);
+    context.push_fork_local(job_b_ref);
 
     let result_a = catch_unwind(AssertUnwindSafe(a));
 
+    let taken_back = context.pop_fork() || take_back_or_wait(context, &job_b, job_b_id);
+    match result_a {
+        // Nobody stole `b`: run it here.
+        // SAFETY: taken back unrun: no other thread has `job_b`.
+        Ok(value_a) if taken_back => (value_a, (unsafe { job_b.take_func() })()),
+        Ok(value_a) => (value_a, job_b.into_result()),
+        // `a` panicked: `b`, if taken back, is dropped unrun.
+        Err(payload) => resume_unwind(payload),
+    }
+}
+
+/// For a fork that a heartbeat promoted onto the deque: takes it back if
+/// it is still there (`true`), else runs other jobs until whoever stole it
+/// has run it (`false`). Out of line: the common case, a fork still on the
+/// fork list, stays small.
+#[cold]
+#[inline(never)]
+fn take_back_or_wait<F, R>(
+    context: &WorkerContext,
+    job_b: &StackJob<WorkerLatch, F, R>,
+    job_b_id: *const (),
+) -> bool {
     // Until `b` is taken back or has run, a thief may be using `job_b`:
-    // nothing may unwind out of this frame meanwhile.
+    // nothing may unwind out of the caller's frame meanwhile.
     let abort = AbortOnUnwind;
     let taken_back = loop {
         if job_b.latch.probe() {
@@ -348,13 +381,7 @@ where
         }
     };
     abort.disarm();
-    match result_a {
-        // Nobody stole `b`: run it here.
-        Ok(value_a) if taken_back => (value_a, (job_b.into_func())()),
-        Ok(value_a) => (value_a, job_b.into_result()),
-        // `a` panicked: `b`, if taken back, is dropped unrun.
-        Err(payload) => resume_unwind(payload),
-    }
+    taken_back
 }
 
 /// A scope for spawning jobs that borrow from the stack; see

@@ -77,6 +77,23 @@ pub mod __loom {
             self.0.notify_one()
         }
 
+        /// See `Sleep::notify_queued`: wakes one sleeper after a push onto
+        /// the injector unless enough idle workers are awake.
+        pub fn notify_queued(&self, queued: impl FnOnce() -> usize) -> bool {
+            self.0.notify_queued(queued)
+        }
+
+        /// See `Sleep::start_idle`: the caller found no work.
+        pub fn start_idle(&self) {
+            self.0.start_idle();
+        }
+
+        /// See `Sleep::end_idle`: the caller found work; passes on a
+        /// wake-up skipped for it while `queued` says work waits.
+        pub fn end_idle(&self, queued: impl Fn() -> usize) {
+            self.0.end_idle(queued);
+        }
+
         /// Wakes up to `n` sleepers after `n` pushes.
         pub fn notify_many(&self, n: usize) {
             self.0.notify_many(n);

@@ -248,6 +248,12 @@ pub(crate) struct Shared {
     /// version of their snapshot.
     stealers_version: AtomicUsize,
     pub(crate) sleep: Sleep,
+    /// Workers whose own deque may hold jobs: each owner counts itself
+    /// before it pushes onto an empty deque and uncounts itself when its
+    /// own pop finds the deque empty (only the owner pushes there, so the
+    /// count never misses a non-empty deque). While it is zero, nobody
+    /// scans the deques: with requests alone, the injector is all there is.
+    pub(crate) local_queues: CachePadded<AtomicUsize>,
     registry: Mutex<Registry>,
     /// Non-dismissed workers.
     active: AtomicUsize,
@@ -305,6 +311,7 @@ impl Shared {
             stealers: Mutex::new(Arc::from(Vec::new())),
             stealers_version: AtomicUsize::new(0),
             sleep: Sleep::new(),
+            local_queues: CachePadded::new(AtomicUsize::new(0)),
             registry: Mutex::new(Registry::default()),
             active: AtomicUsize::new(0),
             alive: AtomicUsize::new(0),
@@ -332,7 +339,7 @@ impl Shared {
     pub(crate) fn push(self: &Arc<Self>, job: Job) {
         if let Err(job) = worker::push_local(self, job) {
             self.injector.push(job);
-            self.sleep.notify_one();
+            self.sleep.notify_queued(|| self.injector.len());
         }
     }
 
@@ -360,7 +367,24 @@ impl Shared {
 
     /// Whether any queue holds a job some worker could take.
     pub(crate) fn has_work(&self) -> bool {
-        !self.injector.is_empty() || self.stealers().iter().any(|(_, s)| !s.is_empty())
+        self.has_work_in(&self.stealers())
+    }
+
+    /// Like [`has_work`](Self::has_work), with a worker's own snapshot of
+    /// the stealers (no lock). The one full scan of every deque a worker
+    /// makes before it sleeps; a snapshot older than a new worker misses
+    /// only that worker's deque, which its awake owner empties itself.
+    pub(crate) fn has_work_in(&self, stealers: &[(usize, Stealer<Job>)]) -> bool {
+        !self.injector.is_empty()
+            || (self.any_local_queue() && stealers.iter().any(|(_, s)| !s.is_empty()))
+    }
+
+    /// Whether some worker's own deque may hold jobs (see `local_queues`).
+    #[inline]
+    pub(crate) fn any_local_queue(&self) -> bool {
+        // SeqCst: read after the fence of a sleeper's re-check, it pairs
+        // with the increment a pusher makes before its push and fence.
+        self.local_queues.load(Ordering::SeqCst) > 0
     }
 
     pub(crate) fn stealers(&self) -> StealerSet {
@@ -446,7 +470,7 @@ impl Shared {
                 // Over the bound rather than deeper down the stack.
                 return Ok(false);
             }
-            if let Some(job) = context.find_work() {
+            if let Some(job) = context.find_work(backoff.is_completed()) {
                 NESTED_WAITS.set(depth + 1);
                 // `execute` never unwinds: user code runs under `catch_unwind`.
                 context.execute(job);
@@ -602,6 +626,11 @@ impl Shared {
     }
 
     /// Starts `n` worker threads.
+    ///
+    /// They start in batches that double as the pool grows. Each batch's
+    /// stealers are published once, before any of its threads runs (so a
+    /// sleeper's re-check, `has_work`, always sees a deque a thread can
+    /// push onto): O(n) stealer copies in all, not one set per worker.
     pub(crate) fn create_workers(self: &Arc<Self>, n: usize) -> Result<(), SpawnError> {
         if self.shutdown.load(Ordering::SeqCst) {
             return Err(SpawnError::shut_down());
@@ -614,9 +643,22 @@ impl Shared {
         {
             return Err(SpawnError::too_many(n, limit));
         }
-        for created in 0..n {
-            self.spawn_worker()
-                .map_err(|source| SpawnError::os(created, source))?;
+        if self.config.name.contains('\0') && n > 0 {
+            // The standard library panics on such a name; refuse it instead.
+            return Err(SpawnError::os(
+                0,
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "the thread name contains a NUL byte",
+                ),
+            ));
+        }
+        let mut created = 0;
+        while created < n {
+            let mut registry = lock(&self.registry);
+            let batch = (n - created).min(registry.workers.len().max(16));
+            let started = self.spawn_batch(&mut registry, batch);
+            created += started.map_err(|(started, err)| SpawnError::os(created + started, err))?;
         }
         Ok(())
     }
@@ -626,56 +668,58 @@ impl Shared {
         lock(&self.registry).dismissed.len()
     }
 
-    fn spawn_worker(self: &Arc<Self>) -> std::io::Result<()> {
-        if self.config.name.contains('\0') {
-            // The standard library panics on such a name; refuse it instead.
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "the thread name contains a NUL byte",
-            ));
+    /// Starts `n` worker threads under the registry lock; returns how many
+    /// started, also when one fails to.
+    fn spawn_batch(
+        self: &Arc<Self>,
+        registry: &mut Registry,
+        n: usize,
+    ) -> Result<usize, (usize, std::io::Error)> {
+        let first = registry.workers.len();
+        let mut contexts = Vec::with_capacity(n);
+        for k in 0..n {
+            let deque = Worker::new_lifo();
+            let state = Arc::new(WorkerState {
+                index: registry.next_index + k,
+                dismissed: AtomicBool::new(false),
+                counters: CachePadded::new(Counters::default()),
+            });
+            registry.workers.push(WorkerEntry {
+                state: Arc::clone(&state),
+                stealer: deque.stealer(),
+                handle: None,
+            });
+            contexts.push(WorkerContext::new(Arc::clone(self), state, deque));
         }
-        let mut registry = lock(&self.registry);
-        let index = registry.next_index;
-        let deque = Worker::new_lifo();
-        let state = Arc::new(WorkerState {
-            index,
-            dismissed: AtomicBool::new(false),
-            counters: CachePadded::new(Counters::default()),
-        });
-        let mut builder = thread::Builder::new().name(format!("{}-{index}", self.config.name));
-        if let Some(size) = self.config.stack_size {
-            builder = builder.stack_size(size);
-        }
-        let stealer = deque.stealer();
-        // Count the thread as alive before it runs, so no poller sees zero
-        // workers while one is starting.
-        self.alive.fetch_add(1, Ordering::SeqCst);
-        self.active.fetch_add(1, Ordering::SeqCst);
-        // Publish the new deque's stealer before the thread can push onto
-        // it, so that a sleeper's re-check (`has_work`) always sees it.
-        registry.workers.push(WorkerEntry {
-            state: Arc::clone(&state),
-            stealer,
-            handle: None,
-        });
-        self.publish_stealers(&registry);
-        let context = WorkerContext::new(Arc::clone(self), state, deque);
-        match builder.spawn(move || worker::main_loop(context)) {
-            Ok(handle) => {
-                registry.next_index += 1;
-                if let Some(entry) = registry.workers.last_mut() {
-                    entry.handle = Some(handle);
+        // Count the threads as alive before they run, so no poller sees
+        // zero workers while one is starting.
+        self.alive.fetch_add(n, Ordering::SeqCst);
+        self.active.fetch_add(n, Ordering::SeqCst);
+        self.publish_stealers(registry);
+        for (started, context) in contexts.into_iter().enumerate() {
+            let index = registry.next_index;
+            let mut builder = thread::Builder::new().name(format!("{}-{index}", self.config.name));
+            if let Some(size) = self.config.stack_size {
+                builder = builder.stack_size(size);
+            }
+            match builder.spawn(move || worker::main_loop(context)) {
+                Ok(handle) => {
+                    registry.next_index += 1;
+                    registry.workers[first + started].handle = Some(handle);
                 }
-                Ok(())
-            }
-            Err(err) => {
-                registry.workers.pop();
-                self.publish_stealers(&registry);
-                self.active.fetch_sub(1, Ordering::SeqCst);
-                self.alive.fetch_sub(1, Ordering::SeqCst);
-                Err(err)
+                Err(err) => {
+                    // This thread and the ones after it never ran: nothing
+                    // was pushed onto their deques.
+                    let unstarted = n - started;
+                    registry.workers.truncate(first + started);
+                    self.publish_stealers(registry);
+                    self.active.fetch_sub(unstarted, Ordering::SeqCst);
+                    self.alive.fetch_sub(unstarted, Ordering::SeqCst);
+                    return Err((started, err));
+                }
             }
         }
+        Ok(n)
     }
 
     /// Dismisses up to `n` workers, newest first; each finishes its current
@@ -908,27 +952,62 @@ fn join_all(handles: impl IntoIterator<Item = JoinHandle<()>>) {
     }
 }
 
+/// Other workers' deques a search round tries, at most, before it gives up
+/// the round (see `steal_work`).
+pub(crate) const STEAL_ATTEMPTS: usize = 4;
+
+/// Jobs a worker takes from the injector at once, at most (crossbeam's own
+/// cap).
+const MAX_BATCH: usize = 32;
+
 /// Takes a job for a worker whose own deque is empty: a batch from the
 /// injector (into `deque`), else one job from another worker's deque,
-/// starting at `start`; retries while any source reports a lost race.
+/// trying the deques from `start` on, at most `victims` of them; retries
+/// while any source tried reports a lost race.
+///
+/// The batch is the worker's share of the injector (its length over the
+/// number of workers, between 1 and 32), so that a few workers do not
+/// carry off a burst of long requests while the others find nothing.
+/// `victims` bounds a round's cost on a wide pool: a worker searches a few
+/// deques per round and all of them only before it sleeps, and none while
+/// no deque may hold a job (`Shared::local_queues`). `mark_local` counts
+/// the worker's own deque there before a batch lands on it.
 pub(crate) fn steal_work(
     shared: &Shared,
     deque: &Worker<Job>,
     own_index: usize,
     stealers: &[(usize, Stealer<Job>)],
     start: usize,
+    victims: usize,
+    mark_local: impl Fn(),
 ) -> Option<Job> {
+    let n = stealers.len();
+    let victims = if shared.any_local_queue() {
+        victims.min(n)
+    } else {
+        0
+    };
     loop {
         let mut retry = false;
-        match shared.injector.steal_batch_and_pop(deque) {
-            Steal::Success(job) => return Some(job),
-            Steal::Retry => retry = true,
-            Steal::Empty => {}
+        let queued = shared.injector.len();
+        if queued > 0 {
+            let share = (queued / n.max(1)).clamp(1, MAX_BATCH);
+            if share > 1 {
+                // The batch lands on this worker's deque.
+                mark_local();
+            }
+            match shared.injector.steal_batch_with_limit_and_pop(deque, share) {
+                Steal::Success(job) => return Some(job),
+                Steal::Retry => retry = true,
+                Steal::Empty => {}
+            }
         }
-        let n = stealers.len();
-        for i in 0..n {
+        for i in 0..victims {
             let (index, stealer) = &stealers[(start + i) % n];
-            if *index == own_index {
+            // `is_empty` first: `steal` pins the epoch even on an empty
+            // deque, and every so many pins crossbeam-epoch walks the list
+            // of every thread that ever pinned, O(workers).
+            if *index == own_index || stealer.is_empty() {
                 continue;
             }
             match stealer.steal() {

@@ -86,18 +86,35 @@ impl Pool {
         self.dismissed[me].load(Ordering::Relaxed)
     }
 
-    /// `worker::main_loop`, without the spin.
+    fn queued(&self) -> usize {
+        self.injector.lock().unwrap().len()
+    }
+
+    /// `worker::main_loop`, without the spin: idle from the first search
+    /// that finds nothing until a job is found or the worker leaves.
     fn worker(&self, me: usize) {
+        let mut idle = false;
         loop {
             if self.should_leave(me) {
                 break;
             }
             if let Some(job) = self.find_work(me) {
+                if idle {
+                    idle = false;
+                    self.sleep.end_idle(|| self.queued());
+                }
                 self.run(job);
                 continue;
             }
+            if !idle {
+                idle = true;
+                self.sleep.start_idle();
+            }
             self.sleep
                 .sleep(|| self.has_work(), || self.should_leave(me));
+        }
+        if idle {
+            self.sleep.end_idle(|| self.queued());
         }
         // Hand-back: every job of the own deque goes to the injector.
         loop {
@@ -127,9 +144,11 @@ impl Pool {
         }
     }
 
+    /// `Shared::push` from outside the pool: the injector, then the idle
+    /// rule's wake-up.
     fn submit(&self, job: usize) {
         self.injector.lock().unwrap().push_back(job);
-        self.sleep.notify_one();
+        self.sleep.notify_queued(|| self.queued());
     }
 
     fn assert_each_ran_once(&self, jobs: usize) {

@@ -54,6 +54,10 @@ impl Queue {
     fn has_work(&self) -> bool {
         self.jobs.load(Ordering::Acquire) > 0
     }
+
+    fn len(&self) -> usize {
+        self.jobs.load(Ordering::Acquire)
+    }
 }
 
 struct Pool {
@@ -74,26 +78,46 @@ impl Pool {
         })
     }
 
-    /// The submitter's side: push, then wake one sleeper.
+    /// The submitter's side: push onto the injector, then wake one sleeper
+    /// unless enough idle workers are awake (`Shared::push`).
     fn submit(&self) {
         self.queue.push();
-        self.sleep.notify_one();
+        self.sleep.notify_queued(|| self.queue.len());
     }
 
     /// The worker loop of `src/worker/mod.rs`, without the spin: take a job
-    /// or sleep, until `done`. The thread that runs the last job sets `done`
-    /// and wakes everyone (as a dismissal would).
+    /// (ending the idle count, which may pass a skipped wake-up on) or
+    /// count as idle and sleep, until `done`. The thread that runs the last
+    /// job sets `done` and wakes everyone (as a dismissal would).
     fn work(&self, expected: usize) {
+        self.work_with(expected, || {});
+    }
+
+    /// `work`, running `job` for every job taken.
+    fn work_with(&self, expected: usize, job: impl Fn()) {
+        let mut idle = false;
         loop {
             if self.done.load(Ordering::SeqCst) {
+                if idle {
+                    self.sleep.end_idle(|| self.queue.len());
+                }
                 return;
             }
             if self.queue.take() {
+                if idle {
+                    idle = false;
+                    self.sleep.end_idle(|| self.queue.len());
+                }
+                job();
                 if self.ran.fetch_add(1, Ordering::SeqCst) + 1 == expected {
                     self.done.store(true, Ordering::SeqCst);
                     self.sleep.notify_all();
                 }
                 continue;
+            }
+            if !idle {
+                idle = true;
+                self.sleep.start_idle();
             }
             self.sleep.sleep(
                 || self.queue.has_work(),
@@ -217,4 +241,68 @@ fn fenced_push_by_a_blocked_worker_is_run() {
         thief.join().unwrap();
         assert_eq!(pool.ran.load(Ordering::SeqCst), 1);
     });
+}
+
+/// The idle rule: a submitter that sees an idle worker awake skips the
+/// wake-up, and that worker owes it. Here one worker is idle (not asleep)
+/// while two jobs are put one after the other; the second put sees the
+/// first job's taker still counted idle, or sees it gone and wakes the
+/// sleeper. Either way the second worker is woken when needed, or the first
+/// runs both: both jobs run, and nobody sleeps for good.
+#[test]
+fn put_skipped_for_an_idle_worker_is_passed_on() {
+    model("sleep::put_skipped_for_an_idle_worker_is_passed_on", || {
+        let pool = Pool::new(0);
+        let workers: Vec<_> = (0..2)
+            .map(|_| {
+                let pool = Arc::clone(&pool);
+                thread::spawn(move || pool.work(2))
+            })
+            .collect();
+        pool.submit();
+        pool.submit();
+        for worker in workers {
+            worker.join().unwrap();
+        }
+        assert_eq!(pool.ran.load(Ordering::SeqCst), 2);
+    });
+}
+
+/// The idle rule's hand-on: the first job taken blocks until the other one
+/// has run, so only the second worker can run that one. The taker, still
+/// counted idle, can make the second put skip its wake-up; ending its idle
+/// count it must then wake the sleeping worker (without that hand-on, this
+/// model never ends).
+#[test]
+fn put_skipped_for_a_worker_that_then_blocks_is_passed_on() {
+    model(
+        "sleep::put_skipped_for_a_worker_that_then_blocks_is_passed_on",
+        || {
+            let pool = Pool::new(0);
+            let blocker = Arc::new(AtomicBool::new(false));
+            let workers: Vec<_> = (0..2)
+                .map(|_| {
+                    let pool = Arc::clone(&pool);
+                    let blocker = Arc::clone(&blocker);
+                    thread::spawn(move || {
+                        let inner = Arc::clone(&pool);
+                        pool.work_with(2, move || {
+                            if !blocker.swap(true, Ordering::SeqCst) {
+                                // The first job waits for the second.
+                                while inner.ran.load(Ordering::SeqCst) == 0 {
+                                    thread::yield_now();
+                                }
+                            }
+                        });
+                    })
+                })
+                .collect();
+            pool.submit();
+            pool.submit();
+            for worker in workers {
+                worker.join().unwrap();
+            }
+            assert_eq!(pool.ran.load(Ordering::SeqCst), 2);
+        },
+    );
 }

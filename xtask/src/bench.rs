@@ -18,6 +18,7 @@ use crate::util;
 
 pub const HELP: &str = "\
 cargo xtask bench [--quick] [--docs] [SCENARIO...]
+cargo xtask bench --redraw CSV
 
 Runs this workspace side by side with its peers, in one run, each scenario's
 implementations interleaved round by round (the value reported is the median
@@ -32,7 +33,18 @@ Scenarios (all of them when none is named):
              ~10 us work: the compat crate's par_iter and par_map vs
              rayon's par_iter vs sequential
   fork_join  fib(30) with join at every level: threadpool-core's and the compat
-             crate's join vs rayon::join vs sequential
+             crate's join vs rayon::join vs sequential (which the compiler
+             turns partly into a loop) and plain-call (a real call at every
+             node), on all cores and on one worker (also ns per node)
+  tree_sum   a perfect binary tree of 1,023 and of 16,777,215 nodes summed
+             with join at every node: threadpool-core's join vs rayon::join
+             vs a plain recursive sum, on all cores and on one worker
+  wide       200,000 tiny requests on pools of 2, 64, 256 and 1,024 workers
+             vs the `threadpool` crate and rayon (spawn + channel) with the
+             same thread counts; wide/scaling: ours at 1,024 over ours at 2
+  blocking   4,000 requests that each sleep 1 ms on 256 workers vs the ideal
+             wall time (4,000 x 1 ms / 256), the `threadpool` crate, and
+             sleep-floor (16 sleeps of 1 ms in a row on one thread)
   idle       a pool left idle for 2 s after a burst: CPU time and context
              switches in the window (getrusage), each pool in its own
              process, vs no pool, rayon, the `threadpool` crate
@@ -50,6 +62,10 @@ Options:
   --quick    smaller sizes and fewer rounds (under 2 minutes on 2 cores)
   --docs     also copy the chart and CSV to docs/bench.svg and docs/bench.csv
              (a full run of every scenario only)
+  --redraw CSV
+             measure nothing: draw the chart of an earlier run from its CSV,
+             beside it (docs/bench.csv gives docs/bench.svg), with that
+             run's date and machine
 
 Output (stdout): a table, and one line per measurement and per comparison:
   RESULT <scenario> <implementation> <value> <unit>
@@ -58,7 +74,8 @@ Lower is better for every value (time, CPU time, context switches, memory),
 so a RATIO below 1 means ours is better. Then the goals, met or missed.
 
 Files: target/bench-report/bench.csv and target/bench-report/bench.svg (a
-chart of every RATIO, log scale).
+chart of every RATIO, log scale, drawn with the plotters crate, dated and
+naming the machine).
 ";
 
 /// Every scenario the suite knows, in the order it runs them.
@@ -66,6 +83,9 @@ const SCENARIOS: &[&str] = &[
     "submit",
     "par_map",
     "fork_join",
+    "tree_sum",
+    "wide",
+    "blocking",
     "idle",
     "wake",
     "memory",
@@ -174,8 +194,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mut quick = false;
     let mut docs = false;
     let mut named = Vec::new();
-    for arg in args {
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
         match arg.as_str() {
+            "--redraw" => {
+                let Some(csv) = args.next() else {
+                    return Err("bench: --redraw takes the CSV of a run".to_owned());
+                };
+                return redraw(Path::new(csv));
+            }
             "--quick" => quick = true,
             "--docs" => docs = true,
             "--help" | "-h" => {
@@ -247,7 +274,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     std::fs::create_dir_all(&report)
         .map_err(|err| format!("could not create {}: {err}", report.display()))?;
     let csv = csv(&lines, &machine, mode);
-    let svg = svg(&lines, &machine, mode);
+    let svg = svg(&lines, &machine.describe(), mode)?;
     write(&report.join("bench.csv"), &csv)?;
     write(&report.join("bench.svg"), &svg)?;
     if docs {
@@ -489,6 +516,52 @@ fn goals(lines: &[Line]) -> String {
         1.0,
     );
     ratio_goal(
+        "fork-join: <= 0.5 x rayon",
+        "fork_join",
+        "threadpool-core-join",
+        "rayon-join",
+        0.5,
+    );
+    ratio_goal(
+        "fork-join on 1 worker: <= 1.5 x a plain call",
+        "fork_join/1worker",
+        "threadpool-core-join",
+        "plain-call",
+        1.5,
+    );
+    for tree in ["tree_sum/1k", "tree_sum/16m"] {
+        ratio_goal(
+            &format!("{tree}: <= 1.0 x rayon"),
+            tree,
+            "threadpool-core-join",
+            "rayon-join",
+            1.0,
+        );
+    }
+    for workers in [2, 64, 256, 1024] {
+        ratio_goal(
+            &format!("wide/{workers}: <= 1.0 x threadpool crate"),
+            &format!("wide/{workers}"),
+            "threadpool-core",
+            "threadpool-crate",
+            1.0,
+        );
+    }
+    ratio_goal(
+        "wide/scaling: 1,024 workers <= 1.5 x 2 workers",
+        "wide/scaling",
+        "threadpool-core@1024",
+        "threadpool-core@2",
+        1.5,
+    );
+    ratio_goal(
+        "blocking 1 ms on 256 workers: <= 1.1 x ideal",
+        "blocking",
+        "threadpool-core",
+        "ideal",
+        1.1,
+    );
+    ratio_goal(
         "python: >= 200 x faster per request",
         "python",
         "threadpool-core",
@@ -546,15 +619,52 @@ fn csv(lines: &[Line], machine: &Machine, mode: &str) -> String {
     out
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+/// Reads a CSV that [`csv`] wrote back: its mode and machine line, and its
+/// lines.
+fn read_csv(text: &str) -> Result<(String, String, Vec<Line>), String> {
+    let mut rows = text.lines();
+    let heading = rows
+        .next()
+        .and_then(|line| line.strip_prefix("# "))
+        .ok_or("the CSV does not start with its `# mode, machine` line")?;
+    let (mode, machine) = heading
+        .split_once(", ")
+        .ok_or("the CSV's first line has no machine")?;
+    let mut lines = Vec::new();
+    for row in rows.skip(1) {
+        let fields: Vec<&str> = row.split(',').collect();
+        let line = match fields.as_slice() {
+            ["RESULT", scenario, implementation, _, value, unit] => {
+                format!("RESULT {scenario} {implementation} {value} {unit}")
+            }
+            ["RATIO", scenario, ours, peer, ratio, _] => {
+                format!("RATIO {scenario} {ours} {peer} {ratio}")
+            }
+            _ => return Err(format!("not a line of the report: `{row}`")),
+        };
+        lines.extend(Line::parse(&line));
+    }
+    Ok((mode.to_owned(), machine.replace(';', ","), lines))
 }
 
-/// A horizontal bar per `RATIO`, on a log scale around 1: green to the left
-/// (ours better), red to the right. Plain SVG: no fonts or libraries needed.
-fn svg(lines: &[Line], machine: &Machine, mode: &str) -> String {
+/// `--redraw CSV`: draws the chart of an earlier run again, from its CSV,
+/// beside it (`bench.csv` gives `bench.svg`), with that run's date and
+/// machine.
+fn redraw(csv: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(csv)
+        .map_err(|err| format!("could not read {}: {err}", csv.display()))?;
+    let (mode, machine, lines) = read_csv(&text)?;
+    write(&csv.with_extension("svg"), &svg(&lines, &machine, &mode)?)
+}
+
+/// The chart: a horizontal bar per `RATIO`, on a log scale around 1, green
+/// to the left (ours better), red to the right, with the date, the machine
+/// and the load in its heading. Drawn with plotters' SVG backend (text as
+/// SVG text, so no font files are needed).
+fn svg(lines: &[Line], machine: &str, mode: &str) -> Result<String, String> {
+    use plotters::prelude::*;
+    use plotters::style::text_anchor::{HPos, Pos, VPos};
+
     let ratios: Vec<(&str, &str, &str, f64)> = lines
         .iter()
         .filter_map(|line| match line {
@@ -567,100 +677,128 @@ fn svg(lines: &[Line], machine: &Machine, mode: &str) -> String {
             _ => None,
         })
         .collect();
+    // Whole decades, at least 0.1x to 10x.
     let (lo, hi) = ratios.iter().fold((-1.0_f64, 1.0_f64), |(lo, hi), r| {
         let l = r.3.log10();
         (lo.min(l.floor()), hi.max(l.ceil()))
     });
-    let row = 20.0;
-    let top = 78.0;
-    let label_width = 490.0;
-    let plot_left = label_width + 10.0;
-    let plot_width = 500.0;
-    let width = plot_left + plot_width + 90.0;
-    let height = top + row * ratios.len() as f64 + 40.0;
-    let x = |log: f64| plot_left + (log - lo) / (hi - lo) * plot_width;
+    let (lo, hi) = (10f64.powf(lo), 10f64.powf(hi));
+    let rows = ratios.len().max(1);
+    let row = 20_u32;
+    let (label_width, value_width, head, foot) = (500_u32, 70_u32, 80_u32, 40_u32);
+    let width = 1_100_u32;
+    let height = head + row * rows as u32 + foot;
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">"##
-    );
-    let _ = writeln!(out, r##"<rect width="100%" height="100%" fill="white"/>"##);
-    let _ = writeln!(
-        out,
-        r##"<text x="10" y="22" font-size="16" font-weight="bold">threadpool-core and threadpool-rayon-compat vs peers: ours / peer (log scale, lower is better)</text>"##
-    );
-    let _ = writeln!(
-        out,
-        r##"<text x="10" y="42" fill="#444">{}: {}; implementations interleaved, median of rounds</text>"##,
-        escape(mode),
-        escape(&machine.describe())
-    );
-    let _ = writeln!(
-        out,
-        r##"<text x="10" y="60" fill="#444">Time for submit, par_map, fork_join, wake and python; CPU time and context switches for idle; peak RSS for memory.</text>"##
-    );
-    // Shade alternate scenarios.
-    let mut previous = "";
-    let mut shade = false;
-    for (i, (scenario, ..)) in ratios.iter().enumerate() {
-        if *scenario != previous {
-            shade = !shade;
-            previous = scenario;
-        }
-        if shade {
-            let y = top + row * i as f64;
-            let _ = writeln!(
-                out,
-                r##"<rect x="0" y="{y}" width="{width}" height="{row}" fill="#f2f2f2"/>"##
-            );
-        }
-    }
-    // Decade grid lines.
-    let bottom = top + row * ratios.len() as f64;
-    for decade in (lo as i32)..=(hi as i32) {
-        let gx = x(f64::from(decade));
-        let stroke = if decade == 0 { "#000" } else { "#bbb" };
-        let label = match decade {
-            d if d < 0 => format!("{}x", 10f64.powi(d)),
-            d => format!("{}x", 10u64.pow(d as u32)),
+    {
+        let error = |err: DrawingAreaErrorKind<_>| format!("drawing the chart: {err:?}");
+        let root = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(error)?;
+        let grey = RGBColor(0x44, 0x44, 0x44);
+        // Sizes in points: plotters writes 12 pt as about 10 px.
+        let font = ("sans-serif", 15).into_font();
+        root.draw(&Text::new(
+            "threadpool-core and threadpool-rayon-compat vs peers: ours / peer (log scale, lower is better)",
+            (10, 8),
+            ("sans-serif", 20).into_font().style(FontStyle::Bold),
+        ))
+        .map_err(error)?;
+        root.draw(&Text::new(
+            format!("{mode}: {machine}; implementations interleaved, median of rounds"),
+            (10, 32),
+            font.color(&grey),
+        ))
+        .map_err(error)?;
+        root.draw(&Text::new(
+            "Time for submit, wide, blocking, par_map, fork_join, tree_sum, wake and python; \
+             CPU time and context switches for idle; peak RSS for memory.",
+            (10, 50),
+            font.color(&grey),
+        ))
+        .map_err(error)?;
+        let (_, body) = root.split_vertically(head - 10);
+        let mut chart = ChartBuilder::on(&body)
+            .margin_left(label_width as i32)
+            .margin_right(value_width as i32)
+            .margin_top(10)
+            .x_label_area_size(foot as i32 - 10)
+            .build_cartesian_2d((lo..hi).log_scale(), 0.0..rows as f64)
+            .map_err(error)?;
+        let decade = |v: &f64| {
+            if *v >= 1.0 {
+                format!("{v:.0}x")
+            } else {
+                format!("{v}x")
+            }
         };
-        let _ = writeln!(
-            out,
-            r##"<line x1="{gx}" y1="{top}" x2="{gx}" y2="{bottom}" stroke="{stroke}"/>"##
-        );
-        let _ = writeln!(
-            out,
-            r##"<text x="{gx}" y="{}" text-anchor="middle" fill="#444">{label}</text>"##,
-            bottom + 16.0
-        );
+        // Row `i` spans y in [rows - i - 1, rows - i]: the first at the top.
+        let top = |i: usize| (rows - i) as f64;
+        // Shade alternate scenarios.
+        let mut previous = "";
+        let mut shade = false;
+        for (i, (scenario, ..)) in ratios.iter().enumerate() {
+            if *scenario != previous {
+                shade = !shade;
+                previous = scenario;
+            }
+            if shade {
+                let (_, y0) = chart.backend_coord(&(lo, top(i)));
+                let (_, y1) = chart.backend_coord(&(hi, top(i) - 1.0));
+                root.draw(&Rectangle::new(
+                    [(0, y0), (width as i32, y1)],
+                    RGBColor(0xf2, 0xf2, 0xf2).filled(),
+                ))
+                .map_err(error)?;
+            }
+        }
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .disable_y_axis()
+            .x_labels(((hi / lo).log10() as usize + 1).max(2))
+            .x_label_formatter(&decade)
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(RGBColor(0xbb, 0xbb, 0xbb))
+            .label_style(font.color(&grey))
+            .draw()
+            .map_err(error)?;
+        chart
+            .draw_series(ratios.iter().enumerate().map(|(i, r)| {
+                let colour = if r.3 <= 1.0 {
+                    RGBColor(0x2e, 0x7d, 0x32)
+                } else {
+                    RGBColor(0xc6, 0x28, 0x28)
+                };
+                Rectangle::new(
+                    [(1.0, top(i) - 0.15), (r.3, top(i) - 0.85)],
+                    colour.filled(),
+                )
+            }))
+            .map_err(error)?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                [(1.0, 0.0), (1.0, rows as f64)],
+                BLACK,
+            )))
+            .map_err(error)?;
+        for (i, (scenario, ours, peer, ratio)) in ratios.iter().enumerate() {
+            let (left, y) = chart.backend_coord(&(lo, top(i) - 0.5));
+            let (right, _) = chart.backend_coord(&(hi, top(i) - 0.5));
+            root.draw(&Text::new(
+                format!("{scenario}: {ours} / {peer}"),
+                (left - 8, y),
+                TextStyle::from(font.clone()).pos(Pos::new(HPos::Right, VPos::Center)),
+            ))
+            .map_err(error)?;
+            root.draw(&Text::new(
+                format_ratio(*ratio),
+                (right + 6, y),
+                TextStyle::from(font.clone()).pos(Pos::new(HPos::Left, VPos::Center)),
+            ))
+            .map_err(error)?;
+        }
+        root.present().map_err(error)?;
     }
-    for (i, (scenario, ours, peer, ratio)) in ratios.iter().enumerate() {
-        let y = top + row * i as f64;
-        let mid = y + row / 2.0 + 4.0;
-        let _ = writeln!(
-            out,
-            r##"<text x="10" y="{mid}">{}</text>"##,
-            escape(&format!("{scenario}: {ours} / {peer}"))
-        );
-        let (a, b) = (x(0.0), x(ratio.log10()));
-        let (left, w) = if b < a { (b, a - b) } else { (a, b - a) };
-        let colour = if *ratio <= 1.0 { "#2e7d32" } else { "#c62828" };
-        let _ = writeln!(
-            out,
-            r##"<rect x="{left:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{colour}"/>"##,
-            y + 3.0,
-            w.max(1.0),
-            row - 6.0
-        );
-        let _ = writeln!(
-            out,
-            r##"<text x="{:.1}" y="{mid}">{}</text>"##,
-            x(hi) + 6.0,
-            format_ratio(*ratio)
-        );
-    }
-    let _ = writeln!(out, "</svg>");
-    out
+    Ok(out)
 }
 
 fn format_ratio(ratio: f64) -> String {
@@ -670,5 +808,97 @@ fn format_ratio(ratio: f64) -> String {
         format!("{ratio:.3}")
     } else {
         format!("{ratio:.5}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample_lines() -> Vec<Line> {
+        [
+            "RESULT wide/256 threadpool-core 120.5 ns/request",
+            "RATIO wide/256 threadpool-core threadpool-crate 0.9800",
+            "RATIO wide/256 threadpool-core rayon-spawn 0.0420",
+            "RATIO blocking threadpool-core ideal 1.0700",
+            "RATIO fork_join threadpool-core-join rayon-join 12.5",
+        ]
+        .iter()
+        .filter_map(|line| Line::parse(line))
+        .collect()
+    }
+
+    fn machine() -> Machine {
+        Machine {
+            date: "2026-12-01".to_owned(),
+            cpu: "Test CPU".to_owned(),
+            cores: 2,
+            load: Some(0.5),
+        }
+    }
+
+    #[test]
+    fn parse_reads_results_and_ratios() {
+        let lines = sample_lines();
+        assert_eq!(lines.len(), 5);
+        assert_eq!(
+            find_ratio(&lines, "blocking", "threadpool-core", "ideal"),
+            Some(1.07)
+        );
+        assert_eq!(
+            find_result(&lines, "wide/256", "threadpool-core"),
+            Some(120.5)
+        );
+    }
+
+    #[test]
+    fn chart_is_dated_and_has_a_bar_and_label_per_ratio() {
+        let svg = svg(&sample_lines(), &machine().describe(), "quick run").expect("chart draws");
+        assert!(svg.starts_with("<svg"), "not an SVG document");
+        assert!(
+            svg.contains("2026-12-01, Test CPU on 2 cores"),
+            "undated chart"
+        );
+        for label in [
+            "wide/256: threadpool-core / threadpool-crate",
+            "wide/256: threadpool-core / rayon-spawn",
+            "blocking: threadpool-core / ideal",
+            "fork_join: threadpool-core-join / rayon-join",
+        ] {
+            assert!(svg.contains(label), "no label {label}");
+        }
+        for value in ["0.980", "0.042", "1.070", "12.5"] {
+            assert!(svg.contains(&format!("\n{value}\n")), "no value {value}");
+        }
+        // Two green bars (<= 1), two red ones (> 1).
+        assert_eq!(svg.matches("fill=\"#2E7D32\"").count(), 2, "{svg}");
+        assert_eq!(svg.matches("fill=\"#C62828\"").count(), 2, "{svg}");
+    }
+
+    #[test]
+    fn csv_reads_back_what_it_wrote() {
+        let lines = sample_lines();
+        let text = csv(&lines, &machine(), "full run");
+        let (mode, described, read) = read_csv(&text).expect("reads back");
+        assert_eq!(mode, "full run");
+        assert_eq!(described, machine().describe());
+        assert_eq!(read.len(), lines.len());
+        assert_eq!(
+            find_ratio(&read, "wide/256", "threadpool-core", "rayon-spawn"),
+            Some(0.042)
+        );
+        assert_eq!(
+            find_result(&read, "wide/256", "threadpool-core"),
+            Some(120.5)
+        );
+    }
+
+    #[test]
+    fn goals_report_met_and_missed() {
+        let goals = goals(&sample_lines());
+        assert!(goals.contains("wide/256: <= 1.0 x threadpool crate"));
+        assert!(goals.contains("met (0.980 <= 1)"), "{goals}");
+        assert!(goals.contains("MISSED (12.500 > 0.5"), "{goals}");
+        assert!(goals.contains("met (1.070 <= 1.1)"), "{goals}");
     }
 }

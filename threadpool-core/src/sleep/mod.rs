@@ -4,6 +4,8 @@
 //! `README.md`
 //! beside this file; the comments here name the steps it describes.
 
+use crossbeam_utils::CachePadded;
+
 use crate::sync::{AtomicUsize, Condvar, Mutex, Ordering, fence, lock, wait, yield_now};
 
 /// The sleep state shared by all workers of a pool.
@@ -11,6 +13,12 @@ pub(crate) struct Sleep {
     /// Workers that announced they are going to sleep and that no waker has
     /// claimed yet. Written with SeqCst RMWs, read after a SeqCst fence.
     sleepers: AtomicUsize,
+    /// Idle workers that are awake: searching for work, spinning, or woken
+    /// by a claim and not yet back to work (a claim counts its sleeper here
+    /// at once). A submitter that sees one skips the wake-up, which that
+    /// worker then owes (the note's "idle" rule). Padded away from
+    /// `sleepers`: idle workers write it while submitters read both.
+    idle: CachePadded<AtomicUsize>,
     /// Wake tokens: claims made by wakers and not yet consumed by a sleeper.
     tokens: Mutex<usize>,
     /// Sleepers wait here for a token (or for a reason to leave).
@@ -21,13 +29,46 @@ impl Sleep {
     pub(crate) fn new() -> Self {
         Sleep {
             sleepers: AtomicUsize::new(0),
+            idle: CachePadded::new(AtomicUsize::new(0)),
             tokens: Mutex::new(0),
             condvar: Condvar::new(),
         }
     }
 
-    /// Puts the calling worker to sleep until a waker claims it or `leave`
-    /// returns true.
+    /// Counts the calling worker as idle and awake: it found no work and
+    /// is about to search again, spin, or sleep. Pairs with
+    /// [`end_idle`](Self::end_idle); [`sleep`](Self::sleep) is called only
+    /// between the two.
+    #[inline]
+    pub(crate) fn start_idle(&self) {
+        self.idle.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The calling worker, counted idle, found work. If it was the last idle
+    /// worker, a submitter may have skipped a wake-up because of it: when
+    /// `queued` (the injector's length, read after a fence that pairs with
+    /// the submitters') says work is still waiting, it wakes a sleeper for
+    /// that work (the note's "idle" rule).
+    #[inline]
+    pub(crate) fn end_idle(&self, queued: impl Fn() -> usize) {
+        if self.idle.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.hand_on(queued);
+        }
+    }
+
+    #[cold]
+    fn hand_on(&self, queued: impl Fn() -> usize) {
+        // Pairs with the fence in `notify_queued`: either this load of the
+        // queue sees the push, or that submitter saw `idle` at zero.
+        fence(Ordering::SeqCst);
+        if queued() > 0 {
+            self.notify_queued(queued);
+        }
+    }
+
+    /// Puts the calling worker, counted idle ([`start_idle`](Self::start_idle)),
+    /// to sleep until a waker claims it or `leave` returns true; it is
+    /// counted idle again when this returns.
     ///
     /// `has_work` re-checks every queue the worker can take work from; it
     /// runs after the worker is counted as a sleeper (step 2 of the note), so
@@ -35,10 +76,13 @@ impl Sleep {
     /// sees the sleeper. `leave` is checked under the token lock, so a thread
     /// that makes it true and then calls [`Sleep::notify_all`] cannot be missed.
     pub(crate) fn sleep(&self, has_work: impl Fn() -> bool, leave: impl Fn() -> bool) {
-        // Step 1: announce. SeqCst RMW, then a SeqCst fence that pairs with
-        // the fence in `notify_one`: either this worker's re-check sees the
-        // submitter's push, or the submitter's load sees this increment.
+        // Step 1: announce, and stop counting as idle (in this order, so
+        // that a submitter never sees neither). SeqCst RMWs, then a SeqCst
+        // fence that pairs with the fence in `notify_one`: either this
+        // worker's re-check sees the submitter's push, or the submitter's
+        // loads see these writes.
         self.sleepers.fetch_add(1, Ordering::SeqCst);
+        self.idle.fetch_sub(1, Ordering::SeqCst);
         fence(Ordering::SeqCst);
         // Step 2: re-check.
         if has_work() || leave() {
@@ -49,6 +93,7 @@ impl Sleep {
         let mut tokens = lock(&self.tokens);
         loop {
             if *tokens > 0 {
+                // The claim that added the token counted this worker idle.
                 *tokens -= 1;
                 return;
             }
@@ -61,11 +106,13 @@ impl Sleep {
         }
     }
 
-    /// Leaves the sleep phase without having been woken: un-announce, or, if
-    /// a waker already claimed this sleeper's count, consume its token.
+    /// Leaves the sleep phase without having been woken: un-announce (and
+    /// count as idle again), or, if a waker already claimed this sleeper's
+    /// count (and counted it idle), consume its token.
     fn cancel(&self) {
         loop {
             if self.take_unclaimed() {
+                self.idle.fetch_add(1, Ordering::SeqCst);
                 return;
             }
             // Every announced sleeper, this one included, has been claimed.
@@ -85,8 +132,9 @@ impl Sleep {
         }
     }
 
-    /// Wakes one sleeping worker, if there is one, after work was pushed.
-    /// Returns whether it claimed one.
+    /// Wakes one sleeping worker, if there is one, after work was pushed
+    /// where only a full search finds it (a worker's own deque), or to pass
+    /// a wake-up on. Returns whether it claimed one.
     ///
     /// When no worker sleeps this is a fence and a load: no lock, no system
     /// call.
@@ -100,12 +148,37 @@ impl Sleep {
         self.claim_sleeper()
     }
 
-    /// Claims a sleeper and hands it a token, if one is still unclaimed.
+    /// Wakes one sleeping worker after a push onto the injector, unless the
+    /// idle workers already awake are at least as many as the jobs waiting
+    /// there (`queued`, read only then): one of those owes the wake-up (see
+    /// [`end_idle`](Self::end_idle)). Returns whether it claimed a sleeper.
+    ///
+    /// So a stream of requests that one awake worker keeps up with wakes
+    /// nobody else, and a backlog wakes one more worker per push.
+    #[inline]
+    pub(crate) fn notify_queued(&self, queued: impl FnOnce() -> usize) -> bool {
+        // Pairs with the fences in `sleep` (step 1) and `hand_on`.
+        fence(Ordering::SeqCst);
+        if self.sleepers.load(Ordering::SeqCst) == 0 {
+            return false;
+        }
+        let idle = self.idle.load(Ordering::SeqCst);
+        if idle > 0 && queued() <= idle {
+            return false;
+        }
+        self.claim_sleeper()
+    }
+
+    /// Claims a sleeper, counts it idle, and hands it a token, if one is
+    /// still unclaimed.
     #[cold]
     fn claim_sleeper(&self) -> bool {
         if !self.take_unclaimed() {
             return false;
         }
+        // Counted idle before the token exists, so that no submitter sees
+        // the woken worker as neither sleeping nor idle.
+        self.idle.fetch_add(1, Ordering::SeqCst);
         *lock(&self.tokens) += 1;
         self.condvar.notify_one();
         true
@@ -129,22 +202,25 @@ impl Sleep {
         false
     }
 
-    /// Like [`notify_one`](Self::notify_one) without the fence, for forks
-    /// that the forking worker runs itself if nobody steals them (see
+    /// Like [`notify_one`](Self::notify_one) without the fence, and only
+    /// when no idle worker is awake to steal, for forks that the forking
+    /// worker runs itself if nobody steals them (see
     /// `WorkerContext::push_fork`): a missed wake-up costs parallelism, not
     /// progress.
     #[inline]
-    pub(crate) fn notify_one_unfenced(&self) {
-        // Relaxed: a hint; the fenced path in `notify_one` does the rest.
-        if self.sleepers.load(Ordering::Relaxed) > 0 {
+    pub(crate) fn notify_fork(&self) {
+        // Relaxed: hints; the fenced path in `notify_one` does the rest.
+        if self.sleepers.load(Ordering::Relaxed) > 0 && self.idle.load(Ordering::Relaxed) == 0 {
             self.notify_one();
         }
     }
 
-    /// Wakes up to `n` sleeping workers (after `n` jobs were pushed).
+    /// Wakes sleeping workers after `n` jobs were pushed onto the injector,
+    /// until as many idle workers are awake as there are jobs (or nobody
+    /// sleeps).
     pub(crate) fn notify_many(&self, n: usize) {
         for _ in 0..n {
-            if !self.notify_one() {
+            if !self.notify_queued(|| n) {
                 return;
             }
         }
