@@ -57,6 +57,8 @@ mod pool;
 pub mod prelude;
 
 pub use crate::global::current_num_threads;
-pub use crate::par_map::{ParMap, ParMapIter};
+pub use crate::par_map::{
+    ParMap, ParMapIter, ParMapScope, ScopedParMapIter, par_map_scope, par_map_scope_in,
+};
 pub use crate::pool::{ThreadPool, ThreadPoolBuildError, ThreadPoolBuilder, join, scope, spawn};
 pub use threadpool_core::Scope;

@@ -233,6 +233,7 @@ fn dropping_the_iterator_cancels_what_has_not_started() {
             counter.fetch_add(1, Ordering::SeqCst);
             n
         })
+        .batch_size(1)
         .max_in_flight(100);
     // The only worker is busy: the consumer maps the item it needs itself.
     assert_eq!(iter.next(), Some(0));
