@@ -31,6 +31,9 @@ use std::time::{Duration, Instant};
 
 use threadpool_core::{PoolHandle, ThreadPool, ThreadPoolBuilder, WorkRequest, make_requests};
 
+#[path = "suite/par_map_defaults.rs"]
+mod par_map_defaults;
+
 const SCENARIOS: &[(&str, &str)] = &[
     (
         "submit",
@@ -516,6 +519,7 @@ fn par_map(config: &Config) {
         &[OURS_PAR_ITER, OURS_PAR_MAP],
         &["rayon-par_iter", "sequential"],
     );
+    par_map_defaults::run(config);
 }
 
 // ---------------------------------------------------------------------------
