@@ -34,10 +34,16 @@
 //! * At first the consumer maps batches of 1, 2, 4, ... items inline, until
 //!   the batches measured add up to [`MIN_MEASURED_NANOS`].
 //! * Items cheaper than [`PARALLEL_ABOVE_NANOS`], or a pool with no worker
-//!   besides the consumer, stay inline, in batches of about
-//!   [`TARGET_INLINE_NANOS`] of work: moving such an item to another thread
-//!   costs more than mapping it, and the consumer, which must pull every
-//!   item and yield every result, is the bottleneck either way.
+//!   besides the consumer, stay on the consumer's thread: moving such an
+//!   item to another thread costs more than mapping it, and the consumer,
+//!   which must pull every item and yield every result, is the bottleneck
+//!   either way. They are mapped in *direct runs*: `next` pulls one item
+//!   and maps it, as a plain `map` does, with nothing buffered, for about
+//!   [`TARGET_INLINE_NANOS`] of work; only the run as a whole is timed. A
+//!   run whose time per item (an upper bound on the cost of `f`: it
+//!   includes the caller's own work between the calls) reaches the
+//!   threshold is followed by a measured batch, which tells whether `f`
+//!   has become dearer.
 //! * Dearer items go to jobs, in batches of about [`TARGET_BATCH_NANOS`] of
 //!   work (which keeps the cost of a job, a slot and a message a small
 //!   fraction), with [`BATCHES_PER_THREAD`] batches in flight per thread
@@ -126,13 +132,15 @@ const DECAY: f64 = 0.75;
 /// assert_eq!(first, [0, 1, 4, 9, 16]);
 /// ```
 ///
-/// The map function must not borrow (use [`par_map_scope`] for that):
+/// Neither the items nor the map function may borrow (use
+/// [`par_map_scope`] for that):
 ///
 /// ```compile_fail
 /// use threadpool_rayon_compat::ParMap;
 ///
+/// let words = vec![String::from("a"), String::from("bc")];
 /// let suffix = String::from("!");
-/// let v: Vec<String> = ["a", "b"].into_iter().par_map(|s| format!("{s}{suffix}")).collect();
+/// let v: Vec<String> = words.iter().par_map(move |w| format!("{w}{suffix}")).collect();
 /// ```
 pub trait ParMap: IntoIterator + Sized {
     /// A lazy iterator of `f(item)`, in input order, computed on the current
@@ -634,11 +642,17 @@ struct Engine<I: Iterator, F, R, S> {
     /// Issued batches, oldest first; `window[0]` has sequence `first_seq`.
     window: VecDeque<Batch<I::Item, R>>,
     first_seq: u64,
-    /// Items issued and not yet yielded.
+    /// Items issued and not yet yielded, not counting `current`.
     in_flight: usize,
-    /// The mapped batch being yielded: the front one (ordered), or the
-    /// first to arrive (unordered).
-    current: Option<Ready<R>>,
+    /// The results of the mapped batch being yielded: the front one
+    /// (ordered), or the first to arrive (unordered); then its panic.
+    current: std::vec::IntoIter<R>,
+    current_panic: Option<Payload>,
+    /// Items left to map one by one in `next`, with nothing in flight (see
+    /// `start_direct`); the run's length and start.
+    direct: usize,
+    direct_run: usize,
+    direct_started: Option<Instant>,
     /// Set after a panic: the iterator has ended.
     poisoned: bool,
 }
@@ -671,43 +685,66 @@ where
             window: VecDeque::new(),
             first_seq: 0,
             in_flight: 0,
-            current: None,
+            current: Vec::new().into_iter(),
+            current_panic: None,
+            direct: 0,
+            direct_run: 0,
+            direct_started: None,
             poisoned: false,
         }
     }
 
-    /// The next result: from the current batch if it has one left.
+    /// The next result: mapped here and now in a direct run, or from the
+    /// current batch if it has one left.
     #[inline]
     fn next(&mut self) -> Option<R> {
-        if let Some(ready) = &mut self.current
-            && let Some(result) = ready.results.next()
-        {
-            self.in_flight -= 1;
+        if self.direct > 0 {
+            return self.next_direct();
+        }
+        if let Some(result) = self.current.next() {
             return Some(result);
         }
         self.next_batch()
     }
 
-    /// The current batch is used up: resume its panic, or move on to the
-    /// next batch and yield its first result.
+    /// Maps the next item of a direct run on this thread.
+    #[inline]
+    fn next_direct(&mut self) -> Option<R> {
+        self.direct -= 1;
+        let Some(item) = self.source.next() else {
+            self.source_done = true;
+            self.direct = 0;
+            return None;
+        };
+        let f = &self.shared.f;
+        match catch_unwind(AssertUnwindSafe(|| f(item))) {
+            Ok(result) => Some(result),
+            Err(payload) => self.fail(payload),
+        }
+    }
+
+    /// The current batch is used up: resume its panic, or move on (a direct
+    /// run, or the next batch) and yield the next result.
     #[inline(never)]
     fn next_batch(&mut self) -> Option<R> {
-        if self.poisoned {
-            return None;
-        }
         loop {
-            if let Some(ready) = &mut self.current {
-                if let Some(result) = ready.results.next() {
-                    self.in_flight -= 1;
-                    return Some(result);
-                }
-                if let Some(payload) = ready.panic.take() {
-                    self.fail(payload);
-                }
-                self.current = None;
+            if self.poisoned {
+                return None;
+            }
+            if let Some(result) = self.current.next() {
+                return Some(result);
+            }
+            if let Some(payload) = self.current_panic.take() {
+                self.fail(payload);
+            }
+            if self.direct > 0 {
+                return self.next_direct();
+            }
+            if self.window.is_empty() && !self.source_done && self.start_direct() {
+                continue;
             }
             self.refill();
-            if self.current.is_some() {
+            if self.current.len() > 0 || self.current_panic.is_some() {
                 continue; // an inline batch (unordered mode)
             }
             if self.ordered {
@@ -718,7 +755,7 @@ where
                             unreachable!("just matched")
                         };
                         self.first_seq += 1;
-                        self.current = Some(ready);
+                        self.make_current(ready);
                     }
                     Some(Batch::Pending(_)) => self.make_progress(),
                     Some(Batch::Done) => unreachable!("ordered mode yields from `Ready` batches"),
@@ -728,6 +765,70 @@ where
                     return None;
                 }
                 self.make_progress();
+            }
+        }
+    }
+
+    fn make_current(&mut self, ready: Ready<R>) {
+        self.in_flight -= ready.results.len();
+        self.current = ready.results;
+        self.current_panic = ready.panic;
+    }
+
+    /// Starts a direct run, where `next` maps the items one by one as they
+    /// are pulled, if the items are known to be cheap enough to map here
+    /// and nothing is in flight: a plain `map`, but for a clock read per
+    /// run. A run whose time per item (an upper bound on the cost of `f`,
+    /// as it includes the caller's work between the calls) says the items
+    /// may have become dearer is followed by a measured batch instead.
+    fn start_direct(&mut self) -> bool {
+        if self.batch_size.is_some() || self.cost.per_item().is_none() {
+            return false;
+        }
+        let plan = self.plan();
+        if !plan.inline {
+            return false;
+        }
+        if let Some(started) = self.direct_started.take() {
+            let per_item = started.elapsed().as_nanos() as f64 / self.direct_run as f64;
+            if per_item >= PARALLEL_ABOVE_NANOS {
+                return false;
+            }
+        }
+        self.direct = plan.batch;
+        self.direct_run = plan.batch;
+        self.direct_started = Some(Instant::now());
+        true
+    }
+
+    /// `Iterator::fold`: direct runs and batches are folded in bulk.
+    fn fold<B, G>(mut self, init: B, mut g: G) -> B
+    where
+        G: FnMut(B, R) -> B,
+    {
+        let mut acc = init;
+        loop {
+            if self.direct > 0 {
+                let run = std::mem::take(&mut self.direct);
+                let mut pulled = 0;
+                let f = &self.shared.f;
+                acc = self
+                    .source
+                    .by_ref()
+                    .take(run)
+                    .map(|item| {
+                        pulled += 1;
+                        f(item)
+                    })
+                    .fold(acc, &mut g);
+                if pulled < run {
+                    self.source_done = true;
+                }
+            }
+            acc = self.current.by_ref().fold(acc, &mut g);
+            match self.next_batch() {
+                Some(result) => acc = g(acc, result),
+                None => return acc,
             }
         }
     }
@@ -789,8 +890,8 @@ where
     fn refill(&mut self) {
         while !self.source_done {
             let plan = self.plan();
-            if self.in_flight + plan.batch > plan.window || (plan.inline && !self.window.is_empty())
-            {
+            let in_flight = self.in_flight + self.current.len();
+            if in_flight + plan.batch > plan.window || (plan.inline && !self.window.is_empty()) {
                 return;
             }
             let mut items = Vec::with_capacity(plan.batch);
@@ -850,7 +951,7 @@ where
                 self.window.pop_front();
                 self.first_seq += 1;
             }
-            self.current = Some(mapped.into());
+            self.make_current(mapped.into());
         }
     }
 
@@ -893,6 +994,7 @@ where
     }
 
     /// Ends the iterator after a panic of `f`, and resumes it.
+    #[cold]
     fn fail(&mut self, payload: Payload) -> ! {
         self.poisoned = true;
         self.cancel();
@@ -911,9 +1013,9 @@ where
                 Batch::Done => {}
             }
         }
-        if let Some(ready) = self.current.take() {
-            drop_quietly(ready.results);
-        }
+        drop_quietly(std::mem::take(&mut self.current));
+        self.current_panic = None;
+        self.direct = 0;
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -925,9 +1027,10 @@ where
         } else {
             self.source.size_hint()
         };
+        let in_flight = self.in_flight + self.current.len();
         (
-            low.saturating_add(self.in_flight),
-            high.and_then(|high| high.checked_add(self.in_flight)),
+            low.saturating_add(in_flight),
+            high.and_then(|high| high.checked_add(in_flight)),
         )
     }
 }
@@ -964,7 +1067,7 @@ impl<I: Iterator, F, R, S> fmt::Debug for Engine<I, F, R, S> {
                 "cost_per_item_ns",
                 &self.cost.per_item().map(|ns| ns.round()),
             )
-            .field("in_flight", &self.in_flight)
+            .field("in_flight", &(self.in_flight + self.current.len()))
             .field("source_done", &self.source_done)
             .finish_non_exhaustive()
     }
@@ -1068,6 +1171,13 @@ where
     fn size_hint(&self) -> (usize, Option<usize>) {
         self.engine.size_hint()
     }
+
+    fn fold<B, G>(self, init: B, g: G) -> B
+    where
+        G: FnMut(B, R) -> B,
+    {
+        self.engine.fold(init, g)
+    }
 }
 
 impl<I: Iterator, F, R> fmt::Debug for ParMapIter<I, F, R> {
@@ -1160,6 +1270,13 @@ where
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         self.engine.size_hint()
+    }
+
+    fn fold<B, G>(self, init: B, g: G) -> B
+    where
+        G: FnMut(B, R) -> B,
+    {
+        self.engine.fold(init, g)
     }
 }
 
