@@ -782,11 +782,13 @@ where
     /// as it includes the caller's work between the calls) says the items
     /// may have become dearer is followed by a measured batch instead.
     fn start_direct(&mut self) -> bool {
-        if self.batch_size.is_some() || self.cost.per_item().is_none() {
+        if self.batch_size.is_some() {
             return false;
         }
-        let plan = self.plan();
-        if !plan.inline {
+        let Some(cost) = self.cost.per_item() else {
+            return false;
+        };
+        if !self.plan().inline {
             return false;
         }
         if let Some(started) = self.direct_started.take() {
@@ -795,8 +797,10 @@ where
                 return false;
             }
         }
-        self.direct = plan.batch;
-        self.direct_run = plan.batch;
+        // Nothing is in flight during a run: `max_in_flight` does not bound it.
+        let run = items_for(TARGET_INLINE_NANOS, cost, MAX_INLINE_BATCH);
+        self.direct = run;
+        self.direct_run = run;
         self.direct_started = Some(Instant::now());
         true
     }
