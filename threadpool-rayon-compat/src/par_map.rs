@@ -1317,6 +1317,82 @@ mod tests {
         assert!(cost.per_item().unwrap() < 11.0);
     }
 
+    /// An engine over a pool of `workers`, consumed from this thread (not a
+    /// worker), whose cost estimate says `cost` ns per item.
+    fn engine_with_cost(
+        pool: &PoolHandle,
+        cost: Option<f64>,
+    ) -> Engine<std::ops::Range<u64>, fn(u64) -> u64, u64, PoolHandle> {
+        let mut engine = Engine::new(0..u64::MAX, (|n| n) as fn(u64) -> u64, pool.clone(), true);
+        if let Some(cost) = cost {
+            let items = 1_000_000;
+            engine.cost.record((cost * items as f64) as u64, items);
+        }
+        engine
+    }
+
+    fn pool(workers: usize) -> PoolHandle {
+        threadpool_core::ThreadPoolBuilder::new()
+            .num_workers(workers)
+            .build_handle()
+            .unwrap()
+    }
+
+    #[test]
+    fn cheap_items_are_mapped_inline_and_dear_ones_in_jobs_sized_by_their_cost() {
+        let pool = pool(2);
+        let probe = engine_with_cost(&pool, None).plan();
+        assert!(probe.inline);
+        assert_eq!(probe.batch, 1, "the first item is timed alone");
+
+        let cheap = engine_with_cost(&pool, Some(2.0)).plan();
+        assert!(cheap.inline);
+        assert_eq!(cheap.batch, MAX_INLINE_BATCH);
+
+        let dear = engine_with_cost(&pool, Some(10_000.0)).plan();
+        assert!(!dear.inline);
+        assert_eq!(dear.batch, 6, "about 60 µs of work per job");
+        // Two batches per thread: two workers and this thread.
+        assert_eq!(dear.window, 6 * BATCHES_PER_THREAD * 3);
+
+        let very_dear = engine_with_cost(&pool, Some(5e6)).plan();
+        assert_eq!((very_dear.inline, very_dear.batch), (false, 1));
+        pool.shutdown();
+    }
+
+    #[test]
+    fn overrides_win_over_the_adaptive_plan() {
+        let pool = pool(2);
+        let mut engine = engine_with_cost(&pool, Some(10_000.0));
+        engine.max_in_flight = Some(9);
+        let capped = engine.plan();
+        assert_eq!((capped.inline, capped.batch, capped.window), (false, 3, 9));
+        engine.batch_size = Some(100);
+        let fixed = engine.plan();
+        assert_eq!((fixed.inline, fixed.batch, fixed.window), (false, 100, 100));
+        engine.max_in_flight = None;
+        let mut cheap = engine_with_cost(&pool, Some(1.0));
+        cheap.batch_size = Some(100);
+        let fixed_cheap = cheap.plan();
+        assert!(!fixed_cheap.inline, "a set batch size always goes to jobs");
+        assert_eq!(fixed_cheap.window, 100 * BATCHES_PER_THREAD * 3);
+        pool.shutdown();
+    }
+
+    #[test]
+    fn a_pool_with_no_other_thread_maps_inline_whatever_the_cost() {
+        // No workers at all.
+        let empty = pool(0);
+        assert!(engine_with_cost(&empty, Some(1e6)).plan().inline);
+        empty.shutdown();
+        // One worker, and the consumer is that worker.
+        let single = pool(1);
+        let inner = single.clone();
+        let inline = single.install(move || engine_with_cost(&inner, Some(1e6)).plan().inline);
+        assert!(inline);
+        single.shutdown();
+    }
+
     #[test]
     fn batch_sizes_are_clamped() {
         assert_eq!(items_for(60_000.0, 10_000.0, 100), 6);
