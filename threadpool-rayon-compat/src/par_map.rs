@@ -1317,12 +1317,11 @@ mod tests {
         assert!(cost.per_item().unwrap() < 11.0);
     }
 
-    /// An engine over a pool of `workers`, consumed from this thread (not a
-    /// worker), whose cost estimate says `cost` ns per item.
-    fn engine_with_cost(
-        pool: &PoolHandle,
-        cost: Option<f64>,
-    ) -> Engine<std::ops::Range<u64>, fn(u64) -> u64, u64, PoolHandle> {
+    type TestEngine = Engine<std::ops::Range<u64>, fn(u64) -> u64, u64, PoolHandle>;
+
+    /// An engine on `pool`, consumed from this thread, whose cost estimate
+    /// says `cost` ns per item (`None`: nothing measured yet).
+    fn engine_with_cost(pool: &PoolHandle, cost: Option<f64>) -> TestEngine {
         let mut engine = Engine::new(0..u64::MAX, (|n| n) as fn(u64) -> u64, pool.clone(), true);
         if let Some(cost) = cost {
             let items = 1_000_000;
