@@ -247,7 +247,10 @@ impl<I: IntoIterator> ParMap for I {}
 /// thread works for, or else the global pool), so like rayon's `scope`,
 /// `op` runs on a worker of the pool (called from outside the pool, this
 /// thread waits meanwhile): `op` and what it captures must be `Send`. The
-/// iterators made in the scope cannot leave it.
+/// iterators made in the scope cannot leave it. For a source that is not
+/// `Send` (`stdin().lines()` holds a lock guard), use [`ParMap::par_map`]
+/// on the calling thread, with what `f` needs moved into it or shared
+/// through an `Arc`.
 ///
 /// # Panics
 ///
