@@ -1091,6 +1091,10 @@ impl<I: Iterator, F, R, S> fmt::Debug for Engine<I, F, R, S> {
 /// [`batch_size`](Self::batch_size) and
 /// [`max_in_flight`](Self::max_in_flight) to set them instead.
 ///
+/// `fold` and what is built on it (`for_each`, `sum`, `count`, ...) run the
+/// cheap items in one tight loop; `next` (and so `collect`) costs a few
+/// nanoseconds more per item than a plain `map` does.
+///
 /// # Panics
 ///
 /// If `f` panics, the panic is resumed on the thread calling `next`, when
