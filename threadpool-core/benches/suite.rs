@@ -35,6 +35,8 @@ mod compat_iter;
 use threadpool_core::{PoolHandle, ThreadPool, ThreadPoolBuilder, WorkRequest, make_requests};
 
 // Scenarios kept in files of their own, one line each.
+#[path = "suite/par_map_defaults.rs"]
+mod par_map_defaults;
 #[path = "suite/tree_sum.rs"]
 mod tree_sum;
 #[path = "suite/wide.rs"]
@@ -548,6 +550,7 @@ fn par_map(config: &Config) {
         &[OURS_PAR_ITER, OURS_PAR_MAP],
         &["rayon-par_iter", "sequential"],
     );
+    par_map_defaults::run(config);
 }
 
 // ---------------------------------------------------------------------------

@@ -62,7 +62,9 @@ pub mod str;
 mod threads;
 
 pub use crate::global::current_num_threads;
-pub use crate::par_map::{ParMap, ParMapIter};
+pub use crate::par_map::{
+    ParMap, ParMapIter, ParMapScope, ScopedParMapIter, par_map_scope, par_map_scope_in,
+};
 pub use crate::pool::{
     BroadcastContext, FnContext, ThreadPool, ThreadPoolBuildError, ThreadPoolBuilder, Yield,
     broadcast, current_thread_index, in_place_scope, in_place_scope_fifo, join, join_context,

@@ -3,13 +3,17 @@
 //! a summary in input order. Only a bounded window of lines is ever alive,
 //! so the peak memory stays flat however long the stream runs.
 //!
+//! It runs at `par_map`'s default settings (the batch size and the window
+//! follow the measured cost of a line), and the map function borrows its
+//! settings, which `par_map_scope` allows.
+//!
 //! Run it with `cargo run --release -p examples --bin par_map_stream`
 //! (optionally with a line count: `... -- 20000000`).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use threadpool_rayon_compat::{ParMap, current_num_threads};
+use threadpool_rayon_compat::{current_num_threads, par_map_scope};
 
 /// Lines alive right now (made and not yet dropped), and the most ever.
 static LIVE: AtomicUsize = AtomicUsize::new(0);
@@ -44,14 +48,22 @@ fn make_line(n: u64) -> Line {
     ))
 }
 
+/// How lines are digested; borrowed by the map function.
+struct Settings {
+    /// Rounds of hashing per line, to give the pool work.
+    hash_rounds: usize,
+    /// Statuses from this one up count as errors.
+    error_status: u16,
+}
+
 /// What the pool computes per line: the status, the size, and an FNV-1a
 /// hash of the whole line (stirred a few rounds, to give the pool work).
-fn digest(line: Line) -> (u16, u64, u64) {
+fn digest(line: Line, settings: &Settings) -> (u16, u64, u64) {
     let mut fields = line.0.split(' ');
     let status: u16 = fields.nth(3).and_then(|s| s.parse().ok()).unwrap_or(0);
     let bytes: u64 = fields.next().and_then(|s| s.parse().ok()).unwrap_or(0);
     let mut hash = 0xcbf2_9ce4_8422_2325_u64;
-    for _ in 0..4 {
+    for _ in 0..settings.hash_rounds {
         for b in line.0.bytes() {
             hash = (hash ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
         }
@@ -71,45 +83,48 @@ fn main() {
         .nth(1)
         .and_then(|arg| arg.parse().ok())
         .unwrap_or(5_000_000);
-    let window = 4_096;
+    let settings = Settings {
+        hash_rounds: 4,
+        error_status: 400,
+    };
     println!(
-        "mapping {total} lines on {} threads, at most {window} in flight",
+        "mapping {total} lines on {} threads, default par_map settings",
         current_num_threads()
     );
     let start = Instant::now();
     let lines = (0..total).map(make_line); // lazy: nothing is made yet
-    let mut errors = 0_u64;
-    let mut bytes = 0_u64;
-    let mut checksum = 0_u64;
-    for (i, (status, size, hash)) in lines
-        .par_map(digest)
-        .batch_size(256)
-        .max_in_flight(window)
-        .enumerate()
-    {
-        if status >= 400 {
-            errors += 1;
+    // The scope lets `digest` borrow `settings`; its body runs on the pool.
+    let (errors, bytes, checksum) = par_map_scope(|s| {
+        let mut errors = 0_u64;
+        let mut bytes = 0_u64;
+        let mut checksum = 0_u64;
+        let digests = s.par_map(lines, |line| digest(line, &settings));
+        for (i, (status, size, hash)) in digests.enumerate() {
+            if status >= settings.error_status {
+                errors += 1;
+            }
+            bytes += size;
+            // Order-dependent: it would change if results came out of order.
+            checksum = checksum.rotate_left(5) ^ hash;
+            if (i + 1) % 1_000_000 == 0 {
+                println!(
+                    "{:>9} lines  {:>6.2} s  lines alive now {:>5}  peak {:>5}  peak RSS {} KiB",
+                    i + 1,
+                    start.elapsed().as_secs_f64(),
+                    LIVE.load(Ordering::Relaxed),
+                    PEAK.load(Ordering::Relaxed),
+                    peak_rss_kib().map_or_else(|| "?".to_owned(), |kib| kib.to_string()),
+                );
+            }
         }
-        bytes += size;
-        // Order-dependent: it would change if results came out of order.
-        checksum = checksum.rotate_left(5) ^ hash;
-        if (i + 1) % 1_000_000 == 0 {
-            println!(
-                "{:>9} lines  {:>6.2} s  lines alive now {:>5}  peak {:>5}  peak RSS {} KiB",
-                i + 1,
-                start.elapsed().as_secs_f64(),
-                LIVE.load(Ordering::Relaxed),
-                PEAK.load(Ordering::Relaxed),
-                peak_rss_kib().map_or_else(|| "?".to_owned(), |kib| kib.to_string()),
-            );
-        }
-    }
+        (errors, bytes, checksum)
+    });
     println!(
         "done in {:.2} s: {errors} errors, {bytes} bytes, checksum {checksum:016x}",
         start.elapsed().as_secs_f64()
     );
     println!(
-        "peak lines alive: {} (window {window}), of {total} lines",
+        "peak lines alive: {} of {total} lines",
         PEAK.load(Ordering::Relaxed)
     );
 }
