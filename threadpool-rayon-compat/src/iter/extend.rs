@@ -30,6 +30,10 @@ use super::{FromParallelIterator, IntoParallelIterator, ParallelIterator};
 /// v.par_extend((1..4_u32).into_par_iter().map(|n| n * 10));
 /// assert_eq!(v, [0, 10, 20, 30]);
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "a `{Self}` cannot be extended from a parallel iterator over `{T}`",
+    label = "extended here"
+)]
 pub trait ParallelExtend<T: Send> {
     /// Extends `self` with the items of `par_iter`.
     ///

@@ -94,6 +94,11 @@ use try_ops::{Stop, TryReduce, TryReduceWith};
 /// let total: u64 = v.par_iter().map(|x| x * factor).filter(|x| x % 2 == 0).sum();
 /// assert_eq!(total, 90);
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a parallel iterator",
+    label = "not a parallel iterator",
+    note = "parallel iterators come from `par_iter()`, `par_iter_mut()`, `into_par_iter()`, `par_bridge()`, ... with `use threadpool_rayon_compat::prelude::*;` in scope"
+)]
 pub trait ParallelIterator: Sized + Send {
     /// The items produced.
     type Item: Send;
@@ -1215,6 +1220,11 @@ pub trait ParallelIterator: Sized + Send {
 /// assert_eq!(a.par_iter().len(), 3);
 /// ```
 #[allow(clippy::len_without_is_empty)] // rayon's trait has no `is_empty`
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an indexed parallel iterator",
+    label = "the number of items is not known in advance",
+    note = "as in rayon, `filter`, `flat_map`, `par_bridge`, string splits, ... lose the exact length; `collect()` into a `Vec` first, or use the unordered methods (`find_any`, `take_any`, ...)"
+)]
 pub trait IndexedParallelIterator: ParallelIterator {
     /// The exact number of items.
     ///
@@ -1841,6 +1851,11 @@ pub trait IndexedParallelIterator: ParallelIterator {
 /// let lengths: Vec<usize> = v.into_par_iter().map(|s| s.len()).collect();
 /// assert_eq!(lengths, [1, 2]);
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be made into a parallel iterator",
+    label = "not a parallel iterator source",
+    note = "sources are `Vec`s, slices, arrays, ranges, the std collections, `Option`, `Result` and tuples of indexed sources; for any other `Iterator` use `.par_bridge()`"
+)]
 pub trait IntoParallelIterator {
     /// The parallel iterator.
     type Iter: ParallelIterator<Item = Self::Item>;
@@ -1965,6 +1980,10 @@ where
 /// let lengths: HashMap<&str, usize> = ["a", "bb"].par_iter().map(|w| (*w, w.len())).collect();
 /// assert_eq!(lengths["bb"], 2);
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "a `{Self}` cannot be collected from a parallel iterator over `{T}`",
+    label = "collected here"
+)]
 pub trait FromParallelIterator<T: Send> {
     /// Builds `Self` from the items of `par_iter`.
     ///
