@@ -30,7 +30,7 @@
 //! Work runs on the *current pool*: inside [`ThreadPool::install`] (and in
 //! every job of that pool) the installed pool, elsewhere a global pool
 //! started on first use with one thread per core. Indexed work is split
-//! adaptively (see [`iter::plumbing`]); a thread waiting for the other half
+//! adaptively (see `src/iter/pieces.rs`); a thread waiting for the other half
 //! of a split runs other jobs, so nested parallelism never deadlocks, even
 //! on one thread.
 //!

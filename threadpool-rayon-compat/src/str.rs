@@ -21,7 +21,7 @@
 //! ```
 
 use crate::iter::ParallelIterator;
-use crate::iter::plumbing::{Producer, ProducerCallback};
+use crate::iter::pieces::{Piece, PieceCallback};
 
 mod private {
     /// The character patterns of [`ParallelString`](super::ParallelString)
@@ -354,7 +354,7 @@ struct StrProducer<'ch, 'k, K> {
     kind: &'k K,
 }
 
-impl<'ch, 'k, K: StrKind> Producer for StrProducer<'ch, 'k, K> {
+impl<'ch, 'k, K: StrKind> Piece for StrProducer<'ch, 'k, K> {
     type Item = K::Item<'ch>;
     type IntoIter = K::Iter<'ch, 'k>;
 
@@ -416,9 +416,9 @@ macro_rules! str_iter {
         impl<'ch $(, $p: Pattern)?> ParallelIterator for $name<'ch $(, $p)?> {
             type Item = $item;
 
-            fn with_producer<CB>(self, callback: CB) -> CB::Output
+            fn with_pieces<CB>(self, callback: CB) -> CB::Output
             where
-                CB: ProducerCallback<Self::Item>,
+                CB: PieceCallback<Self::Item>,
             {
                 callback.callback(StrProducer {
                     text: Some(self.text),
@@ -970,7 +970,7 @@ mod tests {
 
     /// Splits `producer` at every possible place, down to pieces that no
     /// longer split, and concatenates the pieces' items in order.
-    fn all_pieces<P: Producer>(producer: P, out: &mut Vec<P::Item>) {
+    fn all_pieces<P: Piece>(producer: P, out: &mut Vec<P::Item>) {
         let len = producer.len();
         if len < 2 {
             out.extend(producer.into_seq_iter());

@@ -1,9 +1,9 @@
 //! Parallel iterators with rayon's names and signatures: the traits, their
 //! sources (slices, `Vec`, ranges, chunks), adaptors and consumers.
 //!
-//! Every parallel iterator hands a [`Producer`](plumbing::Producer) to a
+//! Every parallel iterator hands a [`Piece`](pieces::Piece) to a
 //! consumer, which splits it adaptively over the current pool with `join`
-//! (see [`plumbing`]) and folds each piece sequentially.
+//! (see [`pieces`](pieces)) and folds each piece sequentially.
 
 /// Forwards a wrapping producer's split hints (`min_len`, `max_len`,
 /// `next_block`) to the producer it wraps.
@@ -31,6 +31,7 @@ mod flatten;
 mod indexed;
 mod misc;
 mod par_bridge;
+pub(crate) mod pieces;
 pub mod plumbing;
 mod search;
 pub(crate) mod slices;
@@ -77,7 +78,7 @@ use std::cmp::Ordering;
 use std::collections::LinkedList;
 
 use crate::sort::Stability;
-use plumbing::{Bridge, ProducerCallback};
+use pieces::{Bridge, PieceCallback};
 use search::{FindFirst, FindLast};
 use try_ops::{Stop, TryReduce, TryReduceWith};
 
@@ -103,12 +104,34 @@ pub trait ParallelIterator: Sized + Send {
     /// The items produced.
     type Item: Send;
 
-    /// Hands this iterator's producer to `callback`. Not part of rayon's
-    /// API; the way consumers run.
+    /// Hands this iterator's first piece to `callback`. Not part of
+    /// rayon's API: the way this crate's consumers run. Iterators written
+    /// against rayon's plumbing implement
+    /// [`drive_unindexed`](Self::drive_unindexed) instead; this then drives
+    /// them into ordered pieces first.
     #[doc(hidden)]
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<Self::Item>;
+        CB: PieceCallback<Self::Item>,
+    {
+        plumbing::pieces_of_driven(self, callback)
+    }
+
+    /// Drives a consumer written against rayon's plumbing with the items
+    /// (see [`plumbing`]); an iterator written against rayon's plumbing
+    /// implements this (it is rayon's one required method). Every iterator
+    /// must implement it or the hidden `with_pieces`: each one's default
+    /// calls the other.
+    ///
+    /// # Examples
+    ///
+    /// See [`plumbing::UnindexedConsumer`].
+    fn drive_unindexed<C>(self, consumer: C) -> C::Result
+    where
+        C: plumbing::UnindexedConsumer<Self::Item>,
+    {
+        self.with_pieces(plumbing::DriveUnindexed { consumer })
+    }
 
     /// The exact number of items, if known in advance (indexed iterators).
     #[doc(hidden)]
@@ -134,7 +157,7 @@ pub trait ParallelIterator: Sized + Send {
     where
         OP: Fn(Self::Item) + Sync + Send,
     {
-        self.with_producer(Bridge(&ForEach(op)));
+        self.with_pieces(Bridge(&ForEach(op)));
     }
 
     /// Applies `map_op` to every item.
@@ -271,7 +294,7 @@ pub trait ParallelIterator: Sized + Send {
         OP: Fn(Self::Item, Self::Item) -> Self::Item + Sync + Send,
         ID: Fn() -> Self::Item + Sync + Send,
     {
-        self.with_producer(Bridge(&Reduce { identity, op }))
+        self.with_pieces(Bridge(&Reduce { identity, op }))
     }
 
     /// Combines all items with `op`; `None` if there are none.
@@ -288,7 +311,7 @@ pub trait ParallelIterator: Sized + Send {
     where
         OP: Fn(Self::Item, Self::Item) -> Self::Item + Sync + Send,
     {
-        self.with_producer(Bridge(&ReduceWith(op)))
+        self.with_pieces(Bridge(&ReduceWith(op)))
     }
 
     /// The sum of the items.
@@ -305,7 +328,7 @@ pub trait ParallelIterator: Sized + Send {
     where
         S: Send + std::iter::Sum<Self::Item> + std::iter::Sum<S>,
     {
-        self.with_producer(Bridge(&Sum::new()))
+        self.with_pieces(Bridge(&Sum::new()))
     }
 
     /// The product of the items.
@@ -322,7 +345,7 @@ pub trait ParallelIterator: Sized + Send {
     where
         P: Send + std::iter::Product<Self::Item> + std::iter::Product<P>,
     {
-        self.with_producer(Bridge(&Product::new()))
+        self.with_pieces(Bridge(&Product::new()))
     }
 
     /// The number of items.
@@ -335,7 +358,7 @@ pub trait ParallelIterator: Sized + Send {
     /// assert_eq!((0..100_u32).into_par_iter().filter(|n| n % 3 == 0).count(), 34);
     /// ```
     fn count(self) -> usize {
-        self.with_producer(Bridge(&Count))
+        self.with_pieces(Bridge(&Count))
     }
 
     /// The smallest item; the first of equal ones.
@@ -351,7 +374,7 @@ pub trait ParallelIterator: Sized + Send {
     where
         Self::Item: Ord,
     {
-        self.with_producer(Bridge(&Min))
+        self.with_pieces(Bridge(&Min))
     }
 
     /// The largest item; the last of equal ones.
@@ -367,7 +390,7 @@ pub trait ParallelIterator: Sized + Send {
     where
         Self::Item: Ord,
     {
-        self.with_producer(Bridge(&Max))
+        self.with_pieces(Bridge(&Max))
     }
 
     /// The item with the smallest key; the first of equal ones.
@@ -385,7 +408,7 @@ pub trait ParallelIterator: Sized + Send {
         K: Ord + Send,
         F: Sync + Send + Fn(&Self::Item) -> K,
     {
-        self.with_producer(Bridge(&MinByKey::new(f)))
+        self.with_pieces(Bridge(&MinByKey::new(f)))
             .map(|(_, item)| item)
     }
 
@@ -404,7 +427,7 @@ pub trait ParallelIterator: Sized + Send {
         K: Ord + Send,
         F: Sync + Send + Fn(&Self::Item) -> K,
     {
-        self.with_producer(Bridge(&MaxByKey::new(f)))
+        self.with_pieces(Bridge(&MaxByKey::new(f)))
             .map(|(_, item)| item)
     }
 
@@ -421,7 +444,7 @@ pub trait ParallelIterator: Sized + Send {
     where
         P: Fn(Self::Item) -> bool + Sync + Send,
     {
-        self.with_producer(Bridge(&Any::new(predicate)))
+        self.with_pieces(Bridge(&Any::new(predicate)))
     }
 
     /// Whether `predicate` holds for every item; stops early once it fails.
@@ -437,7 +460,7 @@ pub trait ParallelIterator: Sized + Send {
     where
         P: Fn(Self::Item) -> bool + Sync + Send,
     {
-        self.with_producer(Bridge(&All::new(predicate)))
+        self.with_pieces(Bridge(&All::new(predicate)))
     }
 
     /// Some item for which `predicate` holds, not necessarily the first;
@@ -455,7 +478,7 @@ pub trait ParallelIterator: Sized + Send {
     where
         P: Fn(&Self::Item) -> bool + Sync + Send,
     {
-        self.with_producer(Bridge(&FindAny::new(predicate)))
+        self.with_pieces(Bridge(&FindAny::new(predicate)))
     }
 
     /// Calls `op` on a piece's clone of `init` and every item, in parallel.
@@ -633,7 +656,7 @@ pub trait ParallelIterator: Sized + Send {
         ID: Fn() -> T + Sync + Send,
         Self::Item: Try<Output = T>,
     {
-        self.with_producer(Bridge(&TryReduce {
+        self.with_pieces(Bridge(&TryReduce {
             identity,
             op,
             stop: Stop::default(),
@@ -658,7 +681,7 @@ pub trait ParallelIterator: Sized + Send {
         OP: Fn(T, T) -> Self::Item + Sync + Send,
         Self::Item: Try<Output = T>,
     {
-        self.with_producer(Bridge(&TryReduceWith {
+        self.with_pieces(Bridge(&TryReduceWith {
             op,
             stop: Stop::default(),
         }))
@@ -774,7 +797,7 @@ pub trait ParallelIterator: Sized + Send {
     where
         P: Fn(&Self::Item) -> bool + Sync + Send,
     {
-        self.with_producer(Bridge(&FindFirst::new(predicate)))
+        self.with_pieces(Bridge(&FindFirst::new(predicate)))
     }
 
     /// The last item, in order, for which `predicate` holds.
@@ -790,7 +813,7 @@ pub trait ParallelIterator: Sized + Send {
     where
         P: Fn(&Self::Item) -> bool + Sync + Send,
     {
-        self.with_producer(Bridge(&FindLast::new(predicate)))
+        self.with_pieces(Bridge(&FindLast::new(predicate)))
     }
 
     /// Some `Some` value of `predicate`, not necessarily the first.
@@ -1236,6 +1259,34 @@ pub trait IndexedParallelIterator: ParallelIterator {
     /// assert_eq!((0..7_u8).into_par_iter().map(|n| n + 1).len(), 7);
     /// ```
     fn len(&self) -> usize;
+
+    /// Drives an indexed consumer written against rayon's plumbing with the
+    /// items (see [`plumbing`]).
+    ///
+    /// # Examples
+    ///
+    /// See [`plumbing::UnindexedConsumer`].
+    fn drive<C>(self, consumer: C) -> C::Result
+    where
+        C: plumbing::Consumer<Self::Item>,
+    {
+        let len = self.len();
+        self.with_pieces(plumbing::DriveIndexed { consumer, len })
+    }
+
+    /// Hands a rayon-style [`Producer`](plumbing::Producer) of the items to
+    /// `callback` (see [`plumbing`]).
+    ///
+    /// # Examples
+    ///
+    /// See [`plumbing::ProducerCallback`].
+    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    where
+        CB: plumbing::ProducerCallback<Self::Item>,
+    {
+        let len = self.len();
+        self.with_pieces(plumbing::AsProducer { callback, len })
+    }
 
     /// Pairs every item with its position.
     ///

@@ -8,7 +8,7 @@
 //! runs), where the two sides' sequential iterators together give exactly
 //! the whole slice's items.
 
-use super::plumbing::{Producer, ProducerCallback};
+use super::pieces::{Piece, PieceCallback};
 use super::{IndexedParallelIterator, ParallelIterator};
 
 /// Declares an indexed slice iterator whose producer is the struct itself:
@@ -32,25 +32,25 @@ macro_rules! indexed_slice_iter {
         impl<'data, $T: $bound> ParallelIterator for $name<'data, $T> {
             type Item = $item;
 
-            fn with_producer<CB>(self, callback: CB) -> CB::Output
+            fn with_pieces<CB>(self, callback: CB) -> CB::Output
             where
-                CB: ProducerCallback<Self::Item>,
+                CB: PieceCallback<Self::Item>,
             {
                 callback.callback(self)
             }
 
             fn opt_len(&self) -> Option<usize> {
-                Some(Producer::len(self))
+                Some(Piece::len(self))
             }
         }
 
         impl<'data, $T: $bound> IndexedParallelIterator for $name<'data, $T> {
             fn len(&self) -> usize {
-                Producer::len(self)
+                Piece::len(self)
             }
         }
 
-        impl<'data, $T: $bound> Producer for $name<'data, $T> {
+        impl<'data, $T: $bound> Piece for $name<'data, $T> {
             type Item = $item;
             type IntoIter = $seq;
 
@@ -321,11 +321,11 @@ impl<'data, I, T> WithRemainder<I, &'data mut [T]> {
 impl<I: IndexedParallelIterator, R: Send> ParallelIterator for WithRemainder<I, R> {
     type Item = I::Item;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<Self::Item>,
+        CB: PieceCallback<Self::Item>,
     {
-        self.iter.with_producer(callback)
+        self.iter.with_pieces(callback)
     }
 
     fn opt_len(&self) -> Option<usize> {
@@ -456,9 +456,9 @@ macro_rules! cut_slice_iter {
         impl<'data, $T: $bound, $P: $pbound + Sync + Send> ParallelIterator for $name<'data, $T, $P> {
             type Item = $item;
 
-            fn with_producer<CB>(self, callback: CB) -> CB::Output
+            fn with_pieces<CB>(self, callback: CB) -> CB::Output
             where
-                CB: ProducerCallback<Self::Item>,
+                CB: PieceCallback<Self::Item>,
             {
                 callback.callback($producer {
                     slice: Some(self.slice),
@@ -473,7 +473,7 @@ macro_rules! cut_slice_iter {
             pred: &'p $P,
         }
 
-        impl<'data, 'p, $T: $bound, $P: $pbound + Sync> Producer for $producer<'data, 'p, $T, $P> {
+        impl<'data, 'p, $T: $bound, $P: $pbound + Sync> Piece for $producer<'data, 'p, $T, $P> {
             type Item = $item;
             type IntoIter = $seq;
 
@@ -640,7 +640,7 @@ mod tests {
 
     /// Splits `producer` everywhere it can be cut and concatenates the
     /// pieces' items in order.
-    fn all_pieces<P: Producer>(producer: P, out: &mut Vec<P::Item>) {
+    fn all_pieces<P: Piece>(producer: P, out: &mut Vec<P::Item>) {
         let len = producer.len();
         if len < 2 {
             out.extend(producer.into_seq_iter());
@@ -656,7 +656,7 @@ mod tests {
         all_pieces(right, out);
     }
 
-    fn pieces<P: Producer>(producer: P) -> Vec<P::Item> {
+    fn pieces<P: Piece>(producer: P) -> Vec<P::Item> {
         let mut out = Vec::new();
         all_pieces(producer, &mut out);
         out

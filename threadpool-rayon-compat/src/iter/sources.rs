@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet, LinkedL
 use std::marker::PhantomData;
 use std::ops::{Range, RangeInclusive};
 
-use super::plumbing::{Producer, ProducerCallback};
+use super::pieces::{Piece, PieceCallback};
 use super::source::VecIntoIter;
 use super::{
     Chain, IndexedParallelIterator, IntoParallelIterator, Iter, IterMut, Map, ParallelIterator, Zip,
@@ -39,9 +39,9 @@ pub type Once<T> = OptionIter<T>;
 impl<T: Send> ParallelIterator for OptionIter<T> {
     type Item = T;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<T>,
+        CB: PieceCallback<T>,
     {
         callback.callback(OptionProducer { item: self.item })
     }
@@ -61,7 +61,7 @@ struct OptionProducer<T> {
     item: Option<T>,
 }
 
-impl<T: Send> Producer for OptionProducer<T> {
+impl<T: Send> Piece for OptionProducer<T> {
     type Item = T;
     type IntoIter = std::option::IntoIter<T>;
 
@@ -336,9 +336,9 @@ pub fn empty<T: Send>() -> Empty<T> {
 impl<T: Send> ParallelIterator for Empty<T> {
     type Item = T;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<T>,
+        CB: PieceCallback<T>,
     {
         callback.callback(OptionProducer { item: None })
     }
@@ -405,9 +405,9 @@ pub fn repeat_n<T: Clone + Send>(item: T, n: usize) -> RepeatN<T> {
 impl<T: Clone + Send> ParallelIterator for RepeatN<T> {
     type Item = T;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<T>,
+        CB: PieceCallback<T>,
     {
         callback.callback(RepeatProducer {
             item: self.item,
@@ -432,7 +432,7 @@ struct RepeatProducer<T> {
     n: usize,
 }
 
-impl<T: Clone + Send> Producer for RepeatProducer<T> {
+impl<T: Clone + Send> Piece for RepeatProducer<T> {
     type Item = T;
     type IntoIter = std::iter::Flatten<std::option::IntoIter<std::iter::RepeatN<T>>>;
 
@@ -535,9 +535,9 @@ impl<T: Clone + Send> Repeat<T> {
 impl<T: Clone + Send> ParallelIterator for Repeat<T> {
     type Item = T;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<T>,
+        CB: PieceCallback<T>,
     {
         // Endless in effect: `usize::MAX` clones.
         callback.callback(RepeatProducer {

@@ -12,7 +12,7 @@ use std::ops::ControlFlow;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::plumbing::{Producer, ProducerCallback, Reducer};
+use super::pieces::{Piece, PieceCallback, Reducer};
 use super::{FromParallelIterator, IntoParallelIterator, ParallelIterator};
 
 /// A value that either continues with an output or stops with a residual:
@@ -352,11 +352,11 @@ where
 {
     type Item = R;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<R>,
+        CB: PieceCallback<R>,
     {
-        self.base.with_producer(TryFoldCallback {
+        self.base.with_pieces(TryFoldCallback {
             callback,
             seed: IdentitySeed(&self.identity),
             fold_op: &self.fold_op,
@@ -405,11 +405,11 @@ where
 {
     type Item = R;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<R>,
+        CB: PieceCallback<R>,
     {
-        self.base.with_producer(TryFoldCallback {
+        self.base.with_pieces(TryFoldCallback {
             callback,
             seed: CloneSeed(self.init),
             fold_op: &self.fold_op,
@@ -425,18 +425,18 @@ struct TryFoldCallback<'f, CB, S, F, T, R> {
     _types: PhantomData<fn() -> (T, R)>,
 }
 
-impl<Item, T, R, S, F, CB> ProducerCallback<Item> for TryFoldCallback<'_, CB, S, F, T, R>
+impl<Item, T, R, S, F, CB> PieceCallback<Item> for TryFoldCallback<'_, CB, S, F, T, R>
 where
     S: Seed<T>,
     F: Fn(T, Item) -> R + Sync,
     R: Try<Output = T>,
-    CB: ProducerCallback<R>,
+    CB: PieceCallback<R>,
 {
     type Output = CB::Output;
 
     fn callback<P>(self, base: P) -> CB::Output
     where
-        P: Producer<Item = Item>,
+        P: Piece<Item = Item>,
     {
         self.callback.callback(TryFoldProducer {
             base,
@@ -454,9 +454,9 @@ struct TryFoldProducer<'f, P, S, F, T, R> {
     _types: PhantomData<fn() -> (T, R)>,
 }
 
-impl<P, T, R, S, F> Producer for TryFoldProducer<'_, P, S, F, T, R>
+impl<P, T, R, S, F> Piece for TryFoldProducer<'_, P, S, F, T, R>
 where
-    P: Producer,
+    P: Piece,
     S: Seed<T>,
     F: Fn(T, P::Item) -> R + Sync,
     R: Try<Output = T>,
