@@ -299,7 +299,6 @@ const RAYON_ITEMS: &[&str] = &[
     "plumbing::bridge",
     "plumbing::bridge_producer_consumer",
     "plumbing::bridge_unindexed",
-    "plumbing::bridge_unindexed_producer_consumer",
     "ParallelIterator::drive_unindexed",
     "IndexedParallelIterator::drive",
     "IndexedParallelIterator::with_producer",

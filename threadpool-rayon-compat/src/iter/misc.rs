@@ -311,13 +311,11 @@ where
             None => {
                 let items: Vec<I::Item> = self.base.collect();
                 let len = interspersed_len(items.len());
-                super::IntoParallelIterator::into_par_iter(items).with_pieces(
-                    IntersperseCallback {
-                        callback,
-                        item: self.item,
-                        len,
-                    },
-                )
+                super::IntoParallelIterator::into_par_iter(items).with_pieces(IntersperseCallback {
+                    callback,
+                    item: self.item,
+                    len,
+                })
             }
         }
     }

@@ -424,7 +424,14 @@ where
         || indexed_piece(pool, mid, left_producer, left_consumer, splitter, false),
         || {
             let migrated = thread_marker() != forked_on;
-            indexed_piece(pool, len - mid, right_producer, right_consumer, splitter, migrated)
+            indexed_piece(
+                pool,
+                len - mid,
+                right_producer,
+                right_consumer,
+                splitter,
+                migrated,
+            )
         },
     );
     reducer.reduce(left, right)
@@ -545,7 +552,10 @@ impl<P: Piece> UnindexedProducer for PieceUnindexed<P> {
             return (self, None);
         }
         let (left, right) = self.piece.split_at(len / 2);
-        (PieceUnindexed { piece: left }, Some(PieceUnindexed { piece: right }))
+        (
+            PieceUnindexed { piece: left },
+            Some(PieceUnindexed { piece: right }),
+        )
     }
 
     fn fold_with<F>(self, folder: F) -> F
@@ -692,7 +702,11 @@ impl<T> Folder<T> for ListFolder<T> {
 }
 
 impl<T> Reducer<LinkedList<Vec<T>>> for ListReducer {
-    fn reduce(self, mut left: LinkedList<Vec<T>>, mut right: LinkedList<Vec<T>>) -> LinkedList<Vec<T>> {
+    fn reduce(
+        self,
+        mut left: LinkedList<Vec<T>>,
+        mut right: LinkedList<Vec<T>>,
+    ) -> LinkedList<Vec<T>> {
         left.append(&mut right);
         left
     }
