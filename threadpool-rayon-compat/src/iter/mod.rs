@@ -1,9 +1,11 @@
 //! Parallel iterators with rayon's names and signatures: the traits, their
 //! sources (slices, `Vec`, ranges, chunks), adaptors and consumers.
 //!
-//! Every parallel iterator hands a [`Piece`](pieces::Piece) to a
-//! consumer, which splits it adaptively over the current pool with `join`
-//! (see [`pieces`](pieces)) and folds each piece sequentially.
+//! Every parallel iterator hands its first piece (a `Piece`, see
+//! `src/iter/pieces.rs`) to a consumer, which splits it adaptively over the
+//! current pool with `join` and folds each piece sequentially; rayon's own
+//! plumbing, for iterators and consumers written against it, is in
+//! [`plumbing`].
 
 /// Forwards a wrapping producer's split hints (`min_len`, `max_len`,
 /// `next_block`) to the producer it wraps.
