@@ -44,6 +44,21 @@ fn items() -> impl Strategy<Value = Vec<i32>> {
     prop::collection::vec(-100..100_i32, 0..1500)
 }
 
+/// The concatenation of OS strings, sequentially.
+trait ConcatOs {
+    fn concat_os(&self) -> std::ffi::OsString;
+}
+
+impl ConcatOs for Vec<std::ffi::OsString> {
+    fn concat_os(&self) -> std::ffi::OsString {
+        let mut all = std::ffi::OsString::new();
+        for s in self {
+            all.push(s);
+        }
+        all
+    }
+}
+
 fn sorted_heap(heap: BinaryHeap<i32>) -> Vec<i32> {
     heap.into_sorted_vec()
 }
@@ -94,6 +109,11 @@ proptest! {
         agree!(words.concat(), words.par_iter().map(|s| Cow::from(s.as_str())).collect::<String>());
         agree!(words.concat(), words.par_iter().map(|s| s.clone().into_boxed_str()).collect::<String>());
         agree!(Cow::<str>::Owned(chars.iter().collect()), chars.par_iter().copied().collect::<Cow<'_, str>>());
+        let os: Vec<std::ffi::OsString> = words.iter().map(std::ffi::OsString::from).collect();
+        agree!(os.concat_os(), os.par_iter().map(|s| s.as_os_str()).collect::<std::ffi::OsString>());
+        agree!(os.concat_os(), os.par_iter().cloned().collect::<std::ffi::OsString>());
+        agree!(os.concat_os(), os.par_iter().map(|s| Cow::from(s.as_os_str())).collect::<std::ffi::OsString>());
+        extend_agrees!(os, std::ffi::OsString::from(">"), |w| w.par_iter().map(|s| s.as_os_str()), os.iter().map(|s| s.as_os_str()));
     }
 
     #[test]

@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet, LinkedList, VecDeque};
+use std::ffi::{OsStr, OsString};
 use std::hash::{BuildHasher, Hash};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -124,6 +125,9 @@ extend_from_pieces! {
     impl[] for String, item String;
     impl[] for String, item Box<str>;
     impl['a] for String, item Cow<'a, str>;
+    impl['a] for OsString, item &'a OsStr;
+    impl[] for OsString, item OsString;
+    impl['a] for OsString, item Cow<'a, OsStr>;
 }
 
 impl ParallelExtend<()> for () {
@@ -313,6 +317,9 @@ macro_rules! collect_by_extending {
 }
 
 collect_by_extending! {
+    impl['a] for OsString, item &'a OsStr;
+    impl[] for OsString, item OsString;
+    impl['a] for OsString, item Cow<'a, OsStr>;
     impl['a] for String, item &'a char;
     impl[] for String, item Box<str>;
     impl['a] for String, item Cow<'a, str>;

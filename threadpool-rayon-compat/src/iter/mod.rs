@@ -62,6 +62,8 @@ pub use search::{SkipAny, SkipAnyWhile, TakeAny, TakeAnyWhile};
 pub use source::{
     ChunksMut, Iter, IterMut, RangeInclusiveIter, RangeInteger, RangeIter, VecIntoIter,
 };
+#[allow(deprecated)] // rayon's deprecated name, kept for code that uses it
+pub use sources::repeatn;
 pub use sources::{
     CharRangeIter, Empty, Once, OptionIter, Repeat, RepeatN, empty, once, repeat, repeat_n,
 };

@@ -402,6 +402,22 @@ pub fn repeat_n<T: Clone + Send>(item: T, n: usize) -> RepeatN<T> {
     }
 }
 
+/// rayon's deprecated name for [`repeat_n`].
+///
+/// # Examples
+///
+/// ```
+/// #![allow(deprecated)]
+/// use threadpool_rayon_compat::iter::repeatn;
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// assert_eq!(repeatn(1_u8, 3).count(), 3);
+/// ```
+#[deprecated(note = "use `repeat_n`")]
+pub fn repeatn<T: Clone + Send>(item: T, n: usize) -> RepeatN<T> {
+    repeat_n(item, n)
+}
+
 impl<T: Clone + Send> ParallelIterator for RepeatN<T> {
     type Item = T;
 
