@@ -147,3 +147,29 @@ proptest! {
         prop_assert_eq!(list.into_iter().flatten().collect::<Vec<_>>(), v.iter().filter(|x| **x > 0).collect::<Vec<_>>());
     }
 }
+
+#[test]
+fn a_panic_while_extending_leaves_the_target_unchanged_and_the_pool_usable() {
+    use threadpool_rayon_compat::prelude::*;
+    let pool = threadpool_rayon_compat::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    let mut target = vec![String::from("kept")];
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        pool.install(|| {
+            target.par_extend((0..10_000_u32).into_par_iter().map(|n| {
+                assert!(n != 777, "extend panicked");
+                n.to_string()
+            }));
+        })
+    }));
+    assert_eq!(
+        *result.unwrap_err().downcast::<&str>().unwrap(),
+        "extend panicked"
+    );
+    assert_eq!(target, ["kept"]);
+    let (even, odd): (Vec<u32>, Vec<u32>) =
+        pool.install(|| (0..10_u32).into_par_iter().partition(|n| n % 2 == 0));
+    assert_eq!((even.len(), odd.len()), (5, 5));
+}

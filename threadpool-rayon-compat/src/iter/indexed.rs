@@ -737,8 +737,29 @@ pub struct Blocks<I> {
 }
 
 /// rayon's name for [`Blocks`] from `by_exponential_blocks`.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::iter::ExponentialBlocks;
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// let blocks: ExponentialBlocks<_> = (0..10_u32).into_par_iter().by_exponential_blocks();
+/// assert_eq!(blocks.count(), 10);
+/// ```
 pub type ExponentialBlocks<I> = Blocks<I>;
+
 /// rayon's name for [`Blocks`] from `by_uniform_blocks`.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::iter::UniformBlocks;
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// let blocks: UniformBlocks<_> = (0..10_u32).into_par_iter().by_uniform_blocks(4);
+/// assert_eq!(blocks.max(), Some(9));
+/// ```
 pub type UniformBlocks<I> = Blocks<I>;
 
 impl<I> Blocks<I> {

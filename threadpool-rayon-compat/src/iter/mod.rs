@@ -47,6 +47,16 @@ pub use adaptors::{Cloned, Copied, Enumerate, Filter, FilterMap, Fold, Map, Zip}
 
 /// rayon's `zip_eq` adaptor: a [`Zip`] of iterators checked to have the
 /// same length.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::iter::ZipEq;
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// let pairs: ZipEq<_, _> = [1, 2].par_iter().zip_eq(&[3, 4]);
+/// assert_eq!(pairs.map(|(a, b)| a * b).sum::<i32>(), 11);
+/// ```
 pub type ZipEq<A, B> = Zip<A, B>;
 pub use drain::{Drain, ParallelDrainFull, ParallelDrainRange, StringDrain};
 pub use either::Either;

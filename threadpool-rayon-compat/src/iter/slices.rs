@@ -229,12 +229,56 @@ indexed_slice_iter!(
 );
 
 /// rayon's `ChunksExact`: [`ChunksExactSlice`] and its remainder.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::prelude::*;
+/// use threadpool_rayon_compat::slice::ChunksExact;
+///
+/// let v = [1, 2, 3];
+/// let chunks: ChunksExact<'_, i32> = v.par_chunks_exact(2);
+/// assert_eq!(chunks.remainder(), [3]);
+/// ```
 pub type ChunksExact<'data, T> = WithRemainder<ChunksExactSlice<'data, T>, &'data [T]>;
 /// rayon's `ChunksExactMut`: [`ChunksExactMutSlice`] and its remainder.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::prelude::*;
+/// use threadpool_rayon_compat::slice::ChunksExactMut;
+///
+/// let mut v = [1, 2, 3];
+/// let chunks: ChunksExactMut<'_, i32> = v.par_chunks_exact_mut(2);
+/// assert_eq!(chunks.into_remainder(), [3]);
+/// ```
 pub type ChunksExactMut<'data, T> = WithRemainder<ChunksExactMutSlice<'data, T>, &'data mut [T]>;
 /// rayon's `RChunksExact`: [`RChunksExactSlice`] and its remainder.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::prelude::*;
+/// use threadpool_rayon_compat::slice::RChunksExact;
+///
+/// let v = [1, 2, 3];
+/// let chunks: RChunksExact<'_, i32> = v.par_rchunks_exact(2);
+/// assert_eq!(chunks.remainder(), [1]);
+/// ```
 pub type RChunksExact<'data, T> = WithRemainder<RChunksExactSlice<'data, T>, &'data [T]>;
 /// rayon's `RChunksExactMut`: [`RChunksExactMutSlice`] and its remainder.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::prelude::*;
+/// use threadpool_rayon_compat::slice::RChunksExactMut;
+///
+/// let mut v = [1, 2, 3];
+/// let chunks: RChunksExactMut<'_, i32> = v.par_rchunks_exact_mut(2);
+/// assert_eq!(chunks.count(), 1);
+/// ```
 pub type RChunksExactMut<'data, T> = WithRemainder<RChunksExactMutSlice<'data, T>, &'data mut [T]>;
 
 /// An exact-chunks iterator with the elements its chunks leave out.
@@ -341,6 +385,17 @@ impl<I: IndexedParallelIterator, R: Send> IndexedParallelIterator for WithRemain
 
 /// Windows of `N` elements as arrays; from
 /// [`par_array_windows`](super::ParallelSlice::par_array_windows).
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::prelude::*;
+/// use threadpool_rayon_compat::slice::ArrayWindows;
+///
+/// let v = [1, 2, 3];
+/// let windows: ArrayWindows<'_, i32, 2> = v.par_array_windows();
+/// assert_eq!(windows.collect::<Vec<_>>(), [&[1, 2], &[2, 3]]);
+/// ```
 pub type ArrayWindows<'data, T, const N: usize> =
     super::Map<Windows<'data, T>, fn(&'data [T]) -> &'data [T; N]>;
 

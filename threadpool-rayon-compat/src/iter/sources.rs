@@ -34,6 +34,16 @@ pub struct OptionIter<T> {
 }
 
 /// rayon's name for the iterator of [`once`].
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::iter::{Once, once};
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// let one: Once<u8> = once(7);
+/// assert_eq!(one.collect::<Vec<_>>(), [7]);
+/// ```
 pub type Once<T> = OptionIter<T>;
 
 impl<T: Send> ParallelIterator for OptionIter<T> {
@@ -223,6 +233,16 @@ fn index_char(index: u32) -> char {
 
 /// A parallel iterator over a `char` range: an integer range in the
 /// numbering that skips surrogates, mapped back to `char`.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::iter::{CharRangeIter, RangeIter};
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// let letters: CharRangeIter<RangeIter<u32>> = ('a'..'d').into_par_iter();
+/// assert_eq!(letters.collect::<String>(), "abc");
+/// ```
 pub type CharRangeIter<R> = Map<R, fn(u32) -> char>;
 
 impl IntoParallelIterator for Range<char> {

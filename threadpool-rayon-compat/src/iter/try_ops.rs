@@ -35,10 +35,39 @@ pub trait Try {
     type Residual;
 
     /// A success.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::iter::Try;
+    ///
+    /// assert_eq!(<Option<u8> as Try>::from_output(3), Some(3));
+    /// ```
     fn from_output(output: Self::Output) -> Self;
+
     /// A failure.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::iter::Try;
+    ///
+    /// let failed: Result<u8, &str> = Try::from_residual(Err("no"));
+    /// assert_eq!(failed, Err("no"));
+    /// ```
     fn from_residual(residual: Self::Residual) -> Self;
+
     /// Continue with the output, or break with the residual.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::ops::ControlFlow;
+    /// use threadpool_rayon_compat::iter::Try;
+    ///
+    /// assert_eq!(Some(1).branch(), ControlFlow::Continue(1));
+    /// assert!(None::<u8>.branch().is_break());
+    /// ```
     fn branch(self) -> ControlFlow<Self::Residual, Self::Output>;
 }
 
