@@ -71,5 +71,5 @@ pub use crate::pool::{
     broadcast, current_thread_index, in_place_scope, in_place_scope_fifo, join, join_context,
     max_num_threads, scope, scope_fifo, spawn, spawn_broadcast, spawn_fifo, yield_local, yield_now,
 };
-pub use crate::scope_fifo::ScopeFifo;
+pub use crate::scope_fifo::{ScopeFifo, ScopeSpawnBroadcast};
 pub use threadpool_core::Scope;

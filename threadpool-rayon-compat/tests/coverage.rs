@@ -247,6 +247,8 @@ const RAYON_ITEMS: &[&str] = &[
     "ParallelIterator::panic_fuse",
     "ParallelIterator::intersperse",
     // 10. Crate root and pools
+    "Scope::spawn_broadcast",
+    "ScopeFifo::spawn_broadcast",
     "join_context",
     "scope_fifo",
     "spawn_fifo",
@@ -284,8 +286,6 @@ const RAYON_ITEMS: &[&str] = &[
     "ThreadBuilder",
     "current_thread_has_pending_tasks",
     "ThreadPool::current_thread_has_pending_tasks",
-    "Scope::spawn_broadcast",
-    "ScopeFifo::spawn_broadcast",
     "initialize",
     "Configuration",
     // 11. Plumbing
