@@ -238,10 +238,13 @@ fn spawn_broadcast_reaches_every_worker_in_the_background() {
     });
 }
 
+/// What a broadcast body records: its index and the number of workers.
+type Log = Mutex<Vec<(usize, usize)>>;
+
 #[test]
 fn scoped_broadcasts_reach_every_worker_once_as_in_rayon() {
     watchdog(|| {
-        let indices = |run: &dyn Fn(&Mutex<Vec<(usize, usize)>>)| {
+        let indices = |run: &dyn Fn(&Log)| {
             let log = Mutex::new(Vec::new());
             run(&log);
             let mut log = log.into_inner().unwrap();
