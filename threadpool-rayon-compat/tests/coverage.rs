@@ -286,8 +286,6 @@ const RAYON_ITEMS: &[&str] = &[
     "ThreadBuilder",
     "current_thread_has_pending_tasks",
     "ThreadPool::current_thread_has_pending_tasks",
-    "initialize",
-    "Configuration",
     // 11. Plumbing
     "plumbing::Producer",
     "plumbing::UnindexedProducer",
