@@ -18,19 +18,22 @@
 //! assert_eq!(palindromes, ["bob", "kayak", "level"]);
 //! ```
 //!
-//! The prelude covers `par_iter`, `par_iter_mut`, `into_par_iter` (on `Vec`,
-//! slices, arrays and integer ranges), `par_chunks`/`par_chunks_mut`; the
-//! adaptors `map`, `filter`, `filter_map`, `enumerate`, `zip`, `cloned`,
-//! `copied`, `fold`; the consumers `for_each`, `collect`, `sum`,
-//! `product`, `reduce`, `reduce_with`, `count`, `min`, `max`, `min_by_key`,
-//! `max_by_key`, `any`, `all`, `find_any`. The crate root has [`join`],
-//! [`scope`], [`spawn`], [`current_num_threads`] and
+//! The crate covers rayon 1.12's API under rayon's paths and with its
+//! semantics (the README has the item-by-item table): the [`prelude`]
+//! traits with all their adaptors and consumers, parallel sorts
+//! ([`slice::ParallelSliceMut`]), [`str::ParallelString`], fallible
+//! pipelines, `par_extend` and the standard collections as sources and
+//! targets, `par_bridge`, [`iter`]'s free functions (`empty`, `once`,
+//! `repeat`, `split`, `walk_tree`, ...), rayon's [`iter::plumbing`] for
+//! iterators and consumers written against it, and at the root [`join`],
+//! [`join_context`], [`scope`], [`scope_fifo`], [`spawn`], [`spawn_fifo`],
+//! [`broadcast`], [`current_num_threads`], [`current_thread_index`] and
 //! [`ThreadPoolBuilder`]/[`ThreadPool`].
 //!
 //! Work runs on the *current pool*: inside [`ThreadPool::install`] (and in
 //! every job of that pool) the installed pool, elsewhere a global pool
 //! started on first use with one thread per core. Indexed work is split
-//! adaptively (see [`iter::plumbing`]); a thread waiting for the other half
+//! adaptively (see `src/iter/pieces.rs`); a thread waiting for the other half
 //! of a split runs other jobs, so nested parallelism never deadlocks, even
 //! on one thread.
 //!
@@ -70,5 +73,5 @@ pub use crate::pool::{
     broadcast, current_thread_index, in_place_scope, in_place_scope_fifo, join, join_context,
     max_num_threads, scope, scope_fifo, spawn, spawn_broadcast, spawn_fifo, yield_local, yield_now,
 };
-pub use crate::scope_fifo::ScopeFifo;
+pub use crate::scope_fifo::{ScopeFifo, ScopeSpawnBroadcast};
 pub use threadpool_core::Scope;

@@ -1172,3 +1172,13 @@ where
         });
     });
 }
+
+/// The context of a broadcast closure running on worker `index` of
+/// `num_threads`.
+pub(crate) fn broadcast_context(index: usize, num_threads: usize) -> BroadcastContext<'static> {
+    BroadcastContext {
+        index,
+        num_threads,
+        marker: std::marker::PhantomData,
+    }
+}

@@ -18,4 +18,5 @@ pub use crate::iter::{
     ParallelExtend, ParallelIterator, ParallelSlice, ParallelSliceMut,
 };
 pub use crate::par_map::ParMap;
+pub use crate::scope_fifo::ScopeSpawnBroadcast;
 pub use crate::str::ParallelString;

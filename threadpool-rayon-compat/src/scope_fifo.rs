@@ -111,6 +111,89 @@ impl<'scope> ScopeFifo<'scope> {
     }
 }
 
+impl<'scope> ScopeFifo<'scope> {
+    /// Runs `body` once on every worker of the pool, as jobs of this scope
+    /// (the scope ends after them); rayon's `ScopeFifo::spawn_broadcast`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use threadpool_rayon_compat::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new().num_threads(3).build()?;
+    /// let calls = AtomicUsize::new(0);
+    /// pool.scope_fifo(|s| s.spawn_broadcast(|_, _| { calls.fetch_add(1, Ordering::Relaxed); }));
+    /// assert_eq!(calls.into_inner(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn spawn_broadcast<BODY>(&self, body: BODY)
+    where
+        BODY: Fn(&ScopeFifo<'scope>, crate::BroadcastContext<'_>) + Send + Sync + 'scope,
+    {
+        let broadcast = crate::threads::ScopedBroadcast::new(crate::current_num_threads(), body);
+        for _ in 0..broadcast.width() {
+            let broadcast = Arc::clone(&broadcast);
+            self.spawn_fifo(move |scope| {
+                let (index, num_threads) = broadcast.arrive();
+                (broadcast.body)(scope, crate::pool::broadcast_context(index, num_threads));
+            });
+        }
+    }
+}
+
+/// rayon's `Scope::spawn_broadcast`, for the core pool's [`Scope`]: in the
+/// prelude, so `scope.spawn_broadcast(...)` reads as with rayon.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use threadpool_rayon_compat::ThreadPoolBuilder;
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// let pool = ThreadPoolBuilder::new().num_threads(2).build()?;
+/// let calls = AtomicUsize::new(0);
+/// pool.scope(|s| s.spawn_broadcast(|_, ctx| { calls.fetch_add(ctx.num_threads(), Ordering::Relaxed); }));
+/// assert_eq!(calls.into_inner(), 4);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait ScopeSpawnBroadcast<'scope> {
+    /// Runs `body` once on every worker of the pool, as jobs of this scope.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Mutex;
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let indices = Mutex::new(Vec::new());
+    /// threadpool_rayon_compat::scope(|s| s.spawn_broadcast(|_, ctx| indices.lock().unwrap().push(ctx.index())));
+    /// let mut indices = indices.into_inner().unwrap();
+    /// indices.sort();
+    /// assert_eq!(indices, (0..threadpool_rayon_compat::current_num_threads()).collect::<Vec<_>>());
+    /// ```
+    fn spawn_broadcast<BODY>(&self, body: BODY)
+    where
+        BODY: Fn(&Scope<'scope>, crate::BroadcastContext<'_>) + Send + Sync + 'scope;
+}
+
+impl<'scope> ScopeSpawnBroadcast<'scope> for Scope<'scope> {
+    fn spawn_broadcast<BODY>(&self, body: BODY)
+    where
+        BODY: Fn(&Scope<'scope>, crate::BroadcastContext<'_>) + Send + Sync + 'scope,
+    {
+        let broadcast = crate::threads::ScopedBroadcast::new(crate::current_num_threads(), body);
+        for _ in 0..broadcast.width() {
+            let broadcast = Arc::clone(&broadcast);
+            self.spawn(move |scope| {
+                let (index, num_threads) = broadcast.arrive();
+                (broadcast.body)(scope, crate::pool::broadcast_context(index, num_threads));
+            });
+        }
+    }
+}
+
 impl std::fmt::Debug for ScopeFifo<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ScopeFifo").finish_non_exhaustive()

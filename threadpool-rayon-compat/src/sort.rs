@@ -50,7 +50,7 @@ where
         sort_leaf(v, compare, stability);
         return;
     }
-    let leaves = threads.next_power_of_two() * 4;
+    let leaves = threads.next_power_of_two() * 2;
     let leaf_len = len.div_ceil(leaves).max(SEQUENTIAL_BELOW / 2);
     let mut scratch: Vec<T> = Vec::with_capacity(len);
     // The scratch buffer's length stays 0: it never owns (or drops) the

@@ -21,12 +21,24 @@
 //! ```
 
 use crate::iter::ParallelIterator;
-use crate::iter::plumbing::{Producer, ProducerCallback};
+use crate::iter::pieces::{Piece, PieceCallback};
 
 mod private {
     /// The character patterns of [`ParallelString`](super::ParallelString)
     /// methods: `char`, `&[char]`, `[char; N]`, `&[char; N]` and
     /// `Fn(char) -> bool` closures. Not implementable outside this crate.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let text = "a-b_c d";
+    /// assert_eq!(text.par_split('-').count(), 2);
+    /// assert_eq!(text.par_split(['-', '_']).count(), 3);
+    /// assert_eq!(text.par_split(&['-', '_', ' '][..]).count(), 4);
+    /// assert_eq!(text.par_split(|c: char| !c.is_alphabetic()).count(), 4);
+    /// ```
     pub trait Pattern: Sync + Send {
         /// The byte range of the first match in `haystack`.
         fn find_in(&self, haystack: &str) -> Option<(usize, usize)>;
@@ -354,7 +366,7 @@ struct StrProducer<'ch, 'k, K> {
     kind: &'k K,
 }
 
-impl<'ch, 'k, K: StrKind> Producer for StrProducer<'ch, 'k, K> {
+impl<'ch, 'k, K: StrKind> Piece for StrProducer<'ch, 'k, K> {
     type Item = K::Item<'ch>;
     type IntoIter = K::Iter<'ch, 'k>;
 
@@ -416,9 +428,9 @@ macro_rules! str_iter {
         impl<'ch $(, $p: Pattern)?> ParallelIterator for $name<'ch $(, $p)?> {
             type Item = $item;
 
-            fn with_producer<CB>(self, callback: CB) -> CB::Output
+            fn with_pieces<CB>(self, callback: CB) -> CB::Output
             where
-                CB: ProducerCallback<Self::Item>,
+                CB: PieceCallback<Self::Item>,
             {
                 callback.callback(StrProducer {
                     text: Some(self.text),
@@ -476,7 +488,7 @@ str_iter!(
 );
 
 /// `str::char_indices` of a piece, with positions in the whole string.
-pub struct OffsetCharIndices<'ch> {
+struct OffsetCharIndices<'ch> {
     inner: std::str::CharIndices<'ch>,
     offset: usize,
 }
@@ -568,7 +580,7 @@ impl StrKind for EncodeUtf16<'_> {
 }
 
 /// `str::split` (and `split_terminator`) of a piece, by a [`Pattern`].
-pub struct SplitIter<'ch, 'k, P> {
+struct SplitIter<'ch, 'k, P> {
     rest: Option<&'ch str>,
     pattern: &'k P,
     /// `split_terminator` on the last piece: no trailing empty item.
@@ -594,7 +606,7 @@ impl<'ch, P: Pattern> Iterator for SplitIter<'ch, '_, P> {
 }
 
 /// `str::split_inclusive` of a piece, by a [`Pattern`].
-pub struct SplitInclusiveIter<'ch, 'k, P> {
+struct SplitInclusiveIter<'ch, 'k, P> {
     rest: &'ch str,
     pattern: &'k P,
 }
@@ -618,7 +630,7 @@ impl<'ch, P: Pattern> Iterator for SplitInclusiveIter<'ch, '_, P> {
 
 /// `str::match_indices` of a piece, by a [`Pattern`], with positions in
 /// the whole string.
-pub struct MatchIndicesIter<'ch, 'k, P> {
+struct MatchIndicesIter<'ch, 'k, P> {
     rest: &'ch str,
     offset: usize,
     pattern: &'k P,
@@ -970,7 +982,7 @@ mod tests {
 
     /// Splits `producer` at every possible place, down to pieces that no
     /// longer split, and concatenates the pieces' items in order.
-    fn all_pieces<P: Producer>(producer: P, out: &mut Vec<P::Item>) {
+    fn all_pieces<P: Piece>(producer: P, out: &mut Vec<P::Item>) {
         let len = producer.len();
         if len < 2 {
             out.extend(producer.into_seq_iter());

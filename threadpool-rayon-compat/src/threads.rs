@@ -204,3 +204,42 @@ pub(crate) fn spawn_fifo_on(
         }
     });
 }
+
+/// A broadcast inside a scope: `n` jobs of the scope that each wait until
+/// all `n` have a worker, then run the body there with its context.
+pub(crate) struct ScopedBroadcast<BODY> {
+    barrier: Barrier,
+    arrivals: std::sync::atomic::AtomicUsize,
+    workers: usize,
+    pub(crate) body: BODY,
+}
+
+impl<BODY> ScopedBroadcast<BODY> {
+    pub(crate) fn new(workers: usize, body: BODY) -> Arc<Self> {
+        Arc::new(ScopedBroadcast {
+            barrier: Barrier::new(workers),
+            arrivals: std::sync::atomic::AtomicUsize::new(0),
+            workers,
+            body,
+        })
+    }
+
+    /// How many jobs the broadcast spawns: one per worker.
+    pub(crate) fn width(&self) -> usize {
+        self.workers
+    }
+
+    /// Waits for the other jobs of the broadcast; then the index of this
+    /// worker (its own, or else its arrival) and the number of workers.
+    pub(crate) fn arrive(&self) -> (usize, usize) {
+        self.barrier.wait();
+        // Relaxed: the counter only hands out distinct numbers.
+        let arrival = self
+            .arrivals
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let index = worker_index()
+            .filter(|i| *i < self.workers)
+            .unwrap_or(arrival);
+        (index, self.workers)
+    }
+}

@@ -44,6 +44,21 @@ fn items() -> impl Strategy<Value = Vec<i32>> {
     prop::collection::vec(-100..100_i32, 0..1500)
 }
 
+/// The concatenation of OS strings, sequentially.
+trait ConcatOs {
+    fn concat_os(&self) -> std::ffi::OsString;
+}
+
+impl ConcatOs for Vec<std::ffi::OsString> {
+    fn concat_os(&self) -> std::ffi::OsString {
+        let mut all = std::ffi::OsString::new();
+        for s in self {
+            all.push(s);
+        }
+        all
+    }
+}
+
 fn sorted_heap(heap: BinaryHeap<i32>) -> Vec<i32> {
     heap.into_sorted_vec()
 }
@@ -94,6 +109,11 @@ proptest! {
         agree!(words.concat(), words.par_iter().map(|s| Cow::from(s.as_str())).collect::<String>());
         agree!(words.concat(), words.par_iter().map(|s| s.clone().into_boxed_str()).collect::<String>());
         agree!(Cow::<str>::Owned(chars.iter().collect()), chars.par_iter().copied().collect::<Cow<'_, str>>());
+        let os: Vec<std::ffi::OsString> = words.iter().map(std::ffi::OsString::from).collect();
+        agree!(os.concat_os(), os.par_iter().map(|s| s.as_os_str()).collect::<std::ffi::OsString>());
+        agree!(os.concat_os(), os.par_iter().cloned().collect::<std::ffi::OsString>());
+        agree!(os.concat_os(), os.par_iter().map(|s| Cow::from(s.as_os_str())).collect::<std::ffi::OsString>());
+        extend_agrees!(os, std::ffi::OsString::from(">"), |w| w.par_iter().map(|s| s.as_os_str()), os.iter().map(|s| s.as_os_str()));
     }
 
     #[test]
@@ -126,4 +146,30 @@ proptest! {
         };
         prop_assert_eq!(list.into_iter().flatten().collect::<Vec<_>>(), v.iter().filter(|x| **x > 0).collect::<Vec<_>>());
     }
+}
+
+#[test]
+fn a_panic_while_extending_leaves_the_target_unchanged_and_the_pool_usable() {
+    use threadpool_rayon_compat::prelude::*;
+    let pool = threadpool_rayon_compat::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    let mut target = vec![String::from("kept")];
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        pool.install(|| {
+            target.par_extend((0..10_000_u32).into_par_iter().map(|n| {
+                assert!(n != 777, "extend panicked");
+                n.to_string()
+            }));
+        })
+    }));
+    assert_eq!(
+        *result.unwrap_err().downcast::<&str>().unwrap(),
+        "extend panicked"
+    );
+    assert_eq!(target, ["kept"]);
+    let (even, odd): (Vec<u32>, Vec<u32>) =
+        pool.install(|| (0..10_u32).into_par_iter().partition(|n| n % 2 == 0));
+    assert_eq!((even.len(), odd.len()), (5, 5));
 }

@@ -237,3 +237,53 @@ fn spawn_broadcast_reaches_every_worker_in_the_background() {
         assert_eq!(got, expected);
     });
 }
+
+/// What a broadcast body records: its index and the number of workers.
+type Log = Mutex<Vec<(usize, usize)>>;
+
+#[test]
+fn scoped_broadcasts_reach_every_worker_once_as_in_rayon() {
+    watchdog(|| {
+        let indices = |run: &dyn Fn(&Log)| {
+            let log = Mutex::new(Vec::new());
+            run(&log);
+            let mut log = log.into_inner().unwrap();
+            log.sort_unstable();
+            log
+        };
+        let pool = ours(3);
+        let rayon_pool = theirs(3);
+        let ours_scope = indices(&|log| {
+            use threadpool_rayon_compat::prelude::*;
+            pool.scope(|s| {
+                s.spawn_broadcast(|_, ctx| {
+                    log.lock().unwrap().push((ctx.index(), ctx.num_threads()))
+                })
+            });
+        });
+        let rayon_scope = indices(&|log| {
+            rayon_pool.scope(|s| {
+                s.spawn_broadcast(|_, ctx| {
+                    log.lock().unwrap().push((ctx.index(), ctx.num_threads()))
+                })
+            });
+        });
+        assert_eq!(ours_scope, rayon_scope);
+        let ours_fifo = indices(&|log| {
+            pool.scope_fifo(|s| {
+                s.spawn_broadcast(|_, ctx| {
+                    log.lock().unwrap().push((ctx.index(), ctx.num_threads()))
+                })
+            });
+        });
+        let rayon_fifo = indices(&|log| {
+            rayon_pool.scope_fifo(|s| {
+                s.spawn_broadcast(|_, ctx| {
+                    log.lock().unwrap().push((ctx.index(), ctx.num_threads()))
+                })
+            });
+        });
+        assert_eq!(ours_fifo, rayon_fifo);
+        assert_eq!(ours_fifo, [(0, 3), (1, 3), (2, 3)]);
+    });
+}

@@ -119,22 +119,38 @@ proptest! {
 
 #[test]
 fn the_sorts_run_in_parallel() {
-    // The comparator is called from more than one thread of the pool.
-    let threads = std::sync::Mutex::new(std::collections::HashSet::new());
-    let mut v: Vec<u32> = (0..200_000_u32)
-        .map(|i| i.wrapping_mul(2_654_435_761))
-        .collect();
-    pool().install(|| {
-        use threadpool_rayon_compat::prelude::*;
-        v.par_sort_unstable_by(|a, b| {
-            let id = std::thread::current().id();
-            let mut seen = threads.lock().unwrap();
-            if seen.len() < 2 {
-                seen.insert(id);
+    // The comparator is called from more than one thread of the pool, for
+    // the stable and the unstable sorts alike. Which threads take part
+    // depends on who steals what, so a sort is repeated (up to 20 times)
+    // until a second thread has been seen; a sequential sort never shows
+    // one.
+    for stable in [true, false] {
+        let threads = std::sync::Mutex::new(std::collections::HashSet::new());
+        for _ in 0..20 {
+            let mut v: Vec<u32> = (0..200_000_u32)
+                .map(|i| i.wrapping_mul(2_654_435_761))
+                .collect();
+            let compare = |a: &u32, b: &u32| {
+                let id = std::thread::current().id();
+                let mut seen = threads.lock().unwrap();
+                if seen.len() < 2 {
+                    seen.insert(id);
+                }
+                a.cmp(b)
+            };
+            pool().install(|| {
+                use threadpool_rayon_compat::prelude::*;
+                if stable {
+                    v.par_sort_by(compare);
+                } else {
+                    v.par_sort_unstable_by(compare);
+                }
+            });
+            assert!(v.windows(2).all(|w| w[0] <= w[1]));
+            if threads.lock().unwrap().len() >= 2 {
+                break;
             }
-            a.cmp(b)
-        });
-    });
-    assert!(v.windows(2).all(|w| w[0] <= w[1]));
-    assert!(threads.into_inner().unwrap().len() >= 2);
+        }
+        assert!(threads.into_inner().unwrap().len() >= 2, "stable: {stable}");
+    }
 }

@@ -12,18 +12,18 @@ macro_rules! agree {
     ($seq:expr, $body:expr) => {{
         let seq = $seq;
         let ours = {
-            #[allow(unused_imports)]
+            #[allow(unused_imports, deprecated)]
             use threadpool_rayon_compat::iter::{
-                empty, once, repeat, repeat_n, split, walk_tree, walk_tree_postfix,
+                empty, once, repeat, repeat_n, repeatn, split, walk_tree, walk_tree_postfix,
                 walk_tree_prefix,
             };
             use threadpool_rayon_compat::prelude::*;
             $body
         };
         let theirs = {
-            #[allow(unused_imports)]
+            #[allow(unused_imports, deprecated)]
             use rayon::iter::{
-                empty, once, repeat, repeat_n, split, walk_tree, walk_tree_postfix,
+                empty, once, repeat, repeat_n, repeatn, split, walk_tree, walk_tree_postfix,
                 walk_tree_prefix,
             };
             use rayon::prelude::*;
@@ -115,6 +115,10 @@ proptest! {
         agree!(Vec::<i32>::new(), empty::<i32>().collect::<Vec<_>>());
         agree!(vec![x], once(x).collect::<Vec<_>>());
         agree!(vec![x; n], repeat_n(x, n).collect::<Vec<_>>());
+        #[allow(deprecated)]
+        {
+            agree!(vec![x; n], repeatn(x, n).collect::<Vec<_>>());
+        }
         agree!(vec![x; n], repeat(x).take(n).collect::<Vec<_>>());
         agree!((0..n).map(|i| (x, i)).collect::<Vec<_>>(), repeat(x).zip(0..n).collect::<Vec<_>>());
         agree!(n.min(10), repeat(x).take_any(n.min(10)).count());

@@ -84,3 +84,26 @@ proptest! {
         prop_assert_eq!(ours, theirs);
     }
 }
+
+#[test]
+fn a_panic_while_splitting_lines_is_resumed_and_the_pool_survives() {
+    use threadpool_rayon_compat::prelude::*;
+    let pool = threadpool_rayon_compat::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    let text: String = (0..10_000).map(|i| format!("line {i}\n")).collect();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        pool.install(|| {
+            text.par_lines()
+                .map(|line| {
+                    assert!(line != "line 4321", "bad line");
+                    line.len()
+                })
+                .sum::<usize>()
+        })
+    }));
+    assert_eq!(*result.unwrap_err().downcast::<&str>().unwrap(), "bad line");
+    let words = pool.install(|| text.par_split_whitespace().count());
+    assert_eq!(words, 20_000);
+}

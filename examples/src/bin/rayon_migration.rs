@@ -38,7 +38,43 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .for_each(|(row, px)| px.fill(row as u8 * 50));
     println!("pixels: {pixels:?}");
 
-    let pool = ThreadPoolBuilder::new().num_threads(2).build()?;
+    // Sorting, string splitting, flattening, reversing, fallible collects
+    // and bridging a sequential iterator: all rayon's, unchanged.
+    let mut scrambled: Vec<u64> = (0..1_000_000_u64)
+        .into_par_iter()
+        .map(|i| i * 7919 % 1_000_003)
+        .collect();
+    scrambled.par_sort_unstable();
+    println!(
+        "sorted: first {:?}, last {:?}",
+        &scrambled[..3],
+        scrambled.last()
+    );
+
+    let csv = "3,1,4\n1,5,9\n2,6,5\n";
+    let rows: Result<Vec<Vec<u32>>, std::num::ParseIntError> = csv
+        .par_lines()
+        .map(|line| line.par_split(',').map(str::parse::<u32>).collect())
+        .collect();
+    let rows = rows?;
+    let cells: Vec<u32> = rows
+        .par_iter()
+        .flat_map(|row| row.par_iter().copied())
+        .collect();
+    let last_two: Vec<u32> = cells.par_iter().rev().take(2).copied().collect();
+    println!("csv rows: {rows:?}; cells: {cells:?}; last two, reversed: {last_two:?}");
+
+    let first_even_square = (1..100_u64)
+        .into_par_iter()
+        .map(|n| n * n)
+        .find_first(|n| n % 2 == 0);
+    let bridged: u64 = text.split(' ').par_bridge().map(|w| w.len() as u64).sum();
+    println!("first even square: {first_even_square:?}; letters via par_bridge: {bridged}");
+
+    let pool = ThreadPoolBuilder::new()
+        .num_threads(2)
+        .thread_name(|i| format!("migrated-{i}"))
+        .build()?;
     let (fib_25, primes) = pool.install(|| {
         let primes = (2..10_000_u32)
             .into_par_iter()
@@ -47,5 +83,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (fib(25), primes)
     });
     println!("on a pool of 2: fib(25) = {fib_25}, primes below 10000: {primes}");
+    let names = pool.broadcast(|ctx| {
+        format!(
+            "{}={}",
+            ctx.index(),
+            std::thread::current().name().unwrap_or("?")
+        )
+    });
+    println!("its threads: {names:?}");
     Ok(())
 }

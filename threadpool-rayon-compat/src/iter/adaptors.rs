@@ -5,7 +5,7 @@
 //! the adaptor, on the stack of the consuming call, and the producers borrow
 //! them.
 
-use super::plumbing::{Producer, ProducerCallback};
+use super::pieces::{Piece, PieceCallback};
 use super::{IndexedParallelIterator, ParallelIterator};
 
 /// Declares the callback of an adaptor with one closure: it carries the
@@ -50,12 +50,12 @@ where
 {
     type Item = R;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<R>,
+        CB: PieceCallback<R>,
     {
         let map_op = &self.map_op;
-        self.base.with_producer(MapCallback { callback, map_op })
+        self.base.with_pieces(MapCallback { callback, map_op })
     }
 
     fn opt_len(&self) -> Option<usize> {
@@ -76,16 +76,16 @@ where
 
 wrap_callback!(MapCallback { map_op: F });
 
-impl<T, R, F, CB> ProducerCallback<T> for MapCallback<'_, CB, F>
+impl<T, R, F, CB> PieceCallback<T> for MapCallback<'_, CB, F>
 where
     F: Fn(T) -> R + Sync,
-    CB: ProducerCallback<R>,
+    CB: PieceCallback<R>,
 {
     type Output = CB::Output;
 
     fn callback<P>(self, base: P) -> CB::Output
     where
-        P: Producer<Item = T>,
+        P: Piece<Item = T>,
     {
         self.callback.callback(MapProducer {
             base,
@@ -99,9 +99,9 @@ struct MapProducer<'f, P, F> {
     map_op: &'f F,
 }
 
-impl<'f, P, F, R> Producer for MapProducer<'f, P, F>
+impl<'f, P, F, R> Piece for MapProducer<'f, P, F>
 where
-    P: Producer,
+    P: Piece,
     F: Fn(P::Item) -> R + Sync,
 {
     type Item = R;
@@ -159,12 +159,12 @@ where
 {
     type Item = I::Item;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<I::Item>,
+        CB: PieceCallback<I::Item>,
     {
         let filter_op = &self.filter_op;
-        self.base.with_producer(FilterCallback {
+        self.base.with_pieces(FilterCallback {
             callback,
             filter_op,
         })
@@ -173,16 +173,16 @@ where
 
 wrap_callback!(FilterCallback { filter_op: F });
 
-impl<T, F, CB> ProducerCallback<T> for FilterCallback<'_, CB, F>
+impl<T, F, CB> PieceCallback<T> for FilterCallback<'_, CB, F>
 where
     F: Fn(&T) -> bool + Sync,
-    CB: ProducerCallback<T>,
+    CB: PieceCallback<T>,
 {
     type Output = CB::Output;
 
     fn callback<P>(self, base: P) -> CB::Output
     where
-        P: Producer<Item = T>,
+        P: Piece<Item = T>,
     {
         self.callback.callback(FilterProducer {
             base,
@@ -196,9 +196,9 @@ struct FilterProducer<'f, P, F> {
     filter_op: &'f F,
 }
 
-impl<'f, P, F> Producer for FilterProducer<'f, P, F>
+impl<'f, P, F> Piece for FilterProducer<'f, P, F>
 where
-    P: Producer,
+    P: Piece,
     F: Fn(&P::Item) -> bool + Sync,
 {
     type Item = P::Item;
@@ -261,12 +261,12 @@ where
 {
     type Item = R;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<R>,
+        CB: PieceCallback<R>,
     {
         let filter_op = &self.filter_op;
-        self.base.with_producer(FilterMapCallback {
+        self.base.with_pieces(FilterMapCallback {
             callback,
             filter_op,
         })
@@ -275,16 +275,16 @@ where
 
 wrap_callback!(FilterMapCallback { filter_op: F });
 
-impl<T, R, F, CB> ProducerCallback<T> for FilterMapCallback<'_, CB, F>
+impl<T, R, F, CB> PieceCallback<T> for FilterMapCallback<'_, CB, F>
 where
     F: Fn(T) -> Option<R> + Sync,
-    CB: ProducerCallback<R>,
+    CB: PieceCallback<R>,
 {
     type Output = CB::Output;
 
     fn callback<P>(self, base: P) -> CB::Output
     where
-        P: Producer<Item = T>,
+        P: Piece<Item = T>,
     {
         self.callback.callback(FilterMapProducer {
             base,
@@ -298,9 +298,9 @@ struct FilterMapProducer<'f, P, F> {
     filter_op: &'f F,
 }
 
-impl<'f, P, F, R> Producer for FilterMapProducer<'f, P, F>
+impl<'f, P, F, R> Piece for FilterMapProducer<'f, P, F>
 where
-    P: Producer,
+    P: Piece,
     F: Fn(P::Item) -> Option<R> + Sync,
 {
     type Item = R;
@@ -355,11 +355,11 @@ macro_rules! plain_adaptor {
         {
             type Item = T;
 
-            fn with_producer<CB>(self, callback: CB) -> CB::Output
+            fn with_pieces<CB>(self, callback: CB) -> CB::Output
             where
-                CB: ProducerCallback<T>,
+                CB: PieceCallback<T>,
             {
-                self.base.with_producer($callback { callback })
+                self.base.with_pieces($callback { callback })
             }
 
             fn opt_len(&self) -> Option<usize> {
@@ -381,16 +381,16 @@ macro_rules! plain_adaptor {
             callback: CB,
         }
 
-        impl<'a, T, CB> ProducerCallback<&'a T> for $callback<CB>
+        impl<'a, T, CB> PieceCallback<&'a T> for $callback<CB>
         where
             T: 'a + $bound + Sync,
-            CB: ProducerCallback<T>,
+            CB: PieceCallback<T>,
         {
             type Output = CB::Output;
 
             fn callback<P>(self, base: P) -> CB::Output
             where
-                P: Producer<Item = &'a T>,
+                P: Piece<Item = &'a T>,
             {
                 self.callback.callback($producer { base })
             }
@@ -400,9 +400,9 @@ macro_rules! plain_adaptor {
             base: P,
         }
 
-        impl<'a, T, P> Producer for $producer<P>
+        impl<'a, T, P> Piece for $producer<P>
         where
-            P: Producer<Item = &'a T>,
+            P: Piece<Item = &'a T>,
             T: 'a + $bound,
         {
             type Item = T;
@@ -493,11 +493,11 @@ where
 {
     type Item = U;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<U>,
+        CB: PieceCallback<U>,
     {
-        self.base.with_producer(FoldCallback {
+        self.base.with_pieces(FoldCallback {
             callback,
             identity: &self.identity,
             fold_op: &self.fold_op,
@@ -511,17 +511,17 @@ struct FoldCallback<'f, CB, ID, F> {
     fold_op: &'f F,
 }
 
-impl<T, U, ID, F, CB> ProducerCallback<T> for FoldCallback<'_, CB, ID, F>
+impl<T, U, ID, F, CB> PieceCallback<T> for FoldCallback<'_, CB, ID, F>
 where
     F: Fn(U, T) -> U + Sync,
     ID: Fn() -> U + Sync,
-    CB: ProducerCallback<U>,
+    CB: PieceCallback<U>,
 {
     type Output = CB::Output;
 
     fn callback<P>(self, base: P) -> CB::Output
     where
-        P: Producer<Item = T>,
+        P: Piece<Item = T>,
     {
         self.callback.callback(FoldProducer {
             base,
@@ -537,9 +537,9 @@ struct FoldProducer<'f, P, ID, F> {
     fold_op: &'f F,
 }
 
-impl<P, ID, F, U> Producer for FoldProducer<'_, P, ID, F>
+impl<P, ID, F, U> Piece for FoldProducer<'_, P, ID, F>
 where
-    P: Producer,
+    P: Piece,
     F: Fn(U, P::Item) -> U + Sync,
     ID: Fn() -> U + Sync,
 {
@@ -603,11 +603,11 @@ impl<I> Enumerate<I> {
 impl<I: IndexedParallelIterator> ParallelIterator for Enumerate<I> {
     type Item = (usize, I::Item);
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<Self::Item>,
+        CB: PieceCallback<Self::Item>,
     {
-        self.base.with_producer(EnumerateCallback { callback })
+        self.base.with_pieces(EnumerateCallback { callback })
     }
 
     fn opt_len(&self) -> Option<usize> {
@@ -625,15 +625,15 @@ struct EnumerateCallback<CB> {
     callback: CB,
 }
 
-impl<T, CB> ProducerCallback<T> for EnumerateCallback<CB>
+impl<T, CB> PieceCallback<T> for EnumerateCallback<CB>
 where
-    CB: ProducerCallback<(usize, T)>,
+    CB: PieceCallback<(usize, T)>,
 {
     type Output = CB::Output;
 
     fn callback<P>(self, base: P) -> CB::Output
     where
-        P: Producer<Item = T>,
+        P: Piece<Item = T>,
     {
         self.callback
             .callback(EnumerateProducer { base, offset: 0 })
@@ -647,7 +647,7 @@ struct EnumerateProducer<P> {
     offset: usize,
 }
 
-impl<P: Producer> Producer for EnumerateProducer<P> {
+impl<P: Piece> Piece for EnumerateProducer<P> {
     type Item = (usize, P::Item);
     type IntoIter = std::iter::Zip<std::ops::RangeFrom<usize>, P::IntoIter>;
 
@@ -706,12 +706,12 @@ where
 {
     type Item = (A::Item, B::Item);
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<Self::Item>,
+        CB: PieceCallback<Self::Item>,
     {
         let len = IndexedParallelIterator::len(&self);
-        self.a.with_producer(ZipCallbackA {
+        self.a.with_pieces(ZipCallbackA {
             callback,
             b: self.b,
             len,
@@ -739,18 +739,18 @@ struct ZipCallbackA<CB, B> {
     len: usize,
 }
 
-impl<TA, CB, B> ProducerCallback<TA> for ZipCallbackA<CB, B>
+impl<TA, CB, B> PieceCallback<TA> for ZipCallbackA<CB, B>
 where
     B: IndexedParallelIterator,
-    CB: ProducerCallback<(TA, B::Item)>,
+    CB: PieceCallback<(TA, B::Item)>,
 {
     type Output = CB::Output;
 
     fn callback<P>(self, a: P) -> CB::Output
     where
-        P: Producer<Item = TA>,
+        P: Piece<Item = TA>,
     {
-        self.b.with_producer(ZipCallbackB {
+        self.b.with_pieces(ZipCallbackB {
             callback: self.callback,
             a,
             len: self.len,
@@ -764,16 +764,16 @@ struct ZipCallbackB<CB, PA> {
     len: usize,
 }
 
-impl<TB, CB, PA> ProducerCallback<TB> for ZipCallbackB<CB, PA>
+impl<TB, CB, PA> PieceCallback<TB> for ZipCallbackB<CB, PA>
 where
-    PA: Producer,
-    CB: ProducerCallback<(PA::Item, TB)>,
+    PA: Piece,
+    CB: PieceCallback<(PA::Item, TB)>,
 {
     type Output = CB::Output;
 
     fn callback<P>(self, b: P) -> CB::Output
     where
-        P: Producer<Item = TB>,
+        P: Piece<Item = TB>,
     {
         self.callback
             .callback(ZipProducer::new(self.a, b, self.len))
@@ -786,7 +786,7 @@ pub(super) struct ZipProducer<A, B> {
     b: B,
 }
 
-impl<A: Producer, B: Producer> ZipProducer<A, B> {
+impl<A: Piece, B: Piece> ZipProducer<A, B> {
     /// Zips the first `len` items of `a` and `b`, each at least that long:
     /// the halves of a split then line up.
     pub(super) fn new(a: A, b: B, len: usize) -> Self {
@@ -796,7 +796,7 @@ impl<A: Producer, B: Producer> ZipProducer<A, B> {
     }
 }
 
-impl<A: Producer, B: Producer> Producer for ZipProducer<A, B> {
+impl<A: Piece, B: Piece> Piece for ZipProducer<A, B> {
     type Item = (A::Item, B::Item);
     type IntoIter = std::iter::Zip<A::IntoIter, B::IntoIter>;
 

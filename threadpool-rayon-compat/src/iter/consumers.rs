@@ -9,7 +9,7 @@ use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::adaptors::ZipProducer;
-use super::plumbing::{Bridge, Producer, ProducerCallback, Reducer, bridge};
+use super::pieces::{Bridge, Piece, PieceCallback, Reducer, bridge};
 use super::source::SliceMutProducer;
 use super::{FromParallelIterator, IntoParallelIterator, ParallelIterator};
 
@@ -399,7 +399,7 @@ impl<T: Send> Reducer<T> for CollectPieces {
 
 /// The items in order, as pieces to be concatenated.
 pub(super) fn collect_pieces<I: ParallelIterator>(par_iter: I) -> LinkedList<Vec<I::Item>> {
-    par_iter.with_producer(Bridge(&CollectPieces))
+    par_iter.with_pieces(Bridge(&CollectPieces))
 }
 
 /// A run of consecutive initialized slots of a collect's output, which it
@@ -493,12 +493,12 @@ struct CollectCallback<'s, T> {
     slots: &'s mut [MaybeUninit<T>],
 }
 
-impl<T: Send> ProducerCallback<T> for CollectCallback<'_, T> {
+impl<T: Send> PieceCallback<T> for CollectCallback<'_, T> {
     type Output = WrittenRun<T>;
 
     fn callback<P>(self, producer: P) -> WrittenRun<T>
     where
-        P: Producer<Item = T>,
+        P: Piece<Item = T>,
     {
         let len = self.slots.len();
         let slots = SliceMutProducer { slice: self.slots };
@@ -517,7 +517,7 @@ where
     let old_len = vec.len();
     let slots = &mut vec.spare_capacity_mut()[..len];
     let first = slots.as_mut_ptr().cast::<I::Item>();
-    let run = par_iter.with_producer(CollectCallback { slots });
+    let run = par_iter.with_pieces(CollectCallback { slots });
     let complete = run.len == len && (len == 0 || run.start == first);
     assert!(
         complete,
@@ -559,12 +559,12 @@ struct UnzipCallback<'s, A, B> {
     slots_b: &'s mut [MaybeUninit<B>],
 }
 
-impl<A: Send, B: Send> ProducerCallback<(A, B)> for UnzipCallback<'_, A, B> {
+impl<A: Send, B: Send> PieceCallback<(A, B)> for UnzipCallback<'_, A, B> {
     type Output = (WrittenRun<A>, WrittenRun<B>);
 
     fn callback<P>(self, producer: P) -> Self::Output
     where
-        P: Producer<Item = (A, B)>,
+        P: Piece<Item = (A, B)>,
     {
         let len = self.slots_a.len();
         let slots_a = SliceMutProducer {
@@ -600,7 +600,7 @@ pub(super) fn unzip_indexed_into<I, A, B>(
         slots_a.as_mut_ptr().cast::<A>(),
         slots_b.as_mut_ptr().cast::<B>(),
     );
-    let (run_a, run_b) = par_iter.with_producer(UnzipCallback { slots_a, slots_b });
+    let (run_a, run_b) = par_iter.with_pieces(UnzipCallback { slots_a, slots_b });
     let complete = run_a.len == len
         && run_b.len == len
         && (len == 0 || (run_a.start == first_a && run_b.start == first_b));

@@ -11,7 +11,7 @@ use std::hash::Hash;
 use std::marker::PhantomData;
 use std::ops::RangeBounds;
 
-use super::plumbing::ProducerCallback;
+use super::pieces::PieceCallback;
 use super::source::VecIntoIter;
 use super::{IndexedParallelIterator, IntoParallelIterator, ParallelIterator};
 
@@ -119,11 +119,11 @@ impl<T: Send> Drain<'_, T> {
 impl<T: Send> ParallelIterator for Drain<'_, T> {
     type Item = T;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<T>,
+        CB: PieceCallback<T>,
     {
-        self.items.with_producer(callback)
+        self.items.with_pieces(callback)
     }
 
     fn opt_len(&self) -> Option<usize> {
@@ -175,12 +175,12 @@ pub struct StringDrain<'a> {
 impl ParallelIterator for StringDrain<'_> {
     type Item = char;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<char>,
+        CB: PieceCallback<char>,
     {
         use crate::str::ParallelString;
-        self.text.par_chars().with_producer(callback)
+        self.text.par_chars().with_pieces(callback)
     }
 }
 

@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet, LinkedList, VecDeque};
+use std::ffi::{OsStr, OsString};
 use std::hash::{BuildHasher, Hash};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -30,6 +31,10 @@ use super::{FromParallelIterator, IntoParallelIterator, ParallelIterator};
 /// v.par_extend((1..4_u32).into_par_iter().map(|n| n * 10));
 /// assert_eq!(v, [0, 10, 20, 30]);
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "a `{Self}` cannot be extended from a parallel iterator over `{T}`",
+    label = "extended here"
+)]
 pub trait ParallelExtend<T: Send> {
     /// Extends `self` with the items of `par_iter`.
     ///
@@ -120,6 +125,9 @@ extend_from_pieces! {
     impl[] for String, item String;
     impl[] for String, item Box<str>;
     impl['a] for String, item Cow<'a, str>;
+    impl['a] for OsString, item &'a OsStr;
+    impl[] for OsString, item OsString;
+    impl['a] for OsString, item Cow<'a, OsStr>;
 }
 
 impl ParallelExtend<()> for () {
@@ -309,6 +317,9 @@ macro_rules! collect_by_extending {
 }
 
 collect_by_extending! {
+    impl['a] for OsString, item &'a OsStr;
+    impl[] for OsString, item OsString;
+    impl['a] for OsString, item Cow<'a, OsStr>;
     impl['a] for String, item &'a char;
     impl[] for String, item Box<str>;
     impl['a] for String, item Cow<'a, str>;

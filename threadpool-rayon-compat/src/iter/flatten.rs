@@ -10,7 +10,7 @@
 
 use std::collections::VecDeque;
 
-use super::plumbing::{Producer, ProducerCallback};
+use super::pieces::{Piece, PieceCallback};
 use super::{IndexedParallelIterator, IntoParallelIterator, ParallelIterator};
 
 /// The items of `a`, then those of `b`; from
@@ -43,11 +43,11 @@ where
 {
     type Item = A::Item;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<Self::Item>,
+        CB: PieceCallback<Self::Item>,
     {
-        self.a.with_producer(ChainCallbackA {
+        self.a.with_pieces(ChainCallbackA {
             callback,
             b: self.b,
         })
@@ -73,18 +73,18 @@ struct ChainCallbackA<CB, B> {
     b: B,
 }
 
-impl<T, CB, B> ProducerCallback<T> for ChainCallbackA<CB, B>
+impl<T, CB, B> PieceCallback<T> for ChainCallbackA<CB, B>
 where
     B: ParallelIterator<Item = T>,
-    CB: ProducerCallback<T>,
+    CB: PieceCallback<T>,
 {
     type Output = CB::Output;
 
     fn callback<P>(self, a: P) -> CB::Output
     where
-        P: Producer<Item = T>,
+        P: Piece<Item = T>,
     {
-        self.b.with_producer(ChainCallbackB {
+        self.b.with_pieces(ChainCallbackB {
             callback: self.callback,
             a,
         })
@@ -96,16 +96,16 @@ struct ChainCallbackB<CB, PA> {
     a: PA,
 }
 
-impl<T, CB, PA> ProducerCallback<T> for ChainCallbackB<CB, PA>
+impl<T, CB, PA> PieceCallback<T> for ChainCallbackB<CB, PA>
 where
-    PA: Producer<Item = T>,
-    CB: ProducerCallback<T>,
+    PA: Piece<Item = T>,
+    CB: PieceCallback<T>,
 {
     type Output = CB::Output;
 
     fn callback<P>(self, b: P) -> CB::Output
     where
-        P: Producer<Item = T>,
+        P: Piece<Item = T>,
     {
         self.callback.callback(ChainProducer {
             a: Some(self.a),
@@ -121,10 +121,10 @@ struct ChainProducer<A, B> {
     b: Option<B>,
 }
 
-impl<A, B> Producer for ChainProducer<A, B>
+impl<A, B> Piece for ChainProducer<A, B>
 where
-    A: Producer,
-    B: Producer<Item = A::Item>,
+    A: Piece,
+    B: Piece<Item = A::Item>,
 {
     type Item = A::Item;
     type IntoIter = std::iter::Chain<
@@ -216,11 +216,11 @@ where
 {
     type Item = PI::Item;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<Self::Item>,
+        CB: PieceCallback<Self::Item>,
     {
-        self.base.with_producer(FlatMapCallback {
+        self.base.with_pieces(FlatMapCallback {
             callback,
             map_op: &self.map_op,
         })
@@ -232,17 +232,17 @@ struct FlatMapCallback<'f, CB, F> {
     map_op: &'f F,
 }
 
-impl<T, F, PI, CB> ProducerCallback<T> for FlatMapCallback<'_, CB, F>
+impl<T, F, PI, CB> PieceCallback<T> for FlatMapCallback<'_, CB, F>
 where
     F: Fn(T) -> PI + Sync,
     PI: IntoParallelIterator,
-    CB: ProducerCallback<PI::Item>,
+    CB: PieceCallback<PI::Item>,
 {
     type Output = CB::Output;
 
     fn callback<P>(self, base: P) -> CB::Output
     where
-        P: Producer<Item = T>,
+        P: Piece<Item = T>,
     {
         self.callback.callback(FlatMapProducer {
             base,
@@ -256,9 +256,9 @@ struct FlatMapProducer<'f, P, F> {
     map_op: &'f F,
 }
 
-impl<'f, P, F, PI> Producer for FlatMapProducer<'f, P, F>
+impl<'f, P, F, PI> Piece for FlatMapProducer<'f, P, F>
 where
-    P: Producer,
+    P: Piece,
     F: Fn(P::Item) -> PI + Sync,
     PI: IntoParallelIterator,
 {
@@ -316,7 +316,7 @@ where
             let inner = (self.map_op)(self.outer.next()?);
             inner
                 .into_par_iter()
-                .with_producer(ExtendSequentially(&mut self.buffer));
+                .with_pieces(ExtendSequentially(&mut self.buffer));
         }
     }
 }
@@ -324,12 +324,12 @@ where
 /// Runs a producer sequentially into a buffer.
 struct ExtendSequentially<'b, T>(&'b mut VecDeque<T>);
 
-impl<T> ProducerCallback<T> for ExtendSequentially<'_, T> {
+impl<T> PieceCallback<T> for ExtendSequentially<'_, T> {
     type Output = ();
 
     fn callback<P>(self, producer: P)
     where
-        P: Producer<Item = T>,
+        P: Piece<Item = T>,
     {
         self.0.extend(producer.into_seq_iter());
     }
@@ -366,11 +366,11 @@ where
 {
     type Item = SI::Item;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<Self::Item>,
+        CB: PieceCallback<Self::Item>,
     {
-        self.base.with_producer(FlatMapIterCallback {
+        self.base.with_pieces(FlatMapIterCallback {
             callback,
             map_op: &self.map_op,
         })
@@ -382,17 +382,17 @@ struct FlatMapIterCallback<'f, CB, F> {
     map_op: &'f F,
 }
 
-impl<T, F, SI, CB> ProducerCallback<T> for FlatMapIterCallback<'_, CB, F>
+impl<T, F, SI, CB> PieceCallback<T> for FlatMapIterCallback<'_, CB, F>
 where
     F: Fn(T) -> SI + Sync,
     SI: IntoIterator,
-    CB: ProducerCallback<SI::Item>,
+    CB: PieceCallback<SI::Item>,
 {
     type Output = CB::Output;
 
     fn callback<P>(self, base: P) -> CB::Output
     where
-        P: Producer<Item = T>,
+        P: Piece<Item = T>,
     {
         self.callback.callback(FlatMapIterProducer {
             base,
@@ -406,9 +406,9 @@ struct FlatMapIterProducer<'f, P, F> {
     map_op: &'f F,
 }
 
-impl<'f, P, F, SI> Producer for FlatMapIterProducer<'f, P, F>
+impl<'f, P, F, SI> Piece for FlatMapIterProducer<'f, P, F>
 where
-    P: Producer,
+    P: Piece,
     F: Fn(P::Item) -> SI + Sync,
     SI: IntoIterator,
 {
@@ -471,11 +471,11 @@ where
 {
     type Item = <I::Item as IntoParallelIterator>::Item;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<Self::Item>,
+        CB: PieceCallback<Self::Item>,
     {
-        FlatMap::new(self.base, itself::<I::Item> as fn(I::Item) -> I::Item).with_producer(callback)
+        FlatMap::new(self.base, itself::<I::Item> as fn(I::Item) -> I::Item).with_pieces(callback)
     }
 }
 
@@ -507,11 +507,11 @@ where
 {
     type Item = <I::Item as IntoIterator>::Item;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<Self::Item>,
+        CB: PieceCallback<Self::Item>,
     {
         FlatMapIter::new(self.base, itself::<I::Item> as fn(I::Item) -> I::Item)
-            .with_producer(callback)
+            .with_pieces(callback)
     }
 }

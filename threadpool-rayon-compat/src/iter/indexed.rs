@@ -6,7 +6,7 @@
 //! Each one knows its exact length and how a split position maps onto the
 //! iterator it wraps, so it stays indexed (blocks excepted, as in rayon).
 
-use super::plumbing::{Producer, ProducerCallback};
+use super::pieces::{Piece, PieceCallback};
 use super::{IndexedParallelIterator, ParallelIterator};
 
 /// Declares an indexed adaptor over one base: the struct, its
@@ -31,11 +31,11 @@ macro_rules! indexed_adaptor {
         impl<I: IndexedParallelIterator> ParallelIterator for $name<I> {
             type Item = I::Item;
 
-            fn with_producer<CB>(self, callback: CB) -> CB::Output
+            fn with_pieces<CB>(self, callback: CB) -> CB::Output
             where
-                CB: ProducerCallback<Self::Item>,
+                CB: PieceCallback<Self::Item>,
             {
-                self.base.with_producer($callback {
+                self.base.with_pieces($callback {
                     callback,
                     $($field: self.$field,)*
                 })
@@ -60,12 +60,12 @@ macro_rules! indexed_adaptor {
             $($field: $fty,)*
         }
 
-        impl<T, CB: ProducerCallback<T>> ProducerCallback<T> for $callback<CB> {
+        impl<T, CB: PieceCallback<T>> PieceCallback<T> for $callback<CB> {
             type Output = CB::Output;
 
             fn callback<P>(self, $p: P) -> CB::Output
             where
-                P: Producer<Item = T>,
+                P: Piece<Item = T>,
             {
                 let $cb = &self;
                 let _ = $cb;
@@ -98,7 +98,7 @@ struct RevProducer<P> {
     base: P,
 }
 
-impl<P: Producer> Producer for RevProducer<P> {
+impl<P: Piece> Piece for RevProducer<P> {
     type Item = P::Item;
     type IntoIter = RevIter<P>;
 
@@ -132,7 +132,7 @@ impl<P: Producer> Producer for RevProducer<P> {
 /// `BACK_BLOCK` items (collected, then yielded from the end) and the rest,
 /// block after block, so an indexed producer needs no double-ended
 /// iterator.
-struct RevIter<P: Producer> {
+struct RevIter<P: Piece> {
     rest: Option<P>,
     back: Option<std::iter::Rev<std::vec::IntoIter<P::Item>>>,
 }
@@ -140,7 +140,7 @@ struct RevIter<P: Producer> {
 /// How many items a [`RevIter`] buffers at a time.
 const BACK_BLOCK: usize = 256;
 
-impl<P: Producer> Iterator for RevIter<P> {
+impl<P: Piece> Iterator for RevIter<P> {
     type Item = P::Item;
 
     fn next(&mut self) -> Option<P::Item> {
@@ -183,7 +183,7 @@ struct StepByProducer<P> {
     step: usize,
 }
 
-impl<P: Producer> Producer for StepByProducer<P> {
+impl<P: Piece> Piece for StepByProducer<P> {
     type Item = P::Item;
     type IntoIter = std::iter::StepBy<P::IntoIter>;
 
@@ -299,7 +299,7 @@ struct LengthsProducer<P> {
     max: usize,
 }
 
-impl<P: Producer> Producer for LengthsProducer<P> {
+impl<P: Piece> Piece for LengthsProducer<P> {
     type Item = P::Item;
     type IntoIter = P::IntoIter;
 
@@ -364,12 +364,12 @@ impl<I> Chunks<I> {
 impl<I: IndexedParallelIterator> ParallelIterator for Chunks<I> {
     type Item = Vec<I::Item>;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<Self::Item>,
+        CB: PieceCallback<Self::Item>,
     {
         let size = self.size;
-        self.base.with_producer(GroupsCallback {
+        self.base.with_pieces(GroupsCallback {
             callback,
             size,
             group: CollectGroup,
@@ -427,15 +427,15 @@ where
 {
     type Item = T;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<T>,
+        CB: PieceCallback<T>,
     {
         let group = FoldGroup {
             identity: &self.identity,
             fold_op: &self.fold_op,
         };
-        self.base.with_producer(GroupsCallback {
+        self.base.with_pieces(GroupsCallback {
             callback,
             size: self.size,
             group,
@@ -499,15 +499,15 @@ where
 {
     type Item = T;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<T>,
+        CB: PieceCallback<T>,
     {
         let group = FoldWithGroup {
             init: self.init,
             fold_op: &self.fold_op,
         };
-        self.base.with_producer(GroupsCallback {
+        self.base.with_pieces(GroupsCallback {
             callback,
             size: self.size,
             group,
@@ -608,16 +608,16 @@ struct GroupsCallback<CB, G> {
     group: G,
 }
 
-impl<T, G, CB> ProducerCallback<T> for GroupsCallback<CB, G>
+impl<T, G, CB> PieceCallback<T> for GroupsCallback<CB, G>
 where
     G: Group<T>,
-    CB: ProducerCallback<G::Output>,
+    CB: PieceCallback<G::Output>,
 {
     type Output = CB::Output;
 
     fn callback<P>(self, base: P) -> CB::Output
     where
-        P: Producer<Item = T>,
+        P: Piece<Item = T>,
     {
         self.callback.callback(GroupsProducer {
             base,
@@ -633,9 +633,9 @@ struct GroupsProducer<P, G> {
     group: G,
 }
 
-impl<P, G> Producer for GroupsProducer<P, G>
+impl<P, G> Piece for GroupsProducer<P, G>
 where
-    P: Producer,
+    P: Piece,
     G: Group<P::Item>,
 {
     type Item = G::Output;
@@ -737,8 +737,29 @@ pub struct Blocks<I> {
 }
 
 /// rayon's name for [`Blocks`] from `by_exponential_blocks`.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::iter::ExponentialBlocks;
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// let blocks: ExponentialBlocks<_> = (0..10_u32).into_par_iter().by_exponential_blocks();
+/// assert_eq!(blocks.count(), 10);
+/// ```
 pub type ExponentialBlocks<I> = Blocks<I>;
+
 /// rayon's name for [`Blocks`] from `by_uniform_blocks`.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::iter::UniformBlocks;
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// let blocks: UniformBlocks<_> = (0..10_u32).into_par_iter().by_uniform_blocks(4);
+/// assert_eq!(blocks.max(), Some(9));
+/// ```
 pub type UniformBlocks<I> = Blocks<I>;
 
 impl<I> Blocks<I> {
@@ -763,16 +784,16 @@ impl<I> Blocks<I> {
 impl<I: IndexedParallelIterator> ParallelIterator for Blocks<I> {
     type Item = I::Item;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<Self::Item>,
+        CB: PieceCallback<Self::Item>,
     {
         let first = if self.first == 0 {
             crate::current_num_threads()
         } else {
             self.first
         };
-        self.base.with_producer(BlocksCallback {
+        self.base.with_pieces(BlocksCallback {
             callback,
             first,
             grow: self.grow,
@@ -786,12 +807,12 @@ struct BlocksCallback<CB> {
     grow: bool,
 }
 
-impl<T, CB: ProducerCallback<T>> ProducerCallback<T> for BlocksCallback<CB> {
+impl<T, CB: PieceCallback<T>> PieceCallback<T> for BlocksCallback<CB> {
     type Output = CB::Output;
 
     fn callback<P>(self, base: P) -> CB::Output
     where
-        P: Producer<Item = T>,
+        P: Piece<Item = T>,
     {
         self.callback.callback(BlocksProducer {
             base,
@@ -808,7 +829,7 @@ struct BlocksProducer<P> {
     grow: bool,
 }
 
-impl<P: Producer> Producer for BlocksProducer<P> {
+impl<P: Piece> Piece for BlocksProducer<P> {
     type Item = P::Item;
     type IntoIter = P::IntoIter;
 
@@ -884,11 +905,11 @@ where
 {
     type Item = A::Item;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<Self::Item>,
+        CB: PieceCallback<Self::Item>,
     {
-        self.a.with_producer(InterleaveCallbackA {
+        self.a.with_pieces(InterleaveCallbackA {
             callback,
             b: self.b,
         })
@@ -914,18 +935,18 @@ struct InterleaveCallbackA<CB, B> {
     b: B,
 }
 
-impl<T, CB, B> ProducerCallback<T> for InterleaveCallbackA<CB, B>
+impl<T, CB, B> PieceCallback<T> for InterleaveCallbackA<CB, B>
 where
     B: IndexedParallelIterator<Item = T>,
-    CB: ProducerCallback<T>,
+    CB: PieceCallback<T>,
 {
     type Output = CB::Output;
 
     fn callback<P>(self, a: P) -> CB::Output
     where
-        P: Producer<Item = T>,
+        P: Piece<Item = T>,
     {
-        self.b.with_producer(InterleaveCallbackB {
+        self.b.with_pieces(InterleaveCallbackB {
             callback: self.callback,
             a,
         })
@@ -937,16 +958,16 @@ struct InterleaveCallbackB<CB, PA> {
     a: PA,
 }
 
-impl<T, CB, PA> ProducerCallback<T> for InterleaveCallbackB<CB, PA>
+impl<T, CB, PA> PieceCallback<T> for InterleaveCallbackB<CB, PA>
 where
-    PA: Producer<Item = T>,
-    CB: ProducerCallback<T>,
+    PA: Piece<Item = T>,
+    CB: PieceCallback<T>,
 {
     type Output = CB::Output;
 
     fn callback<P>(self, b: P) -> CB::Output
     where
-        P: Producer<Item = T>,
+        P: Piece<Item = T>,
     {
         self.callback.callback(InterleaveProducer {
             a: self.a,
@@ -963,10 +984,10 @@ struct InterleaveProducer<A, B> {
     a_next: bool,
 }
 
-impl<A, B> Producer for InterleaveProducer<A, B>
+impl<A, B> Piece for InterleaveProducer<A, B>
 where
-    A: Producer,
-    B: Producer<Item = A::Item>,
+    A: Piece,
+    B: Piece<Item = A::Item>,
 {
     type Item = A::Item;
     type IntoIter = InterleaveIter<A::IntoIter, B::IntoIter>;
@@ -1088,11 +1109,11 @@ where
 {
     type Item = A::Item;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<Self::Item>,
+        CB: PieceCallback<Self::Item>,
     {
-        self.inner.with_producer(callback)
+        self.inner.with_pieces(callback)
     }
 
     fn opt_len(&self) -> Option<usize> {
@@ -1165,14 +1186,14 @@ where
 {
     type Item = usize;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<usize>,
+        CB: PieceCallback<usize>,
     {
         let Positions { base, predicate } = self;
         let predicate = &predicate;
         base.enumerate()
             .filter_map(move |(i, item)| predicate(item).then_some(i))
-            .with_producer(callback)
+            .with_pieces(callback)
     }
 }

@@ -2,7 +2,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::plumbing::{Producer, ProducerCallback};
+use super::pieces::{Piece, PieceCallback};
 use super::{IndexedParallelIterator, ParallelIterator};
 
 /// Calls a closure on a reference to each item, passing the item on; from
@@ -37,9 +37,9 @@ where
 {
     type Item = I::Item;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<Self::Item>,
+        CB: PieceCallback<Self::Item>,
     {
         let inspect_op = &self.inspect_op;
         self.base
@@ -47,7 +47,7 @@ where
                 inspect_op(&item);
                 item
             })
-            .with_producer(callback)
+            .with_pieces(callback)
     }
 
     fn opt_len(&self) -> Option<usize> {
@@ -95,9 +95,9 @@ where
 {
     type Item = I::Item;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<Self::Item>,
+        CB: PieceCallback<Self::Item>,
     {
         let update_op = &self.update_op;
         self.base
@@ -105,7 +105,7 @@ where
                 update_op(&mut item);
                 item
             })
-            .with_producer(callback)
+            .with_pieces(callback)
     }
 
     fn opt_len(&self) -> Option<usize> {
@@ -155,12 +155,12 @@ impl<I> PanicFuse<I> {
 impl<I: ParallelIterator> ParallelIterator for PanicFuse<I> {
     type Item = I::Item;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<Self::Item>,
+        CB: PieceCallback<Self::Item>,
     {
         let panicked = AtomicBool::new(false);
-        self.base.with_producer(PanicFuseCallback {
+        self.base.with_pieces(PanicFuseCallback {
             callback,
             panicked: &panicked,
         })
@@ -182,12 +182,12 @@ struct PanicFuseCallback<'f, CB> {
     panicked: &'f AtomicBool,
 }
 
-impl<T, CB: ProducerCallback<T>> ProducerCallback<T> for PanicFuseCallback<'_, CB> {
+impl<T, CB: PieceCallback<T>> PieceCallback<T> for PanicFuseCallback<'_, CB> {
     type Output = CB::Output;
 
     fn callback<P>(self, base: P) -> CB::Output
     where
-        P: Producer<Item = T>,
+        P: Piece<Item = T>,
     {
         self.callback.callback(PanicFuseProducer {
             base,
@@ -201,7 +201,7 @@ struct PanicFuseProducer<'f, P> {
     panicked: &'f AtomicBool,
 }
 
-impl<'f, P: Producer> Producer for PanicFuseProducer<'f, P> {
+impl<'f, P: Piece> Piece for PanicFuseProducer<'f, P> {
     type Item = P::Item;
     type IntoIter = PanicFuseIter<'f, P::IntoIter>;
 
@@ -298,12 +298,12 @@ where
 {
     type Item = I::Item;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<Self::Item>,
+        CB: PieceCallback<Self::Item>,
     {
         match self.base.opt_len() {
-            Some(n) => self.base.with_producer(IntersperseCallback {
+            Some(n) => self.base.with_pieces(IntersperseCallback {
                 callback,
                 item: self.item,
                 len: interspersed_len(n),
@@ -311,13 +311,11 @@ where
             None => {
                 let items: Vec<I::Item> = self.base.collect();
                 let len = interspersed_len(items.len());
-                super::IntoParallelIterator::into_par_iter(items).with_producer(
-                    IntersperseCallback {
-                        callback,
-                        item: self.item,
-                        len,
-                    },
-                )
+                super::IntoParallelIterator::into_par_iter(items).with_pieces(IntersperseCallback {
+                    callback,
+                    item: self.item,
+                    len,
+                })
             }
         }
     }
@@ -342,16 +340,16 @@ struct IntersperseCallback<CB, T> {
     len: usize,
 }
 
-impl<T, CB> ProducerCallback<T> for IntersperseCallback<CB, T>
+impl<T, CB> PieceCallback<T> for IntersperseCallback<CB, T>
 where
     T: Clone + Send,
-    CB: ProducerCallback<T>,
+    CB: PieceCallback<T>,
 {
     type Output = CB::Output;
 
     fn callback<P>(self, base: P) -> CB::Output
     where
-        P: Producer<Item = T>,
+        P: Piece<Item = T>,
     {
         self.callback.callback(IntersperseProducer {
             base,
@@ -372,9 +370,9 @@ struct IntersperseProducer<P, T> {
     len: usize,
 }
 
-impl<P, T> Producer for IntersperseProducer<P, T>
+impl<P, T> Piece for IntersperseProducer<P, T>
 where
-    P: Producer<Item = T>,
+    P: Piece<Item = T>,
     T: Clone + Send,
 {
     type Item = T;

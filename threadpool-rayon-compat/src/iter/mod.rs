@@ -1,9 +1,11 @@
 //! Parallel iterators with rayon's names and signatures: the traits, their
 //! sources (slices, `Vec`, ranges, chunks), adaptors and consumers.
 //!
-//! Every parallel iterator hands a [`Producer`](plumbing::Producer) to a
-//! consumer, which splits it adaptively over the current pool with `join`
-//! (see [`plumbing`]) and folds each piece sequentially.
+//! Every parallel iterator hands its first piece (a `Piece`, see
+//! `src/iter/pieces.rs`) to a consumer, which splits it adaptively over the
+//! current pool with `join` and folds each piece sequentially; rayon's own
+//! plumbing, for iterators and consumers written against it, is in
+//! [`plumbing`].
 
 /// Forwards a wrapping producer's split hints (`min_len`, `max_len`,
 /// `next_block`) to the producer it wraps.
@@ -31,6 +33,7 @@ mod flatten;
 mod indexed;
 mod misc;
 mod par_bridge;
+pub(crate) mod pieces;
 pub mod plumbing;
 mod search;
 pub(crate) mod slices;
@@ -44,6 +47,16 @@ pub use adaptors::{Cloned, Copied, Enumerate, Filter, FilterMap, Fold, Map, Zip}
 
 /// rayon's `zip_eq` adaptor: a [`Zip`] of iterators checked to have the
 /// same length.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::iter::ZipEq;
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// let pairs: ZipEq<_, _> = [1, 2].par_iter().zip_eq(&[3, 4]);
+/// assert_eq!(pairs.map(|(a, b)| a * b).sum::<i32>(), 11);
+/// ```
 pub type ZipEq<A, B> = Zip<A, B>;
 pub use drain::{Drain, ParallelDrainFull, ParallelDrainRange, StringDrain};
 pub use either::Either;
@@ -59,6 +72,8 @@ pub use search::{SkipAny, SkipAnyWhile, TakeAny, TakeAnyWhile};
 pub use source::{
     ChunksMut, Iter, IterMut, RangeInclusiveIter, RangeInteger, RangeIter, VecIntoIter,
 };
+#[allow(deprecated)] // rayon's deprecated name, kept for code that uses it
+pub use sources::repeatn;
 pub use sources::{
     CharRangeIter, Empty, Once, OptionIter, Repeat, RepeatN, empty, once, repeat, repeat_n,
 };
@@ -77,7 +92,7 @@ use std::cmp::Ordering;
 use std::collections::LinkedList;
 
 use crate::sort::Stability;
-use plumbing::{Bridge, ProducerCallback};
+use pieces::{Bridge, PieceCallback};
 use search::{FindFirst, FindLast};
 use try_ops::{Stop, TryReduce, TryReduceWith};
 
@@ -94,16 +109,43 @@ use try_ops::{Stop, TryReduce, TryReduceWith};
 /// let total: u64 = v.par_iter().map(|x| x * factor).filter(|x| x % 2 == 0).sum();
 /// assert_eq!(total, 90);
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a parallel iterator",
+    label = "not a parallel iterator",
+    note = "parallel iterators come from `par_iter()`, `par_iter_mut()`, `into_par_iter()`, `par_bridge()`, ... with `use threadpool_rayon_compat::prelude::*;` in scope"
+)]
 pub trait ParallelIterator: Sized + Send {
     /// The items produced.
     type Item: Send;
 
-    /// Hands this iterator's producer to `callback`. Not part of rayon's
-    /// API; the way consumers run.
+    /// Hands this iterator's first piece to `callback`. Not part of
+    /// rayon's API: the way this crate's consumers run. Iterators written
+    /// against rayon's plumbing implement
+    /// [`drive_unindexed`](Self::drive_unindexed) instead; this then drives
+    /// them into ordered pieces first.
     #[doc(hidden)]
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<Self::Item>;
+        CB: PieceCallback<Self::Item>,
+    {
+        plumbing::pieces_of_driven(self, callback)
+    }
+
+    /// Drives a consumer written against rayon's plumbing with the items
+    /// (see [`plumbing`]); an iterator written against rayon's plumbing
+    /// implements this (it is rayon's one required method). Every iterator
+    /// must implement it or the hidden `with_pieces`: each one's default
+    /// calls the other.
+    ///
+    /// # Examples
+    ///
+    /// See [`plumbing::UnindexedConsumer`].
+    fn drive_unindexed<C>(self, consumer: C) -> C::Result
+    where
+        C: plumbing::UnindexedConsumer<Self::Item>,
+    {
+        self.with_pieces(plumbing::DriveUnindexed { consumer })
+    }
 
     /// The exact number of items, if known in advance (indexed iterators).
     #[doc(hidden)]
@@ -129,7 +171,7 @@ pub trait ParallelIterator: Sized + Send {
     where
         OP: Fn(Self::Item) + Sync + Send,
     {
-        self.with_producer(Bridge(&ForEach(op)));
+        self.with_pieces(Bridge(&ForEach(op)));
     }
 
     /// Applies `map_op` to every item.
@@ -266,7 +308,7 @@ pub trait ParallelIterator: Sized + Send {
         OP: Fn(Self::Item, Self::Item) -> Self::Item + Sync + Send,
         ID: Fn() -> Self::Item + Sync + Send,
     {
-        self.with_producer(Bridge(&Reduce { identity, op }))
+        self.with_pieces(Bridge(&Reduce { identity, op }))
     }
 
     /// Combines all items with `op`; `None` if there are none.
@@ -283,7 +325,7 @@ pub trait ParallelIterator: Sized + Send {
     where
         OP: Fn(Self::Item, Self::Item) -> Self::Item + Sync + Send,
     {
-        self.with_producer(Bridge(&ReduceWith(op)))
+        self.with_pieces(Bridge(&ReduceWith(op)))
     }
 
     /// The sum of the items.
@@ -300,7 +342,7 @@ pub trait ParallelIterator: Sized + Send {
     where
         S: Send + std::iter::Sum<Self::Item> + std::iter::Sum<S>,
     {
-        self.with_producer(Bridge(&Sum::new()))
+        self.with_pieces(Bridge(&Sum::new()))
     }
 
     /// The product of the items.
@@ -317,7 +359,7 @@ pub trait ParallelIterator: Sized + Send {
     where
         P: Send + std::iter::Product<Self::Item> + std::iter::Product<P>,
     {
-        self.with_producer(Bridge(&Product::new()))
+        self.with_pieces(Bridge(&Product::new()))
     }
 
     /// The number of items.
@@ -330,7 +372,7 @@ pub trait ParallelIterator: Sized + Send {
     /// assert_eq!((0..100_u32).into_par_iter().filter(|n| n % 3 == 0).count(), 34);
     /// ```
     fn count(self) -> usize {
-        self.with_producer(Bridge(&Count))
+        self.with_pieces(Bridge(&Count))
     }
 
     /// The smallest item; the first of equal ones.
@@ -346,7 +388,7 @@ pub trait ParallelIterator: Sized + Send {
     where
         Self::Item: Ord,
     {
-        self.with_producer(Bridge(&Min))
+        self.with_pieces(Bridge(&Min))
     }
 
     /// The largest item; the last of equal ones.
@@ -362,7 +404,7 @@ pub trait ParallelIterator: Sized + Send {
     where
         Self::Item: Ord,
     {
-        self.with_producer(Bridge(&Max))
+        self.with_pieces(Bridge(&Max))
     }
 
     /// The item with the smallest key; the first of equal ones.
@@ -380,7 +422,7 @@ pub trait ParallelIterator: Sized + Send {
         K: Ord + Send,
         F: Sync + Send + Fn(&Self::Item) -> K,
     {
-        self.with_producer(Bridge(&MinByKey::new(f)))
+        self.with_pieces(Bridge(&MinByKey::new(f)))
             .map(|(_, item)| item)
     }
 
@@ -399,7 +441,7 @@ pub trait ParallelIterator: Sized + Send {
         K: Ord + Send,
         F: Sync + Send + Fn(&Self::Item) -> K,
     {
-        self.with_producer(Bridge(&MaxByKey::new(f)))
+        self.with_pieces(Bridge(&MaxByKey::new(f)))
             .map(|(_, item)| item)
     }
 
@@ -416,7 +458,7 @@ pub trait ParallelIterator: Sized + Send {
     where
         P: Fn(Self::Item) -> bool + Sync + Send,
     {
-        self.with_producer(Bridge(&Any::new(predicate)))
+        self.with_pieces(Bridge(&Any::new(predicate)))
     }
 
     /// Whether `predicate` holds for every item; stops early once it fails.
@@ -432,7 +474,7 @@ pub trait ParallelIterator: Sized + Send {
     where
         P: Fn(Self::Item) -> bool + Sync + Send,
     {
-        self.with_producer(Bridge(&All::new(predicate)))
+        self.with_pieces(Bridge(&All::new(predicate)))
     }
 
     /// Some item for which `predicate` holds, not necessarily the first;
@@ -450,7 +492,7 @@ pub trait ParallelIterator: Sized + Send {
     where
         P: Fn(&Self::Item) -> bool + Sync + Send,
     {
-        self.with_producer(Bridge(&FindAny::new(predicate)))
+        self.with_pieces(Bridge(&FindAny::new(predicate)))
     }
 
     /// Calls `op` on a piece's clone of `init` and every item, in parallel.
@@ -628,7 +670,7 @@ pub trait ParallelIterator: Sized + Send {
         ID: Fn() -> T + Sync + Send,
         Self::Item: Try<Output = T>,
     {
-        self.with_producer(Bridge(&TryReduce {
+        self.with_pieces(Bridge(&TryReduce {
             identity,
             op,
             stop: Stop::default(),
@@ -653,7 +695,7 @@ pub trait ParallelIterator: Sized + Send {
         OP: Fn(T, T) -> Self::Item + Sync + Send,
         Self::Item: Try<Output = T>,
     {
-        self.with_producer(Bridge(&TryReduceWith {
+        self.with_pieces(Bridge(&TryReduceWith {
             op,
             stop: Stop::default(),
         }))
@@ -769,7 +811,7 @@ pub trait ParallelIterator: Sized + Send {
     where
         P: Fn(&Self::Item) -> bool + Sync + Send,
     {
-        self.with_producer(Bridge(&FindFirst::new(predicate)))
+        self.with_pieces(Bridge(&FindFirst::new(predicate)))
     }
 
     /// The last item, in order, for which `predicate` holds.
@@ -785,7 +827,7 @@ pub trait ParallelIterator: Sized + Send {
     where
         P: Fn(&Self::Item) -> bool + Sync + Send,
     {
-        self.with_producer(Bridge(&FindLast::new(predicate)))
+        self.with_pieces(Bridge(&FindLast::new(predicate)))
     }
 
     /// Some `Some` value of `predicate`, not necessarily the first.
@@ -1215,6 +1257,11 @@ pub trait ParallelIterator: Sized + Send {
 /// assert_eq!(a.par_iter().len(), 3);
 /// ```
 #[allow(clippy::len_without_is_empty)] // rayon's trait has no `is_empty`
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an indexed parallel iterator",
+    label = "the number of items is not known in advance",
+    note = "as in rayon, `filter`, `flat_map`, `par_bridge`, string splits, ... lose the exact length; `collect()` into a `Vec` first, or use the unordered methods (`find_any`, `take_any`, ...)"
+)]
 pub trait IndexedParallelIterator: ParallelIterator {
     /// The exact number of items.
     ///
@@ -1226,6 +1273,34 @@ pub trait IndexedParallelIterator: ParallelIterator {
     /// assert_eq!((0..7_u8).into_par_iter().map(|n| n + 1).len(), 7);
     /// ```
     fn len(&self) -> usize;
+
+    /// Drives an indexed consumer written against rayon's plumbing with the
+    /// items (see [`plumbing`]).
+    ///
+    /// # Examples
+    ///
+    /// See [`plumbing::UnindexedConsumer`].
+    fn drive<C>(self, consumer: C) -> C::Result
+    where
+        C: plumbing::Consumer<Self::Item>,
+    {
+        let len = self.len();
+        self.with_pieces(plumbing::DriveIndexed { consumer, len })
+    }
+
+    /// Hands a rayon-style [`Producer`](plumbing::Producer) of the items to
+    /// `callback` (see [`plumbing`]).
+    ///
+    /// # Examples
+    ///
+    /// See [`plumbing::ProducerCallback`].
+    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    where
+        CB: plumbing::ProducerCallback<Self::Item>,
+    {
+        let len = self.len();
+        self.with_pieces(plumbing::AsProducer { callback, len })
+    }
 
     /// Pairs every item with its position.
     ///
@@ -1841,6 +1916,11 @@ pub trait IndexedParallelIterator: ParallelIterator {
 /// let lengths: Vec<usize> = v.into_par_iter().map(|s| s.len()).collect();
 /// assert_eq!(lengths, [1, 2]);
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be made into a parallel iterator",
+    label = "not a parallel iterator source",
+    note = "sources are `Vec`s, slices, arrays, ranges, the std collections, `Option`, `Result` and tuples of indexed sources; for any other `Iterator` use `.par_bridge()`"
+)]
 pub trait IntoParallelIterator {
     /// The parallel iterator.
     type Iter: ParallelIterator<Item = Self::Item>;
@@ -1965,6 +2045,10 @@ where
 /// let lengths: HashMap<&str, usize> = ["a", "bb"].par_iter().map(|w| (*w, w.len())).collect();
 /// assert_eq!(lengths["bb"], 2);
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "a `{Self}` cannot be collected from a parallel iterator over `{T}`",
+    label = "collected here"
+)]
 pub trait FromParallelIterator<T: Send> {
     /// Builds `Self` from the items of `par_iter`.
     ///

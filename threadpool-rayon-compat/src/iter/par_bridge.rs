@@ -11,7 +11,7 @@
 use std::sync::Mutex;
 
 use super::ParallelIterator;
-use super::plumbing::{Producer, ProducerCallback};
+use super::pieces::{Piece, PieceCallback};
 
 /// `par_bridge()` on any `Iterator + Send` whose items are `Send`: rayon's
 /// `ParallelBridge`.
@@ -79,9 +79,9 @@ where
 {
     type Item = I::Item;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<Self::Item>,
+        CB: PieceCallback<Self::Item>,
     {
         let shared = Mutex::new(Some(self.iter));
         // As many pieces as threads, to begin with: every piece drains the
@@ -101,7 +101,7 @@ struct BridgeProducer<'s, I> {
     width: usize,
 }
 
-impl<'s, I> Producer for BridgeProducer<'s, I>
+impl<'s, I> Piece for BridgeProducer<'s, I>
 where
     I: Iterator + Send,
     I::Item: Send,

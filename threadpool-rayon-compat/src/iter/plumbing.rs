@@ -1,74 +1,103 @@
-//! How a parallel iterator runs: producers split by index, reducers fold the
-//! pieces and combine the results, and `bridge` splits adaptively on top
-//! of the pool's `join`.
+//! rayon's plumbing, so that parallel iterators and consumers written
+//! against `rayon::iter::plumbing` port: [`Producer`], [`UnindexedProducer`],
+//! [`Consumer`], [`UnindexedConsumer`], [`Folder`], [`Reducer`],
+//! [`ProducerCallback`], and [`bridge`], [`bridge_producer_consumer`],
+//! [`bridge_unindexed`], which split on the current pool with the same
+//! adaptive budget as this crate's own iterators.
 //!
-//! # Adaptive splitting
+//! This crate's iterators run on a pull-based plumbing of their own (each
+//! piece is folded through a sequential iterator); the two meet here:
 //!
-//! A producer is split in halves while its *split budget* lasts. The budget
-//! starts at the number of worker threads and halves at every split, so an
-//! iterator that nobody steals from ends up in about as many pieces as there
-//! are threads, each folded sequentially with no further overhead: cheap
-//! items stay cheap. When the right half of a split runs on another thread
-//! than the one that forked it (it was stolen, so some thread was idle), the
-//! budget of that half is reset to at least the number of threads, and the
-//! half splits again: heavy or uneven items keep every thread busy. A piece
-//! of one item is never split.
+//! - An iterator written for rayon implements `drive_unindexed` (and, if
+//!   indexed, `drive` and `with_producer`). When it is consumed by this
+//!   crate's adaptors and consumers, it is first driven into ordered `Vec`
+//!   pieces in parallel (through its own `drive_unindexed`), which then run
+//!   through the rest of the pipeline as a `Vec` source does.
+//! - A consumer written for rayon is driven over this crate's iterators with
+//!   [`ParallelIterator::drive_unindexed`] and
+//!   [`IndexedParallelIterator::drive`], which split the iterator's pieces
+//!   and the consumer together.
 //!
-//! These types are public because the iterator traits name them; they are
-//! not meant to be implemented outside this crate.
+//! # Examples
+//!
+//! An indexed parallel iterator written against rayon's traits:
+//!
+//! ```
+//! use threadpool_rayon_compat::iter::plumbing::*;
+//! use threadpool_rayon_compat::prelude::*;
+//!
+//! /// The numbers `0..n`, doubled.
+//! struct Doubles(usize);
+//!
+//! impl ParallelIterator for Doubles {
+//!     type Item = usize;
+//!     fn drive_unindexed<C: UnindexedConsumer<usize>>(self, consumer: C) -> C::Result {
+//!         bridge(self, consumer)
+//!     }
+//!     fn opt_len(&self) -> Option<usize> {
+//!         Some(self.0)
+//!     }
+//! }
+//!
+//! impl IndexedParallelIterator for Doubles {
+//!     fn len(&self) -> usize {
+//!         self.0
+//!     }
+//!     fn drive<C: Consumer<usize>>(self, consumer: C) -> C::Result {
+//!         bridge(self, consumer)
+//!     }
+//!     fn with_producer<CB: ProducerCallback<usize>>(self, callback: CB) -> CB::Output {
+//!         callback.callback(DoublesProducer(0..self.0))
+//!     }
+//! }
+//!
+//! struct DoublesProducer(std::ops::Range<usize>);
+//!
+//! impl Producer for DoublesProducer {
+//!     type Item = usize;
+//!     type IntoIter = std::iter::Map<std::ops::Range<usize>, fn(usize) -> usize>;
+//!     fn into_iter(self) -> Self::IntoIter {
+//!         self.0.map(|n| n * 2)
+//!     }
+//!     fn split_at(self, index: usize) -> (Self, Self) {
+//!         let mid = self.0.start + index;
+//!         (DoublesProducer(self.0.start..mid), DoublesProducer(mid..self.0.end))
+//!     }
+//! }
+//!
+//! let v: Vec<usize> = Doubles(5).rev().collect();
+//! assert_eq!(v, [8, 6, 4, 2, 0]);
+//! assert_eq!(Doubles(100).sum::<usize>(), 9900);
+//! ```
 
-use std::cell::Cell;
+use std::collections::LinkedList;
 
-use threadpool_core::PoolHandle;
-
+use super::pieces::{Piece, PieceCallback, Splitter, thread_marker};
+use super::{IndexedParallelIterator, IntoParallelIterator, ParallelIterator};
 use crate::global::with_current_pool;
 
-/// A splittable source of items: the parallel form of an iterator.
+/// Receives the [`Producer`] of an indexed iterator, from
+/// [`IndexedParallelIterator::with_producer`]: rayon's `ProducerCallback`.
 ///
-/// For an indexed iterator, `len` is the exact number of items and
-/// `split_at(i)` leaves exactly `i` items on the left. For the others
-/// (after `filter`, `fold`, ...) `len` is the length of the underlying
-/// indexed source, used only to decide where to split.
-#[allow(clippy::len_without_is_empty)] // `len` only decides where to split
-pub trait Producer: Send + Sized {
-    /// The items produced.
-    type Item;
-    /// The sequential iterator a piece is folded with.
-    type IntoIter: Iterator<Item = Self::Item>;
-
-    /// The length of the underlying index range.
-    fn len(&self) -> usize;
-
-    /// Splits into `[0, index)` and `[index, len)`.
-    fn split_at(self, index: usize) -> (Self, Self);
-
-    /// The items of this piece, in order.
-    fn into_seq_iter(self) -> Self::IntoIter;
-
-    /// The smallest piece worth splitting off (from
-    /// [`with_min_len`](crate::iter::IndexedParallelIterator::with_min_len)).
-    fn min_len(&self) -> usize {
-        1
-    }
-
-    /// The largest piece to fold without splitting (from
-    /// [`with_max_len`](crate::iter::IndexedParallelIterator::with_max_len)).
-    fn max_len(&self) -> usize {
-        usize::MAX
-    }
-
-    /// With `by_exponential_blocks`/`by_uniform_blocks`: the length of the
-    /// next block, to be run (in parallel) before the rest is started.
-    /// `split_at` then leaves a left part that is no longer in blocks.
-    fn next_block(&self) -> Option<usize> {
-        None
-    }
-}
-
-/// Receives the producer of a parallel iterator. Adaptors wrap the callback
-/// of the adaptor after them; consumers end the chain.
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::iter::plumbing::{Producer, ProducerCallback};
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// struct Total;
+///
+/// impl ProducerCallback<u32> for Total {
+///     type Output = u32;
+///     fn callback<P: Producer<Item = u32>>(self, producer: P) -> u32 {
+///         producer.into_iter().sum()
+///     }
+/// }
+///
+/// assert_eq!((1..=4_u32).into_par_iter().with_producer(Total), 10);
+/// ```
 pub trait ProducerCallback<T> {
-    /// What the consumer returns.
+    /// What the callback returns.
     type Output;
 
     /// Consumes `producer`.
@@ -77,211 +106,608 @@ pub trait ProducerCallback<T> {
         P: Producer<Item = T>;
 }
 
-/// Folds the pieces of a split producer and combines their results, left
-/// before right.
-pub trait Reducer<T>: Sync {
-    /// The result of one piece, and of the whole.
-    type Output: Send;
+/// A splittable source of a known number of items: rayon's `Producer`.
+///
+/// # Examples
+///
+/// See the [module documentation](self).
+pub trait Producer: Send + Sized {
+    /// The items produced.
+    type Item;
+    /// The sequential iterator over the items.
+    type IntoIter: Iterator<Item = Self::Item> + DoubleEndedIterator + ExactSizeIterator;
 
-    /// Folds one piece sequentially.
-    fn fold<I>(&self, iter: I) -> Self::Output
-    where
-        I: Iterator<Item = T>;
+    /// The items, in order.
+    fn into_iter(self) -> Self::IntoIter;
 
-    /// Combines the results of two adjacent pieces.
-    fn reduce(&self, left: Self::Output, right: Self::Output) -> Self::Output;
-
-    /// Whether the result is already known (short-circuiting consumers):
-    /// pieces not yet started are then skipped.
-    fn full(&self) -> bool {
-        false
+    /// The smallest piece worth splitting off.
+    fn min_len(&self) -> usize {
+        1
     }
 
-    /// Folds the piece `start..end` of the producer's index range;
-    /// consumers that care where a piece lies (`find_first`,
-    /// `find_last`, ...) override it. The pieces' ranges are disjoint and
-    /// ordered as the pieces are.
-    fn fold_at<I>(&self, start: usize, end: usize, iter: I) -> Self::Output
+    /// The largest piece to process without splitting.
+    fn max_len(&self) -> usize {
+        usize::MAX
+    }
+
+    /// Splits into the first `index` items and the rest.
+    fn split_at(self, index: usize) -> (Self, Self);
+
+    /// Feeds the items to `folder`, stopping once it is full.
+    fn fold_with<F>(self, folder: F) -> F
     where
-        I: Iterator<Item = T>,
+        F: Folder<Self::Item>,
     {
-        let _ = (start, end);
-        self.fold(iter)
-    }
-
-    /// Whether the piece `start..end` cannot change the result any more;
-    /// it is then folded empty.
-    fn full_at(&self, start: usize, end: usize) -> bool {
-        let _ = (start, end);
-        self.full()
+        folder.consume_iter(self.into_iter())
     }
 }
 
-/// A [`ProducerCallback`] that runs a [`Reducer`] over the producer with
-/// [`bridge`].
-pub(crate) struct Bridge<'r, C>(pub(crate) &'r C);
+/// The receiving end of a parallel iterator, splittable by index: rayon's
+/// `Consumer`.
+///
+/// # Examples
+///
+/// See [`UnindexedConsumer`].
+pub trait Consumer<Item>: Send + Sized {
+    /// Folds one piece.
+    type Folder: Folder<Item, Result = Self::Result>;
+    /// Combines the results of two pieces.
+    type Reducer: Reducer<Self::Result>;
+    /// The result.
+    type Result: Send;
 
-impl<T, C> ProducerCallback<T> for Bridge<'_, C>
+    /// Splits into the consumers of the first `index` items and of the
+    /// rest, and the reducer that combines their results.
+    fn split_at(self, index: usize) -> (Self, Self, Self::Reducer);
+
+    /// The folder of a piece that is not split further.
+    fn into_folder(self) -> Self::Folder;
+
+    /// Whether the result is known already (no more items are needed).
+    fn full(&self) -> bool;
+}
+
+/// Folds the items of one piece: rayon's `Folder`.
+///
+/// # Examples
+///
+/// See [`UnindexedConsumer`].
+pub trait Folder<Item>: Sized {
+    /// The result of the piece.
+    type Result;
+
+    /// Takes one item.
+    fn consume(self, item: Item) -> Self;
+
+    /// Takes the items of `iter`, until full.
+    fn consume_iter<I>(mut self, iter: I) -> Self
+    where
+        I: IntoIterator<Item = Item>,
+    {
+        for item in iter {
+            self = self.consume(item);
+            if self.full() {
+                break;
+            }
+        }
+        self
+    }
+
+    /// The piece's result.
+    fn complete(self) -> Self::Result;
+
+    /// Whether no more items are needed.
+    fn full(&self) -> bool;
+}
+
+/// Combines the results of two adjacent pieces, left before right: rayon's
+/// `Reducer`.
+///
+/// # Examples
+///
+/// See [`UnindexedConsumer`].
+pub trait Reducer<Result> {
+    /// Combines `left` and `right`.
+    fn reduce(self, left: Result, right: Result) -> Result;
+}
+
+/// A [`Consumer`] that can also be split where the length is unknown:
+/// rayon's `UnindexedConsumer`.
+///
+/// # Examples
+///
+/// A consumer that counts the items, driven over this crate's iterators:
+///
+/// ```
+/// use threadpool_rayon_compat::iter::plumbing::*;
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// struct Count;
+/// struct CountFolder(usize);
+/// struct Add;
+///
+/// impl<T> Consumer<T> for Count {
+///     type Folder = CountFolder;
+///     type Reducer = Add;
+///     type Result = usize;
+///     fn split_at(self, _: usize) -> (Self, Self, Add) {
+///         (Count, Count, Add)
+///     }
+///     fn into_folder(self) -> CountFolder {
+///         CountFolder(0)
+///     }
+///     fn full(&self) -> bool {
+///         false
+///     }
+/// }
+///
+/// impl<T> UnindexedConsumer<T> for Count {
+///     fn split_off_left(&self) -> Self {
+///         Count
+///     }
+///     fn to_reducer(&self) -> Add {
+///         Add
+///     }
+/// }
+///
+/// impl<T> Folder<T> for CountFolder {
+///     type Result = usize;
+///     fn consume(self, _: T) -> Self {
+///         CountFolder(self.0 + 1)
+///     }
+///     fn complete(self) -> usize {
+///         self.0
+///     }
+///     fn full(&self) -> bool {
+///         false
+///     }
+/// }
+///
+/// impl Reducer<usize> for Add {
+///     fn reduce(self, a: usize, b: usize) -> usize {
+///         a + b
+///     }
+/// }
+///
+/// assert_eq!((0..1000_u32).into_par_iter().filter(|n| n % 3 == 0).drive_unindexed(Count), 334);
+/// assert_eq!((0..1000_u32).into_par_iter().drive(Count), 1000);
+/// ```
+pub trait UnindexedConsumer<I>: Consumer<I> {
+    /// A consumer for items that come before this one's.
+    fn split_off_left(&self) -> Self;
+
+    /// The reducer combining the results of a split.
+    fn to_reducer(&self) -> Self::Reducer;
+}
+
+/// A splittable source whose number of items is unknown: rayon's
+/// `UnindexedProducer`.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::iter::plumbing::*;
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// /// The numbers of a range, split in halves down to 16.
+/// struct Halves(std::ops::Range<u64>);
+///
+/// impl UnindexedProducer for Halves {
+///     type Item = u64;
+///     fn split(self) -> (Self, Option<Self>) {
+///         let r = self.0;
+///         if r.end - r.start <= 16 {
+///             return (Halves(r), None);
+///         }
+///         let mid = r.start + (r.end - r.start) / 2;
+///         (Halves(r.start..mid), Some(Halves(mid..r.end)))
+///     }
+///     fn fold_with<F: Folder<u64>>(self, folder: F) -> F {
+///         folder.consume_iter(self.0)
+///     }
+/// }
+///
+/// struct ParHalves(std::ops::Range<u64>);
+///
+/// impl ParallelIterator for ParHalves {
+///     type Item = u64;
+///     fn drive_unindexed<C: UnindexedConsumer<u64>>(self, consumer: C) -> C::Result {
+///         bridge_unindexed(Halves(self.0), consumer)
+///     }
+/// }
+///
+/// assert_eq!(ParHalves(0..1000).map(|n| n * 2).sum::<u64>(), 999_000);
+/// assert!(ParHalves(0..1000).collect::<Vec<_>>().into_iter().eq(0..1000));
+/// ```
+pub trait UnindexedProducer: Send + Sized {
+    /// The items produced.
+    type Item;
+
+    /// Splits in two, or returns `(self, None)` if it should not be split.
+    fn split(self) -> (Self, Option<Self>);
+
+    /// Feeds the items to `folder`, stopping once it is full.
+    fn fold_with<F>(self, folder: F) -> F
+    where
+        F: Folder<Self::Item>;
+}
+
+/// Drives `consumer` with the items of the indexed `par_iter`: rayon's
+/// `bridge`, for `drive` and `drive_unindexed` implementations.
+///
+/// # Examples
+///
+/// See the [module documentation](self).
+pub fn bridge<I, C>(par_iter: I, consumer: C) -> C::Result
 where
-    C: Reducer<T>,
+    I: IndexedParallelIterator,
+    C: Consumer<I::Item>,
 {
-    type Output = C::Output;
+    let len = par_iter.len();
+    par_iter.with_producer(BridgeCallback { len, consumer })
+}
 
-    fn callback<P>(self, producer: P) -> C::Output
+struct BridgeCallback<C> {
+    len: usize,
+    consumer: C,
+}
+
+impl<T, C: Consumer<T>> ProducerCallback<T> for BridgeCallback<C> {
+    type Output = C::Result;
+
+    fn callback<P>(self, producer: P) -> C::Result
     where
         P: Producer<Item = T>,
     {
-        bridge(producer, self.0)
+        bridge_producer_consumer(self.len, producer, self.consumer)
     }
 }
 
-/// Runs `reducer` over `producer` on the current pool (see
-/// [`current_num_threads`](crate::current_num_threads)), splitting
-/// adaptively.
-pub(crate) fn bridge<P, C>(producer: P, reducer: &C) -> C::Output
+/// Splits `producer` (of `len` items) and `consumer` together on the
+/// current pool and reduces the results: rayon's
+/// `bridge_producer_consumer`.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::iter::plumbing::*;
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// struct Sum;
+///
+/// impl ProducerCallback<u64> for Sum {
+///     type Output = u64;
+///     fn callback<P: Producer<Item = u64>>(self, producer: P) -> u64 {
+///         // Any consumer will do; here, this crate's own `sum` through a
+///         // `Vec` (see `bridge` for driving rayon-style consumers).
+///         producer.into_iter().sum()
+///     }
+/// }
+///
+/// assert_eq!((0..10_u64).into_par_iter().with_producer(Sum), 45);
+/// ```
+pub fn bridge_producer_consumer<P, C>(len: usize, producer: P, consumer: C) -> C::Result
 where
     P: Producer,
-    C: Reducer<P::Item>,
+    C: Consumer<P::Item>,
 {
     with_current_pool(|pool| {
         let splitter = Splitter::new(pool.workers());
-        pool.install(|| bridge_piece(pool, producer, 0, splitter, reducer, false))
+        pool.install(|| indexed_piece(pool, len, producer, consumer, splitter, false))
     })
 }
 
-fn bridge_piece<P, C>(
-    pool: &PoolHandle,
+fn indexed_piece<P, C>(
+    pool: &threadpool_core::PoolHandle,
+    len: usize,
     producer: P,
-    start: usize,
+    consumer: C,
     mut splitter: Splitter,
-    reducer: &C,
     migrated: bool,
-) -> C::Output
+) -> C::Result
 where
     P: Producer,
-    C: Reducer<P::Item>,
+    C: Consumer<P::Item>,
 {
-    if producer.next_block().is_some() {
-        return bridge_blocks(pool, producer, start, reducer);
-    }
-    let len = producer.len();
-    let end = start + len;
-    if reducer.full_at(start, end) {
-        return reducer.fold_at(start, end, std::iter::empty());
+    if consumer.full() {
+        return consumer.into_folder().complete();
     }
     let mid = len / 2;
     let must_split = len > producer.max_len();
     if len < 2 || mid < producer.min_len() || !(must_split || splitter.try_split(migrated)) {
-        return reducer.fold_at(start, end, producer.into_seq_iter());
+        return producer.fold_with(consumer.into_folder()).complete();
     }
-    let (left, right) = producer.split_at(mid);
-    // Not `start + mid`: an unindexed producer may split near `mid`.
-    let right_start = start + left.len();
+    let (left_producer, right_producer) = producer.split_at(mid);
+    let (left_consumer, right_consumer, reducer) = consumer.split_at(mid);
     let forked_on = thread_marker();
     let (left, right) = pool.join(
-        || bridge_piece(pool, left, start, splitter, reducer, false),
+        || indexed_piece(pool, mid, left_producer, left_consumer, splitter, false),
         || {
             let migrated = thread_marker() != forked_on;
-            bridge_piece(pool, right, right_start, splitter, reducer, migrated)
+            indexed_piece(
+                pool,
+                len - mid,
+                right_producer,
+                right_consumer,
+                splitter,
+                migrated,
+            )
         },
     );
     reducer.reduce(left, right)
 }
 
-/// Runs a producer that is in blocks: each block in parallel, one block
-/// after the other, stopping once the result is known.
-fn bridge_blocks<P, C>(
-    pool: &PoolHandle,
-    mut producer: P,
-    mut start: usize,
-    reducer: &C,
-) -> C::Output
+/// Splits `producer` and `consumer` together on the current pool, for as
+/// long as the producer splits and the split budget lasts: rayon's
+/// `bridge_unindexed`.
+///
+/// # Examples
+///
+/// See [`UnindexedProducer`].
+pub fn bridge_unindexed<P, C>(producer: P, consumer: C) -> C::Result
 where
-    P: Producer,
-    C: Reducer<P::Item>,
+    P: UnindexedProducer,
+    C: UnindexedConsumer<P::Item>,
 {
-    let mut result: Option<C::Output> = None;
-    while let Some(block) = producer.next_block() {
-        let len = producer.len();
-        if len == 0 || reducer.full_at(start, start + len) {
-            break;
-        }
-        let (first, rest) = producer.split_at(block.clamp(1, len));
-        producer = rest;
-        let first_len = first.len();
+    with_current_pool(|pool| {
         let splitter = Splitter::new(pool.workers());
-        let done = bridge_piece(pool, first, start, splitter, reducer, false);
-        start += first_len;
-        result = Some(match result {
-            None => done,
-            Some(before) => reducer.reduce(before, done),
-        });
+        pool.install(|| unindexed_piece(pool, producer, consumer, splitter, false))
+    })
+}
+
+fn unindexed_piece<P, C>(
+    pool: &threadpool_core::PoolHandle,
+    producer: P,
+    consumer: C,
+    mut splitter: Splitter,
+    migrated: bool,
+) -> C::Result
+where
+    P: UnindexedProducer,
+    C: UnindexedConsumer<P::Item>,
+{
+    if consumer.full() {
+        return consumer.into_folder().complete();
     }
-    // What is left (nothing, or the part after the result was known) is
-    // dropped unfolded.
-    result.unwrap_or_else(|| reducer.fold_at(start, start, std::iter::empty()))
-}
-
-/// The split budget of one piece; see the module documentation.
-#[derive(Clone, Copy, Debug)]
-struct Splitter {
-    threads: usize,
-    splits: usize,
-}
-
-impl Splitter {
-    fn new(threads: usize) -> Self {
-        let threads = threads.max(1);
-        Splitter {
-            threads,
-            splits: threads,
+    if !splitter.try_split(migrated) {
+        return producer.fold_with(consumer.into_folder()).complete();
+    }
+    match producer.split() {
+        (left_producer, Some(right_producer)) => {
+            let left_consumer = consumer.split_off_left();
+            let reducer = consumer.to_reducer();
+            let forked_on = thread_marker();
+            let (left, right) = pool.join(
+                || unindexed_piece(pool, left_producer, left_consumer, splitter, false),
+                || {
+                    let migrated = thread_marker() != forked_on;
+                    unindexed_piece(pool, right_producer, consumer, splitter, migrated)
+                },
+            );
+            reducer.reduce(left, right)
         }
+        (whole, None) => whole.fold_with(consumer.into_folder()).complete(),
+    }
+}
+
+/// This crate's piece of `len` items, as a rayon-style [`Producer`]. Its
+/// `into_iter` collects the piece (rayon's producers iterate from both
+/// ends); `fold_with` does not.
+pub(super) struct PieceProducer<P> {
+    piece: P,
+    len: usize,
+}
+
+impl<P: Piece> Producer for PieceProducer<P> {
+    type Item = P::Item;
+    type IntoIter = std::vec::IntoIter<P::Item>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        let items: Vec<P::Item> = self.piece.into_seq_iter().collect();
+        items.into_iter()
     }
 
-    /// Whether to split once more; spends budget, or refills it for a piece
-    /// that was stolen.
-    fn try_split(&mut self, migrated: bool) -> bool {
-        if migrated {
-            self.splits = self.threads.max(self.splits / 2);
-            true
-        } else if self.splits > 0 {
-            self.splits /= 2;
-            true
-        } else {
-            false
+    fn min_len(&self) -> usize {
+        self.piece.min_len()
+    }
+
+    fn max_len(&self) -> usize {
+        self.piece.max_len()
+    }
+
+    fn split_at(self, index: usize) -> (Self, Self) {
+        let (left, right) = self.piece.split_at(index);
+        (
+            PieceProducer {
+                piece: left,
+                len: index,
+            },
+            PieceProducer {
+                piece: right,
+                len: self.len - index,
+            },
+        )
+    }
+
+    fn fold_with<F>(self, folder: F) -> F
+    where
+        F: Folder<Self::Item>,
+    {
+        folder.consume_iter(self.piece.into_seq_iter())
+    }
+}
+
+/// This crate's piece of unknown length, as a rayon-style
+/// [`UnindexedProducer`].
+struct PieceUnindexed<P> {
+    piece: P,
+}
+
+impl<P: Piece> UnindexedProducer for PieceUnindexed<P> {
+    type Item = P::Item;
+
+    fn split(self) -> (Self, Option<Self>) {
+        let len = self.piece.len();
+        if len < 2 {
+            return (self, None);
         }
+        let (left, right) = self.piece.split_at(len / 2);
+        (
+            PieceUnindexed { piece: left },
+            Some(PieceUnindexed { piece: right }),
+        )
+    }
+
+    fn fold_with<F>(self, folder: F) -> F
+    where
+        F: Folder<Self::Item>,
+    {
+        folder.consume_iter(self.piece.into_seq_iter())
     }
 }
 
-thread_local! {
-    static MARKER: Cell<u8> = const { Cell::new(0) };
+/// `with_producer` on this crate's indexed iterators.
+pub(super) struct AsProducer<CB> {
+    pub(super) callback: CB,
+    pub(super) len: usize,
 }
 
-/// A number unique to the calling thread among live threads: the address of
-/// a thread-local, cheaper than `thread::current().id()`.
-fn thread_marker() -> usize {
-    MARKER.with(|marker| std::ptr::from_ref(marker).addr())
+impl<T, CB: ProducerCallback<T>> PieceCallback<T> for AsProducer<CB> {
+    type Output = CB::Output;
+
+    fn callback<P>(self, piece: P) -> CB::Output
+    where
+        P: Piece<Item = T>,
+    {
+        self.callback.callback(PieceProducer {
+            piece,
+            len: self.len,
+        })
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::Splitter;
+/// `drive` on this crate's indexed iterators.
+pub(super) struct DriveIndexed<C> {
+    pub(super) consumer: C,
+    pub(super) len: usize,
+}
 
-    #[test]
-    fn an_unstolen_piece_splits_about_log2_threads_times() {
-        let mut splitter = Splitter::new(8);
-        let mut splits = 0;
-        while splitter.try_split(false) {
-            splits += 1;
-        }
-        assert_eq!(splits, 4); // 8 -> 4 -> 2 -> 1 -> 0
+impl<T, C: Consumer<T>> PieceCallback<T> for DriveIndexed<C> {
+    type Output = C::Result;
+
+    fn callback<P>(self, piece: P) -> C::Result
+    where
+        P: Piece<Item = T>,
+    {
+        let producer = PieceProducer {
+            piece,
+            len: self.len,
+        };
+        bridge_producer_consumer(self.len, producer, self.consumer)
+    }
+}
+
+/// `drive_unindexed` on this crate's iterators.
+pub(super) struct DriveUnindexed<C> {
+    pub(super) consumer: C,
+}
+
+impl<T, C: UnindexedConsumer<T>> PieceCallback<T> for DriveUnindexed<C> {
+    type Output = C::Result;
+
+    fn callback<P>(self, piece: P) -> C::Result
+    where
+        P: Piece<Item = T>,
+    {
+        bridge_unindexed(PieceUnindexed { piece }, self.consumer)
+    }
+}
+
+/// Runs an iterator written against rayon's plumbing (it implements only
+/// `drive_unindexed`) into this crate's pipeline: drives it into ordered
+/// pieces in parallel, then hands them on as a `Vec` source.
+pub(super) fn pieces_of_driven<I, CB>(par_iter: I, callback: CB) -> CB::Output
+where
+    I: ParallelIterator,
+    CB: PieceCallback<I::Item>,
+{
+    let pieces = par_iter.drive_unindexed(ListConsumer);
+    let mut items = Vec::with_capacity(pieces.iter().map(Vec::len).sum());
+    for mut piece in pieces {
+        items.append(&mut piece);
+    }
+    items.into_par_iter().with_pieces(callback)
+}
+
+/// Collects ordered `Vec` pieces into a list.
+struct ListConsumer;
+
+struct ListFolder<T>(Vec<T>);
+
+struct ListReducer;
+
+impl<T: Send> Consumer<T> for ListConsumer {
+    type Folder = ListFolder<T>;
+    type Reducer = ListReducer;
+    type Result = LinkedList<Vec<T>>;
+
+    fn split_at(self, _: usize) -> (Self, Self, ListReducer) {
+        (ListConsumer, ListConsumer, ListReducer)
     }
 
-    #[test]
-    fn a_stolen_piece_gets_its_budget_back() {
-        let mut splitter = Splitter::new(4);
-        while splitter.try_split(false) {}
-        assert!(splitter.try_split(true));
-        assert_eq!(splitter.splits, 4);
+    fn into_folder(self) -> ListFolder<T> {
+        ListFolder(Vec::new())
+    }
+
+    fn full(&self) -> bool {
+        false
+    }
+}
+
+impl<T: Send> UnindexedConsumer<T> for ListConsumer {
+    fn split_off_left(&self) -> Self {
+        ListConsumer
+    }
+
+    fn to_reducer(&self) -> ListReducer {
+        ListReducer
+    }
+}
+
+impl<T> Folder<T> for ListFolder<T> {
+    type Result = LinkedList<Vec<T>>;
+
+    fn consume(mut self, item: T) -> Self {
+        self.0.push(item);
+        self
+    }
+
+    fn consume_iter<I>(mut self, iter: I) -> Self
+    where
+        I: IntoIterator<Item = T>,
+    {
+        self.0.extend(iter);
+        self
+    }
+
+    fn complete(self) -> LinkedList<Vec<T>> {
+        let mut list = LinkedList::new();
+        list.push_back(self.0);
+        list
+    }
+
+    fn full(&self) -> bool {
+        false
+    }
+}
+
+impl<T> Reducer<LinkedList<Vec<T>>> for ListReducer {
+    fn reduce(
+        self,
+        mut left: LinkedList<Vec<T>>,
+        mut right: LinkedList<Vec<T>>,
+    ) -> LinkedList<Vec<T>> {
+        left.append(&mut right);
+        left
     }
 }

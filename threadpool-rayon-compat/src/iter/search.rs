@@ -11,7 +11,7 @@
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::ParallelIterator;
-use super::plumbing::{Producer, ProducerCallback, Reducer};
+use super::pieces::{Piece, PieceCallback, Reducer};
 
 /// `find_first`: the leftmost match. `best` is the start of the leftmost
 /// piece known to hold a match (`usize::MAX`: none yet). Relaxed: it only
@@ -161,14 +161,14 @@ macro_rules! gated_adaptor {
         {
             type Item = I::Item;
 
-            fn with_producer<CB>(self, callback: CB) -> CB::Output
+            fn with_pieces<CB>(self, callback: CB) -> CB::Output
             where
-                CB: ProducerCallback<Self::Item>,
+                CB: PieceCallback<Self::Item>,
             {
                 let $name { base, $($field),* } = self;
                 $(let $field = &$field;)*
                 let gate = $gate;
-                base.with_producer(GateCallback { callback, gate: &gate })
+                base.with_pieces(GateCallback { callback, gate: &gate })
             }
         }
     };
@@ -307,16 +307,16 @@ struct GateCallback<'g, CB, G> {
     gate: &'g G,
 }
 
-impl<T, CB, G> ProducerCallback<T> for GateCallback<'_, CB, G>
+impl<T, CB, G> PieceCallback<T> for GateCallback<'_, CB, G>
 where
     G: Gate<T>,
-    CB: ProducerCallback<T>,
+    CB: PieceCallback<T>,
 {
     type Output = CB::Output;
 
     fn callback<P>(self, base: P) -> CB::Output
     where
-        P: Producer<Item = T>,
+        P: Piece<Item = T>,
     {
         self.callback.callback(GateProducer {
             base,
@@ -330,9 +330,9 @@ struct GateProducer<'g, P, G> {
     gate: &'g G,
 }
 
-impl<'g, P, G> Producer for GateProducer<'g, P, G>
+impl<'g, P, G> Piece for GateProducer<'g, P, G>
 where
-    P: Producer,
+    P: Piece,
     G: Gate<P::Item>,
 {
     type Item = P::Item;

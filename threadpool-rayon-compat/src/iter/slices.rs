@@ -8,7 +8,7 @@
 //! runs), where the two sides' sequential iterators together give exactly
 //! the whole slice's items.
 
-use super::plumbing::{Producer, ProducerCallback};
+use super::pieces::{Piece, PieceCallback};
 use super::{IndexedParallelIterator, ParallelIterator};
 
 /// Declares an indexed slice iterator whose producer is the struct itself:
@@ -32,25 +32,25 @@ macro_rules! indexed_slice_iter {
         impl<'data, $T: $bound> ParallelIterator for $name<'data, $T> {
             type Item = $item;
 
-            fn with_producer<CB>(self, callback: CB) -> CB::Output
+            fn with_pieces<CB>(self, callback: CB) -> CB::Output
             where
-                CB: ProducerCallback<Self::Item>,
+                CB: PieceCallback<Self::Item>,
             {
                 callback.callback(self)
             }
 
             fn opt_len(&self) -> Option<usize> {
-                Some(Producer::len(self))
+                Some(Piece::len(self))
             }
         }
 
         impl<'data, $T: $bound> IndexedParallelIterator for $name<'data, $T> {
             fn len(&self) -> usize {
-                Producer::len(self)
+                Piece::len(self)
             }
         }
 
-        impl<'data, $T: $bound> Producer for $name<'data, $T> {
+        impl<'data, $T: $bound> Piece for $name<'data, $T> {
             type Item = $item;
             type IntoIter = $seq;
 
@@ -229,12 +229,56 @@ indexed_slice_iter!(
 );
 
 /// rayon's `ChunksExact`: [`ChunksExactSlice`] and its remainder.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::prelude::*;
+/// use threadpool_rayon_compat::slice::ChunksExact;
+///
+/// let v = [1, 2, 3];
+/// let chunks: ChunksExact<'_, i32> = v.par_chunks_exact(2);
+/// assert_eq!(chunks.remainder(), [3]);
+/// ```
 pub type ChunksExact<'data, T> = WithRemainder<ChunksExactSlice<'data, T>, &'data [T]>;
 /// rayon's `ChunksExactMut`: [`ChunksExactMutSlice`] and its remainder.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::prelude::*;
+/// use threadpool_rayon_compat::slice::ChunksExactMut;
+///
+/// let mut v = [1, 2, 3];
+/// let chunks: ChunksExactMut<'_, i32> = v.par_chunks_exact_mut(2);
+/// assert_eq!(chunks.into_remainder(), [3]);
+/// ```
 pub type ChunksExactMut<'data, T> = WithRemainder<ChunksExactMutSlice<'data, T>, &'data mut [T]>;
 /// rayon's `RChunksExact`: [`RChunksExactSlice`] and its remainder.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::prelude::*;
+/// use threadpool_rayon_compat::slice::RChunksExact;
+///
+/// let v = [1, 2, 3];
+/// let chunks: RChunksExact<'_, i32> = v.par_rchunks_exact(2);
+/// assert_eq!(chunks.remainder(), [1]);
+/// ```
 pub type RChunksExact<'data, T> = WithRemainder<RChunksExactSlice<'data, T>, &'data [T]>;
 /// rayon's `RChunksExactMut`: [`RChunksExactMutSlice`] and its remainder.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::prelude::*;
+/// use threadpool_rayon_compat::slice::RChunksExactMut;
+///
+/// let mut v = [1, 2, 3];
+/// let chunks: RChunksExactMut<'_, i32> = v.par_rchunks_exact_mut(2);
+/// assert_eq!(chunks.count(), 1);
+/// ```
 pub type RChunksExactMut<'data, T> = WithRemainder<RChunksExactMutSlice<'data, T>, &'data mut [T]>;
 
 /// An exact-chunks iterator with the elements its chunks leave out.
@@ -321,11 +365,11 @@ impl<'data, I, T> WithRemainder<I, &'data mut [T]> {
 impl<I: IndexedParallelIterator, R: Send> ParallelIterator for WithRemainder<I, R> {
     type Item = I::Item;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<Self::Item>,
+        CB: PieceCallback<Self::Item>,
     {
-        self.iter.with_producer(callback)
+        self.iter.with_pieces(callback)
     }
 
     fn opt_len(&self) -> Option<usize> {
@@ -341,6 +385,17 @@ impl<I: IndexedParallelIterator, R: Send> IndexedParallelIterator for WithRemain
 
 /// Windows of `N` elements as arrays; from
 /// [`par_array_windows`](super::ParallelSlice::par_array_windows).
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::prelude::*;
+/// use threadpool_rayon_compat::slice::ArrayWindows;
+///
+/// let v = [1, 2, 3];
+/// let windows: ArrayWindows<'_, i32, 2> = v.par_array_windows();
+/// assert_eq!(windows.collect::<Vec<_>>(), [&[1, 2], &[2, 3]]);
+/// ```
 pub type ArrayWindows<'data, T, const N: usize> =
     super::Map<Windows<'data, T>, fn(&'data [T]) -> &'data [T; N]>;
 
@@ -456,9 +511,9 @@ macro_rules! cut_slice_iter {
         impl<'data, $T: $bound, $P: $pbound + Sync + Send> ParallelIterator for $name<'data, $T, $P> {
             type Item = $item;
 
-            fn with_producer<CB>(self, callback: CB) -> CB::Output
+            fn with_pieces<CB>(self, callback: CB) -> CB::Output
             where
-                CB: ProducerCallback<Self::Item>,
+                CB: PieceCallback<Self::Item>,
             {
                 callback.callback($producer {
                     slice: Some(self.slice),
@@ -473,7 +528,7 @@ macro_rules! cut_slice_iter {
             pred: &'p $P,
         }
 
-        impl<'data, 'p, $T: $bound, $P: $pbound + Sync> Producer for $producer<'data, 'p, $T, $P> {
+        impl<'data, 'p, $T: $bound, $P: $pbound + Sync> Piece for $producer<'data, 'p, $T, $P> {
             type Item = $item;
             type IntoIter = $seq;
 
@@ -640,7 +695,7 @@ mod tests {
 
     /// Splits `producer` everywhere it can be cut and concatenates the
     /// pieces' items in order.
-    fn all_pieces<P: Producer>(producer: P, out: &mut Vec<P::Item>) {
+    fn all_pieces<P: Piece>(producer: P, out: &mut Vec<P::Item>) {
         let len = producer.len();
         if len < 2 {
             out.extend(producer.into_seq_iter());
@@ -656,7 +711,7 @@ mod tests {
         all_pieces(right, out);
     }
 
-    fn pieces<P: Producer>(producer: P) -> Vec<P::Item> {
+    fn pieces<P: Piece>(producer: P) -> Vec<P::Item> {
         let mut out = Vec::new();
         all_pieces(producer, &mut out);
         out

@@ -3,7 +3,7 @@
 use std::mem::MaybeUninit;
 use std::ops::{Range, RangeInclusive};
 
-use super::plumbing::{Producer, ProducerCallback};
+use super::pieces::{Piece, PieceCallback};
 use super::{IndexedParallelIterator, IntoParallelIterator, ParallelIterator};
 
 /// A parallel iterator over `&T` in a slice; from `par_iter()`.
@@ -53,9 +53,9 @@ impl<'data, T: Sync, const N: usize> IntoParallelIterator for &'data [T; N] {
 impl<'data, T: Sync> ParallelIterator for Iter<'data, T> {
     type Item = &'data T;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<Self::Item>,
+        CB: PieceCallback<Self::Item>,
     {
         callback.callback(SliceProducer { slice: self.slice })
     }
@@ -75,7 +75,7 @@ struct SliceProducer<'data, T> {
     slice: &'data [T],
 }
 
-impl<'data, T: Sync> Producer for SliceProducer<'data, T> {
+impl<'data, T: Sync> Piece for SliceProducer<'data, T> {
     type Item = &'data T;
     type IntoIter = std::slice::Iter<'data, T>;
 
@@ -142,9 +142,9 @@ impl<'data, T: Send, const N: usize> IntoParallelIterator for &'data mut [T; N] 
 impl<'data, T: Send> ParallelIterator for IterMut<'data, T> {
     type Item = &'data mut T;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<Self::Item>,
+        CB: PieceCallback<Self::Item>,
     {
         callback.callback(SliceMutProducer { slice: self.slice })
     }
@@ -164,7 +164,7 @@ pub(super) struct SliceMutProducer<'data, T> {
     pub(super) slice: &'data mut [T],
 }
 
-impl<'data, T: Send> Producer for SliceMutProducer<'data, T> {
+impl<'data, T: Send> Piece for SliceMutProducer<'data, T> {
     type Item = &'data mut T;
     type IntoIter = std::slice::IterMut<'data, T>;
 
@@ -258,9 +258,9 @@ impl<T: Send> IntoParallelIterator for Box<[T]> {
 impl<T: Send> ParallelIterator for VecIntoIter<T> {
     type Item = T;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<Self::Item>,
+        CB: PieceCallback<Self::Item>,
     {
         let mut vec = self.vec;
         let len = vec.len();
@@ -293,7 +293,7 @@ struct DrainProducer<'data, T> {
     slots: &'data mut [MaybeUninit<T>],
 }
 
-impl<'data, T: Send> Producer for DrainProducer<'data, T> {
+impl<'data, T: Send> Piece for DrainProducer<'data, T> {
     type Item = T;
     type IntoIter = DrainIter<'data, T>;
 
@@ -482,9 +482,9 @@ where
 {
     type Item = T;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<Self::Item>,
+        CB: PieceCallback<Self::Item>,
     {
         callback.callback(RangeProducer {
             range: self.range,
@@ -552,9 +552,9 @@ where
 {
     type Item = T;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<Self::Item>,
+        CB: PieceCallback<Self::Item>,
     {
         callback.callback(RangeProducer {
             range: self.range,
@@ -582,7 +582,7 @@ struct RangeProducer<T> {
     last: Option<T>,
 }
 
-impl<T: RangeInteger> Producer for RangeProducer<T>
+impl<T: RangeInteger> Piece for RangeProducer<T>
 where
     Range<T>: Iterator<Item = T>,
 {
@@ -650,9 +650,9 @@ impl<'data, T: Sync> Chunks<'data, T> {
 impl<'data, T: Sync> ParallelIterator for Chunks<'data, T> {
     type Item = &'data [T];
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<Self::Item>,
+        CB: PieceCallback<Self::Item>,
     {
         callback.callback(ChunksProducer {
             slice: self.slice,
@@ -676,7 +676,7 @@ struct ChunksProducer<'data, T> {
     size: usize,
 }
 
-impl<'data, T: Sync> Producer for ChunksProducer<'data, T> {
+impl<'data, T: Sync> Piece for ChunksProducer<'data, T> {
     type Item = &'data [T];
     type IntoIter = std::slice::Chunks<'data, T>;
 
@@ -726,9 +726,9 @@ impl<'data, T: Send> ChunksMut<'data, T> {
 impl<'data, T: Send> ParallelIterator for ChunksMut<'data, T> {
     type Item = &'data mut [T];
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<Self::Item>,
+        CB: PieceCallback<Self::Item>,
     {
         callback.callback(ChunksMutProducer {
             slice: self.slice,
@@ -752,7 +752,7 @@ struct ChunksMutProducer<'data, T> {
     size: usize,
 }
 
-impl<'data, T: Send> Producer for ChunksMutProducer<'data, T> {
+impl<'data, T: Send> Piece for ChunksMutProducer<'data, T> {
     type Item = &'data mut [T];
     type IntoIter = std::slice::ChunksMut<'data, T>;
 

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet, LinkedL
 use std::marker::PhantomData;
 use std::ops::{Range, RangeInclusive};
 
-use super::plumbing::{Producer, ProducerCallback};
+use super::pieces::{Piece, PieceCallback};
 use super::source::VecIntoIter;
 use super::{
     Chain, IndexedParallelIterator, IntoParallelIterator, Iter, IterMut, Map, ParallelIterator, Zip,
@@ -34,14 +34,24 @@ pub struct OptionIter<T> {
 }
 
 /// rayon's name for the iterator of [`once`].
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::iter::{Once, once};
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// let one: Once<u8> = once(7);
+/// assert_eq!(one.collect::<Vec<_>>(), [7]);
+/// ```
 pub type Once<T> = OptionIter<T>;
 
 impl<T: Send> ParallelIterator for OptionIter<T> {
     type Item = T;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<T>,
+        CB: PieceCallback<T>,
     {
         callback.callback(OptionProducer { item: self.item })
     }
@@ -61,7 +71,7 @@ struct OptionProducer<T> {
     item: Option<T>,
 }
 
-impl<T: Send> Producer for OptionProducer<T> {
+impl<T: Send> Piece for OptionProducer<T> {
     type Item = T;
     type IntoIter = std::option::IntoIter<T>;
 
@@ -223,6 +233,16 @@ fn index_char(index: u32) -> char {
 
 /// A parallel iterator over a `char` range: an integer range in the
 /// numbering that skips surrogates, mapped back to `char`.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::iter::{CharRangeIter, RangeIter};
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// let letters: CharRangeIter<RangeIter<u32>> = ('a'..'d').into_par_iter();
+/// assert_eq!(letters.collect::<String>(), "abc");
+/// ```
 pub type CharRangeIter<R> = Map<R, fn(u32) -> char>;
 
 impl IntoParallelIterator for Range<char> {
@@ -336,9 +356,9 @@ pub fn empty<T: Send>() -> Empty<T> {
 impl<T: Send> ParallelIterator for Empty<T> {
     type Item = T;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<T>,
+        CB: PieceCallback<T>,
     {
         callback.callback(OptionProducer { item: None })
     }
@@ -402,12 +422,28 @@ pub fn repeat_n<T: Clone + Send>(item: T, n: usize) -> RepeatN<T> {
     }
 }
 
+/// rayon's deprecated name for [`repeat_n`].
+///
+/// # Examples
+///
+/// ```
+/// #![allow(deprecated)]
+/// use threadpool_rayon_compat::iter::repeatn;
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// assert_eq!(repeatn(1_u8, 3).count(), 3);
+/// ```
+#[deprecated(note = "use `repeat_n`")]
+pub fn repeatn<T: Clone + Send>(item: T, n: usize) -> RepeatN<T> {
+    repeat_n(item, n)
+}
+
 impl<T: Clone + Send> ParallelIterator for RepeatN<T> {
     type Item = T;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<T>,
+        CB: PieceCallback<T>,
     {
         callback.callback(RepeatProducer {
             item: self.item,
@@ -432,7 +468,7 @@ struct RepeatProducer<T> {
     n: usize,
 }
 
-impl<T: Clone + Send> Producer for RepeatProducer<T> {
+impl<T: Clone + Send> Piece for RepeatProducer<T> {
     type Item = T;
     type IntoIter = std::iter::Flatten<std::option::IntoIter<std::iter::RepeatN<T>>>;
 
@@ -535,9 +571,9 @@ impl<T: Clone + Send> Repeat<T> {
 impl<T: Clone + Send> ParallelIterator for Repeat<T> {
     type Item = T;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<T>,
+        CB: PieceCallback<T>,
     {
         // Endless in effect: `usize::MAX` clones.
         callback.callback(RepeatProducer {

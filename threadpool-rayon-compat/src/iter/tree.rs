@@ -10,7 +10,7 @@
 //! last) order.
 
 use super::ParallelIterator;
-use super::plumbing::{Producer, ProducerCallback};
+use super::pieces::{Piece, PieceCallback};
 
 /// The width of a whole source: halved at each split, so that at most
 /// about 2^40 pieces are ever made.
@@ -72,9 +72,9 @@ where
 {
     type Item = D;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<D>,
+        CB: PieceCallback<D>,
     {
         callback.callback(SplitProducer {
             data: Some(self.data),
@@ -91,7 +91,7 @@ struct SplitProducer<'s, D, S> {
     width: usize,
 }
 
-impl<D, S> Producer for SplitProducer<'_, D, S>
+impl<D, S> Piece for SplitProducer<'_, D, S>
 where
     D: Send,
     S: Fn(D) -> (D, Option<D>) + Sync,
@@ -177,9 +177,9 @@ macro_rules! walk_tree_iter {
         {
             type Item = S;
 
-            fn with_producer<CB>(self, callback: CB) -> CB::Output
+            fn with_pieces<CB>(self, callback: CB) -> CB::Output
             where
-                CB: ProducerCallback<S>,
+                CB: PieceCallback<S>,
             {
                 callback.callback(TreeProducer {
                     nodes: vec![Node::Whole(self.root)],
@@ -311,7 +311,7 @@ struct TreeProducer<'b, S, B> {
     order: Order,
 }
 
-impl<'b, S, B, I> Producer for TreeProducer<'b, S, B>
+impl<'b, S, B, I> Piece for TreeProducer<'b, S, B>
 where
     S: Send,
     B: Fn(&S) -> I + Sync,

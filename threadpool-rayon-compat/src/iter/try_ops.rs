@@ -12,7 +12,7 @@ use std::ops::ControlFlow;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::plumbing::{Producer, ProducerCallback, Reducer};
+use super::pieces::{Piece, PieceCallback, Reducer};
 use super::{FromParallelIterator, IntoParallelIterator, ParallelIterator};
 
 /// A value that either continues with an output or stops with a residual:
@@ -35,10 +35,39 @@ pub trait Try {
     type Residual;
 
     /// A success.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::iter::Try;
+    ///
+    /// assert_eq!(<Option<u8> as Try>::from_output(3), Some(3));
+    /// ```
     fn from_output(output: Self::Output) -> Self;
+
     /// A failure.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::iter::Try;
+    ///
+    /// let failed: Result<u8, &str> = Try::from_residual(Err("no"));
+    /// assert_eq!(failed, Err("no"));
+    /// ```
     fn from_residual(residual: Self::Residual) -> Self;
+
     /// Continue with the output, or break with the residual.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::ops::ControlFlow;
+    /// use threadpool_rayon_compat::iter::Try;
+    ///
+    /// assert_eq!(Some(1).branch(), ControlFlow::Continue(1));
+    /// assert!(None::<u8>.branch().is_break());
+    /// ```
     fn branch(self) -> ControlFlow<Self::Residual, Self::Output>;
 }
 
@@ -352,11 +381,11 @@ where
 {
     type Item = R;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<R>,
+        CB: PieceCallback<R>,
     {
-        self.base.with_producer(TryFoldCallback {
+        self.base.with_pieces(TryFoldCallback {
             callback,
             seed: IdentitySeed(&self.identity),
             fold_op: &self.fold_op,
@@ -405,11 +434,11 @@ where
 {
     type Item = R;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<R>,
+        CB: PieceCallback<R>,
     {
-        self.base.with_producer(TryFoldCallback {
+        self.base.with_pieces(TryFoldCallback {
             callback,
             seed: CloneSeed(self.init),
             fold_op: &self.fold_op,
@@ -425,18 +454,18 @@ struct TryFoldCallback<'f, CB, S, F, T, R> {
     _types: PhantomData<fn() -> (T, R)>,
 }
 
-impl<Item, T, R, S, F, CB> ProducerCallback<Item> for TryFoldCallback<'_, CB, S, F, T, R>
+impl<Item, T, R, S, F, CB> PieceCallback<Item> for TryFoldCallback<'_, CB, S, F, T, R>
 where
     S: Seed<T>,
     F: Fn(T, Item) -> R + Sync,
     R: Try<Output = T>,
-    CB: ProducerCallback<R>,
+    CB: PieceCallback<R>,
 {
     type Output = CB::Output;
 
     fn callback<P>(self, base: P) -> CB::Output
     where
-        P: Producer<Item = Item>,
+        P: Piece<Item = Item>,
     {
         self.callback.callback(TryFoldProducer {
             base,
@@ -454,9 +483,9 @@ struct TryFoldProducer<'f, P, S, F, T, R> {
     _types: PhantomData<fn() -> (T, R)>,
 }
 
-impl<P, T, R, S, F> Producer for TryFoldProducer<'_, P, S, F, T, R>
+impl<P, T, R, S, F> Piece for TryFoldProducer<'_, P, S, F, T, R>
 where
-    P: Producer,
+    P: Piece,
     S: Seed<T>,
     F: Fn(T, P::Item) -> R + Sync,
     R: Try<Output = T>,

@@ -4,7 +4,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::plumbing::{Producer, ProducerCallback};
+use super::pieces::{Piece, PieceCallback};
 use super::{IndexedParallelIterator, ParallelIterator};
 
 /// Where a piece's state comes from: a clone of a value, or a closure.
@@ -85,11 +85,11 @@ where
 {
     type Item = R;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<R>,
+        CB: PieceCallback<R>,
     {
-        self.base.with_producer(StateMapCallback {
+        self.base.with_pieces(StateMapCallback {
             callback,
             state: Cloned(self.item),
             map_op: &self.map_op,
@@ -155,11 +155,11 @@ where
 {
     type Item = R;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<R>,
+        CB: PieceCallback<R>,
     {
-        self.base.with_producer(StateMapCallback {
+        self.base.with_pieces(StateMapCallback {
             callback,
             state: Init(&self.init),
             map_op: &self.map_op,
@@ -191,17 +191,17 @@ struct StateMapCallback<'f, CB, S, F, T> {
     _item: std::marker::PhantomData<fn() -> T>,
 }
 
-impl<Item, T, R, S, F, CB> ProducerCallback<Item> for StateMapCallback<'_, CB, S, F, T>
+impl<Item, T, R, S, F, CB> PieceCallback<Item> for StateMapCallback<'_, CB, S, F, T>
 where
     S: State<T>,
     F: Fn(&mut T, Item) -> R + Sync,
-    CB: ProducerCallback<R>,
+    CB: PieceCallback<R>,
 {
     type Output = CB::Output;
 
     fn callback<P>(self, base: P) -> CB::Output
     where
-        P: Producer<Item = Item>,
+        P: Piece<Item = Item>,
     {
         self.callback.callback(StateMapProducer {
             base,
@@ -219,9 +219,9 @@ struct StateMapProducer<'f, P, S, F, T> {
     _item: std::marker::PhantomData<fn() -> T>,
 }
 
-impl<'f, P, T, R, S, F> Producer for StateMapProducer<'f, P, S, F, T>
+impl<'f, P, T, R, S, F> Piece for StateMapProducer<'f, P, S, F, T>
 where
-    P: Producer,
+    P: Piece,
     S: State<T>,
     F: Fn(&mut T, P::Item) -> R + Sync,
 {
@@ -325,11 +325,11 @@ where
 {
     type Item = T;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<T>,
+        CB: PieceCallback<T>,
     {
-        self.base.with_producer(FoldWithCallback {
+        self.base.with_pieces(FoldWithCallback {
             callback,
             init: self.init,
             fold_op: &self.fold_op,
@@ -343,17 +343,17 @@ struct FoldWithCallback<'f, CB, T, F> {
     fold_op: &'f F,
 }
 
-impl<Item, T, F, CB> ProducerCallback<Item> for FoldWithCallback<'_, CB, T, F>
+impl<Item, T, F, CB> PieceCallback<Item> for FoldWithCallback<'_, CB, T, F>
 where
     T: Send + Clone,
     F: Fn(T, Item) -> T + Sync,
-    CB: ProducerCallback<T>,
+    CB: PieceCallback<T>,
 {
     type Output = CB::Output;
 
     fn callback<P>(self, base: P) -> CB::Output
     where
-        P: Producer<Item = Item>,
+        P: Piece<Item = Item>,
     {
         self.callback.callback(FoldWithProducer {
             base,
@@ -369,9 +369,9 @@ struct FoldWithProducer<'f, P, T, F> {
     fold_op: &'f F,
 }
 
-impl<P, T, F> Producer for FoldWithProducer<'_, P, T, F>
+impl<P, T, F> Piece for FoldWithProducer<'_, P, T, F>
 where
-    P: Producer,
+    P: Piece,
     T: Send + Clone,
     F: Fn(T, P::Item) -> T + Sync,
 {
@@ -441,12 +441,12 @@ where
 {
     type Item = T;
 
-    fn with_producer<CB>(self, callback: CB) -> CB::Output
+    fn with_pieces<CB>(self, callback: CB) -> CB::Output
     where
-        CB: ProducerCallback<T>,
+        CB: PieceCallback<T>,
     {
         let stop = AtomicBool::new(false);
-        self.base.with_producer(WhileSomeCallback {
+        self.base.with_pieces(WhileSomeCallback {
             callback,
             stop: &stop,
         })
@@ -458,15 +458,15 @@ struct WhileSomeCallback<'s, CB> {
     stop: &'s AtomicBool,
 }
 
-impl<T, CB> ProducerCallback<Option<T>> for WhileSomeCallback<'_, CB>
+impl<T, CB> PieceCallback<Option<T>> for WhileSomeCallback<'_, CB>
 where
-    CB: ProducerCallback<T>,
+    CB: PieceCallback<T>,
 {
     type Output = CB::Output;
 
     fn callback<P>(self, base: P) -> CB::Output
     where
-        P: Producer<Item = Option<T>>,
+        P: Piece<Item = Option<T>>,
     {
         self.callback.callback(WhileSomeProducer {
             base,
@@ -480,9 +480,9 @@ struct WhileSomeProducer<'s, P> {
     stop: &'s AtomicBool,
 }
 
-impl<'s, P, T> Producer for WhileSomeProducer<'s, P>
+impl<'s, P, T> Piece for WhileSomeProducer<'s, P>
 where
-    P: Producer<Item = Option<T>>,
+    P: Piece<Item = Option<T>>,
 {
     type Item = T;
     type IntoIter = WhileSomeIter<'s, P::IntoIter>;
