@@ -166,6 +166,10 @@ impl PoolHandle {
         if let Some(chosen) = chosen {
             chosen.keep();
         }
+        if let Some(extras) = &request.inner.callbacks.extras {
+            // Where its progress goes (cancel.rs).
+            extras.control.bind(id, shared);
+        }
         let crate::request::WorkRequest {
             task, callbacks, ..
         } = request.inner;

@@ -9,14 +9,17 @@
 #![allow(clippy::result_large_err)]
 
 mod callback;
+mod cancel;
 mod error;
 mod handle;
 mod id;
 mod join;
 mod latch;
+mod notify;
 mod panic;
 mod pending;
 mod pool;
+mod progress;
 mod registry;
 mod request;
 mod sleep;
@@ -25,12 +28,14 @@ mod sync;
 mod task;
 mod worker;
 
+pub use crate::cancel::{CancelOutcome, CancelToken};
 pub use crate::error::{PollError, PutError, PutErrorKind, Refused, SpawnError, SpawnErrorKind};
 pub use crate::handle::PoolHandle;
 pub use crate::id::RequestId;
 pub use crate::join::Scope;
 pub use crate::panic::{Exception, JobError, Panic};
 pub use crate::pool::{ThreadPool, ThreadPoolBuilder};
+pub use crate::progress::Progress;
 pub use crate::request::{
     SendWorkRequest, WorkRequest, make_requests, make_requests_with, make_requests_with_state,
 };

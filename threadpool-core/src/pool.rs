@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 
+use crate::cancel::CancelOutcome;
 use crate::error::{PollError, PutError, PutErrorKind, Refused, SpawnError};
 use crate::handle::PoolHandle;
 use crate::id::RequestId;
@@ -106,6 +107,8 @@ struct Core<'a> {
     results: Receiver<Message>,
     /// Callbacks of outstanding requests put through this value.
     pending: Pending<'a>,
+    /// Cancellable requests put through this value (`cancel.rs`).
+    controlled: crate::cancel::Controlled<'a>,
 }
 
 impl ThreadPool<'_> {
@@ -435,7 +438,12 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn poll(&mut self) -> Result<usize, PollError> {
-        self.core.poll(&mut self.state)
+        let ran = self.core.poll(&mut self.state);
+        // With a notifier: wake the owner for the next result (notify.rs),
+        // also when nothing is outstanding yet.
+        let results = &self.core.results;
+        self.core.shared.notify.arm_notifier(|| !results.is_empty());
+        ran
     }
 
     /// Blocks until at least one result arrives, then runs the callbacks of
@@ -459,6 +467,7 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn poll_blocking(&mut self) -> Result<usize, PollError> {
+        self.core.shared.notify.disarm();
         self.core.poll_until(None, &mut self.state)
     }
 
@@ -484,6 +493,7 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn poll_timeout(&mut self, timeout: Duration) -> Result<usize, PollError> {
+        self.core.shared.notify.disarm();
         self.core
             .poll_until(Instant::now().checked_add(timeout), &mut self.state)
     }
@@ -510,6 +520,7 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn wait(&mut self) -> Result<(), PollError> {
+        self.core.shared.notify.disarm();
         self.core.wait(&mut self.state)
     }
 
@@ -764,7 +775,136 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
     }
 }
 
+/// Cancellation (`cancel.rs`).
+impl<S: 'static> ThreadPool<'_, S> {
+    /// Cancels the outstanding cancellable request `id` (one made with
+    /// [`WorkRequest::cancellable`], [`with_cancel`](WorkRequest::with_cancel)
+    /// or [`with_progress`](WorkRequest::with_progress), put through this
+    /// pool or a handle).
+    ///
+    /// - Not started yet: it is taken out and will never run; its exception
+    ///   callback runs now, on this thread, with
+    ///   [`Exception::Cancelled`](crate::Exception::Cancelled), and
+    ///   [`Dequeued`](CancelOutcome::Dequeued) is returned. (Its job is
+    ///   dropped, and its slot of a bounded queue freed, when a worker next
+    ///   comes to it.)
+    /// - Running (or finished, its callbacks not run yet): its
+    ///   [`CancelToken`](crate::CancelToken) turns cancelled, and a later
+    ///   poll reports it with `Exception::Cancelled` instead of its value or
+    ///   panic: [`Signalled`](CancelOutcome::Signalled).
+    /// - Anything else: [`NotFound`](CancelOutcome::NotFound), and nothing
+    ///   changes.
+    ///
+    /// A cancelled request's result callback never runs, and it is reported
+    /// exactly once. The default exception report stays silent for a
+    /// cancellation. [`PoolStats::cancelled`] counts them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{CancelOutcome, ThreadPool, WorkRequest};
+    ///
+    /// let mut log = Vec::new();
+    /// let mut pool = ThreadPool::new(0)?;
+    /// let id = pool.put_request(
+    ///     WorkRequest::new(|| 1)
+    ///         .cancellable()
+    ///         .on_result(|_, _| unreachable!())
+    ///         .on_exception(|id, exc| log.push(format!("{id}: {exc}"))),
+    /// )?;
+    /// assert_eq!(pool.cancel(id), CancelOutcome::Dequeued);
+    /// assert_eq!(pool.stats().cancelled, 1);
+    /// drop(pool);
+    /// assert_eq!(log, [format!("{id}: cancelled")]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn cancel(&mut self, id: RequestId) -> CancelOutcome {
+        self.core.cancel(id, &mut self.state)
+    }
+
+    /// Cancels every outstanding cancellable request, as
+    /// [`cancel`](Self::cancel) does each; returns how many it reached
+    /// (dequeued or signalled).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{ThreadPool, WorkRequest};
+    ///
+    /// let mut pool = ThreadPool::new(0)?;
+    /// for n in 0..5 {
+    ///     pool.put_request(WorkRequest::new(move || n).cancellable())?;
+    /// }
+    /// pool.put_request(WorkRequest::new(|| 5))?; // not cancellable
+    /// assert_eq!(pool.cancel_all(), 5);
+    /// assert_eq!((pool.outstanding(), pool.stats().cancelled), (1, 5));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn cancel_all(&mut self) -> usize {
+        let mut ids = self.core.controlled.ids();
+        ids.extend(
+            lock(&self.core.shared.remote)
+                .iter()
+                .filter(|(_, callbacks)| {
+                    callbacks
+                        .0
+                        .extras
+                        .as_ref()
+                        .is_some_and(|e| !e.control.is_cancelled())
+                })
+                .map(|(id, _)| *id),
+        );
+        ids.into_iter()
+            .filter(|&id| self.cancel(id) != CancelOutcome::NotFound)
+            .count()
+    }
+}
+
 impl<'a> Core<'a> {
+    fn cancel(&mut self, id: RequestId, state: &mut dyn Any) -> CancelOutcome {
+        let (outcome, callbacks) = match self.controlled.cancel(id) {
+            (CancelOutcome::Dequeued, Some(slot)) => {
+                (CancelOutcome::Dequeued, self.pending.remove(slot))
+            }
+            (CancelOutcome::NotFound, _) => self.cancel_remote(id),
+            (outcome, _) => (outcome, None),
+        };
+        if let Some(callbacks) = callbacks {
+            if let Some(chosen) = id.chosen() {
+                lock(&self.shared.chosen_ids).remove(&chosen);
+            }
+            self.shared.cancels.count(CancelOutcome::Dequeued);
+            callbacks.cancel(state, id);
+        }
+        outcome
+    }
+
+    /// `cancel` for a request put through a handle, whose callbacks wait
+    /// in the shared table.
+    fn cancel_remote(
+        &mut self,
+        id: RequestId,
+    ) -> (CancelOutcome, Option<crate::request::Callbacks<'a>>) {
+        let mut remote = lock(&self.shared.remote);
+        let Some(control) = remote
+            .get(&id)
+            .and_then(|callbacks| callbacks.0.extras.as_ref())
+            .map(|extras| Arc::clone(&extras.control))
+        else {
+            return (CancelOutcome::NotFound, None);
+        };
+        let outcome = control.cancel();
+        if outcome != CancelOutcome::Dequeued {
+            return (outcome, None);
+        }
+        let callbacks = remote.remove(&id).map(|callbacks| callbacks.0);
+        drop(remote);
+        self.shared
+            .remote_outstanding
+            .fetch_sub(1, Ordering::SeqCst);
+        (outcome, callbacks)
+    }
+
     #[inline]
     fn put<T: Send + 'static>(
         &mut self,
@@ -860,7 +1000,7 @@ impl<'a> Core<'a> {
             } = request;
             return Ok(Envelope {
                 task,
-                filed: self.pending.insert(callbacks),
+                filed: self.file(id, callbacks),
                 holds_slot: false,
             });
         }
@@ -881,9 +1021,24 @@ impl<'a> Core<'a> {
         } = request;
         Ok(Envelope {
             task,
-            filed: self.pending.insert(callbacks),
+            filed: self.file(id, callbacks),
             holds_slot,
         })
+    }
+
+    /// Files a request's callbacks in the table; a cancellable one is
+    /// also found by its id (`cancel.rs`).
+    #[inline]
+    fn file(&mut self, id: RequestId, mut callbacks: crate::request::Callbacks<'a>) -> u32 {
+        let Some(extras) = callbacks.extras.as_mut() else {
+            return self.pending.insert(callbacks);
+        };
+        extras.control.bind(id, &self.shared);
+        let control = Arc::clone(&extras.control);
+        let on_progress = extras.on_progress.take();
+        let slot = self.pending.insert(callbacks);
+        self.controlled.insert(id, slot, control, on_progress);
+        slot
     }
 
     /// Takes a slot of the bounded request queue, running callbacks of
@@ -967,8 +1122,13 @@ impl<'a> Core<'a> {
     /// Runs the callback of one message; returns whether it was a result.
     #[inline]
     fn handle_message(&mut self, message: Message, state: &mut dyn Any) -> bool {
-        let Message::Done(envelope) = message else {
-            return false;
+        let envelope = match message {
+            Message::Done(envelope) => envelope,
+            Message::Progress(id) => {
+                self.controlled.progress(id, state);
+                return false;
+            }
+            Message::Recheck => return false,
         };
         let Envelope {
             mut task, filed, ..
@@ -985,6 +1145,16 @@ impl<'a> Core<'a> {
         } else {
             self.pending.remove(filed)
         };
+        if let Some(callbacks) = &callbacks
+            && callbacks.extras.is_some()
+        {
+            self.controlled.remove(id);
+            if callbacks.cancel_requested() {
+                self.shared
+                    .cancels
+                    .count(crate::cancel::CancelOutcome::Signalled);
+            }
+        }
         if let Some(chosen) = id.chosen() {
             lock(&self.shared.chosen_ids).remove(&chosen);
         }
@@ -1072,6 +1242,7 @@ pub struct ThreadPoolBuilder {
     thread_name: String,
     stack_size: Option<usize>,
     max_workers: usize,
+    notifier: Option<crate::notify::NotifyFn>,
 }
 
 impl Default for ThreadPoolBuilder {
@@ -1139,6 +1310,7 @@ impl ThreadPoolBuilder {
             thread_name: "threadpool".to_owned(),
             stack_size: None,
             max_workers: Self::DEFAULT_MAX_WORKERS,
+            notifier: None,
         }
     }
 
@@ -1247,6 +1419,64 @@ impl ThreadPoolBuilder {
         self
     }
 
+    /// Sets the pool's notifier: a function the pool calls when results
+    /// (or progress values, or cancellations' outcomes) become ready while
+    /// nobody polls, to wake the owner's event loop instead of having it
+    /// poll in a busy loop.
+    ///
+    /// The pool calls it at most once per [`poll`](ThreadPool::poll): a
+    /// `poll` arms it; the first result to arrive afterwards calls it (on
+    /// the worker that sent the result), and later ones do not, until the
+    /// next `poll`. No wake-up is lost: a result that arrives after the
+    /// poll looked at the queue, before the loop sleeps, still calls it
+    /// (from a worker, or from that `poll` itself, after its callbacks).
+    /// It is never called from inside a callback, nor while a blocking
+    /// call (`wait`, `poll_blocking`) takes the results itself.
+    ///
+    /// Keep it short and non-blocking: post an event (winit's
+    /// `EventLoopProxy::send_event`, egui's `Context::request_repaint`),
+    /// write to a channel or a pipe, or notify a `Condvar`. The guide's
+    /// section "Waking an event loop" has a sketch for each.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::{Arc, Condvar, Mutex};
+    /// use threadpool_core::{ThreadPool, WorkRequest};
+    ///
+    /// let wake = Arc::new((Mutex::new(false), Condvar::new()));
+    /// let notifier = Arc::clone(&wake);
+    /// let mut pool = ThreadPool::builder()
+    ///     .num_workers(2)
+    ///     .notify(move || {
+    ///         *notifier.0.lock().unwrap() = true;
+    ///         notifier.1.notify_one();
+    ///     })
+    ///     .build()?;
+    /// let mut done = 0;
+    /// for n in 0..10 {
+    ///     pool.put_request(WorkRequest::new(move || n).on_result(|_, _| done += 1))?;
+    /// }
+    /// while pool.outstanding() > 0 {
+    ///     pool.poll()?; // runs what is ready, then arms the notifier
+    ///     // The event loop's sleep: until the notifier (or, in a real
+    ///     // program, input) wakes it.
+    ///     let (flag, condvar) = &*wake;
+    ///     let mut woken = flag.lock().unwrap();
+    ///     while !*woken && pool.outstanding() > 0 {
+    ///         woken = condvar.wait(woken).unwrap();
+    ///     }
+    ///     *woken = false;
+    /// }
+    /// drop(pool);
+    /// assert_eq!(done, 10);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn notify(mut self, notifier: impl Fn() + Send + Sync + 'static) -> Self {
+        self.notifier = Some(crate::notify::NotifyFn(std::sync::Arc::new(notifier)));
+        self
+    }
+
     /// Sets the stack size of worker threads, in bytes.
     ///
     /// # Examples
@@ -1311,6 +1541,7 @@ impl ThreadPoolBuilder {
                 shared: self.shared(results_tx, Some(StateType::of::<S>())),
                 results: results_rx,
                 pending: Pending::new(),
+                controlled: crate::cancel::Controlled::default(),
             },
             state,
         };
@@ -1378,6 +1609,6 @@ impl ThreadPoolBuilder {
             bound if bound > Self::MAX_QUEUE_BOUND => 0,
             bound => bound,
         };
-        Shared::new(config, queue_size, results, state)
+        Shared::new(config, queue_size, results, state, self.notifier)
     }
 }

@@ -113,6 +113,8 @@ impl WorkerContext {
             // The pool is gone; the value's destructor is user code.
             drop_quietly(unsent);
         }
+        // Wakes the owner's event loop if it asked (notify.rs).
+        self.shared.notify.results_sent();
     }
 
     /// Pushes a job forked by the running job onto this worker's deque and
