@@ -92,6 +92,28 @@ pub mod __loom {
             self.0.notify_all();
         }
     }
+
+    /// The notifier handshake of `src/notify.rs`, as the models drive it.
+    pub struct Notify(crate::notify::Notify);
+
+    impl Notify {
+        /// A pool's notify state with `notifier` as its notifier.
+        pub fn new(notifier: impl Fn() + Send + Sync + 'static) -> Self {
+            Notify(crate::notify::Notify::new(Some(crate::notify::NotifyFn(
+                std::sync::Arc::new(notifier),
+            ))))
+        }
+
+        /// W1, W2: a producer just sent a result.
+        pub fn results_sent(&self) {
+            self.0.results_sent();
+        }
+
+        /// P1, P2: the end of a `poll`; `has_results` looks at the queue.
+        pub fn arm_notifier(&self, has_results: impl FnOnce() -> bool) {
+            self.0.arm_notifier(has_results);
+        }
+    }
 }
 
 /// The workspace README's examples, compiled and run as doctests.

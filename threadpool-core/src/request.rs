@@ -850,6 +850,52 @@ impl<T: Send + 'static> SendWorkRequest<T> {
         }
     }
 
+    /// A cancellable request whose job is handed its [`CancelToken`]; see
+    /// [`WorkRequest::with_cancel`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{CancelOutcome, SendWorkRequest, ThreadPool};
+    ///
+    /// let mut pool = ThreadPool::new(0)?;
+    /// let handle = pool.handle();
+    /// let id = std::thread::spawn(move || {
+    ///     handle.put_request(SendWorkRequest::with_cancel(|token| token.is_cancelled())).unwrap()
+    /// })
+    /// .join()
+    /// .unwrap();
+    /// assert_eq!(pool.cancel(id), CancelOutcome::Dequeued);
+    /// assert_eq!(pool.outstanding(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_cancel<F>(job: F) -> Self
+    where
+        F: FnOnce(CancelToken) -> T + Send + 'static,
+    {
+        SendWorkRequest {
+            inner: WorkRequest::with_cancel(job),
+        }
+    }
+
+    /// Makes the request cancellable; see [`WorkRequest::cancellable`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{CancelOutcome, SendWorkRequest, ThreadPool};
+    ///
+    /// let mut pool = ThreadPool::new(0)?;
+    /// let id = pool.handle().put_request(SendWorkRequest::new(|| 1).cancellable())?;
+    /// assert_eq!(pool.cancel(id), CancelOutcome::Dequeued);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn cancellable(self) -> Self {
+        SendWorkRequest {
+            inner: self.inner.cancellable(),
+        }
+    }
+
     /// Sets the callback for the job's value; see [`WorkRequest::on_result`].
     ///
     /// # Examples

@@ -20,7 +20,13 @@
 use crate::util;
 
 /// The model files, `threadpool-core/tests/<name>.rs`.
-const MODELS: [&str; 4] = ["loom_sleep", "loom_dismiss", "loom_slots", "loom_results"];
+const MODELS: [&str; 5] = [
+    "loom_sleep",
+    "loom_dismiss",
+    "loom_slots",
+    "loom_results",
+    "loom_notify",
+];
 
 /// The preemption bound of the full run.
 const DEFAULT_PREEMPTIONS: &str = "3";
