@@ -11,6 +11,7 @@
 mod callback;
 mod cancel;
 mod error;
+mod future;
 mod handle;
 mod id;
 mod join;
@@ -30,6 +31,7 @@ mod worker;
 
 pub use crate::cancel::{CancelOutcome, CancelToken};
 pub use crate::error::{PollError, PutError, PutErrorKind, Refused, SpawnError, SpawnErrorKind};
+pub use crate::future::{PollAsync, PutRequestAsync, WaitAsync};
 pub use crate::handle::PoolHandle;
 pub use crate::id::RequestId;
 pub use crate::join::Scope;

@@ -113,12 +113,6 @@ impl Notify {
         }
     }
 
-    /// Whether the pool was built with a notifier.
-    #[inline]
-    pub(crate) fn has_notifier(&self) -> bool {
-        self.notifier.is_some()
-    }
-
     /// Called by a producer after it put a message on the result queue.
     #[inline]
     pub(crate) fn results_sent(&self) {

@@ -775,6 +775,41 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
     }
 }
 
+/// What the async calls (`future.rs`) need of the pool.
+impl<S: 'static> ThreadPool<'_, S> {
+    /// `poll` without arming the notifier: the async call waits itself.
+    pub(crate) fn poll_quietly(&mut self) -> Result<usize, PollError> {
+        self.core.poll(&mut self.state)
+    }
+
+    /// Registers `waker` for the next result; `false` if one is there.
+    pub(crate) fn watch_results(&self, waker: &std::task::Waker) -> bool {
+        let results = &self.core.results;
+        self.core
+            .shared
+            .notify
+            .watch_results(waker, || !results.is_empty())
+    }
+
+    /// Registers `waker` for room in the bounded request queue; `false`
+    /// if there is room (or the queue is unbounded).
+    pub(crate) fn watch_room(&self, waker: &std::task::Waker) -> bool {
+        let Some((slots, _)) = &self.core.shared.slots else {
+            return false;
+        };
+        self.core
+            .shared
+            .notify
+            .watch_room(waker, || !slots.is_full())
+    }
+
+    /// No worker is left and no result waits: nothing will ever arrive
+    /// (worker/README.md, D3).
+    pub(crate) fn no_workers_left(&self) -> bool {
+        self.core.shared.alive.load(Ordering::SeqCst) == 0 && self.core.results.is_empty()
+    }
+}
+
 /// Cancellation (`cancel.rs`).
 impl<S: 'static> ThreadPool<'_, S> {
     /// Cancels the outstanding cancellable request `id` (one made with
