@@ -42,20 +42,9 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
     /// # Examples
     ///
     /// ```
+    /// use pollster::block_on; // any executor will do
     /// use threadpool_core::{ThreadPool, WorkRequest};
     ///
-    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    /// #     let mut f = std::pin::pin!(f);
-    /// #     let thread = std::thread::current();
-    /// #     let waker = std::sync::Arc::new(Unpark(thread)).into();
-    /// #     struct Unpark(std::thread::Thread);
-    /// #     impl std::task::Wake for Unpark { fn wake(self: std::sync::Arc<Self>) { self.0.unpark() } }
-    /// #     let mut cx = std::task::Context::from_waker(&waker);
-    /// #     loop {
-    /// #         if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; }
-    /// #         std::thread::park();
-    /// #     }
-    /// # }
     /// let mut pool = ThreadPool::builder().num_workers(2).queue_size(2).build_with_state(0_u64)?;
     /// block_on(async {
     ///     for n in 1..=100_u64 {
@@ -91,21 +80,10 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
     /// # Examples
     ///
     /// ```
+    /// use pollster::block_on; // any executor will do
     /// use threadpool_core::{ThreadPool, WorkRequest};
     ///
-    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    /// #     let mut f = std::pin::pin!(f);
-    /// #     let thread = std::thread::current();
-    /// #     let waker = std::sync::Arc::new(Unpark(thread)).into();
-    /// #     struct Unpark(std::thread::Thread);
-    /// #     impl std::task::Wake for Unpark { fn wake(self: std::sync::Arc<Self>) { self.0.unpark() } }
-    /// #     let mut cx = std::task::Context::from_waker(&waker);
-    /// #     loop {
-    /// #         if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; }
-    /// #         std::thread::park();
-    /// #     }
-    /// # }
-    /// let mut pool = ThreadPool::with_state(2, Vec::new())?;
+    /// let mut pool = ThreadPool::with_state(2, Vec::<&str>::new())?;
     /// pool.put_request(WorkRequest::new(|| "hi").on_result_with(|seen: &mut Vec<_>, _, s| seen.push(s)))?;
     /// block_on(pool.wait_async())?;
     /// assert_eq!(pool.state(), &["hi"]);
@@ -129,20 +107,9 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
     /// # Examples
     ///
     /// ```
+    /// use pollster::block_on; // any executor will do
     /// use threadpool_core::{PollError, ThreadPool, WorkRequest};
     ///
-    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    /// #     let mut f = std::pin::pin!(f);
-    /// #     let thread = std::thread::current();
-    /// #     let waker = std::sync::Arc::new(Unpark(thread)).into();
-    /// #     struct Unpark(std::thread::Thread);
-    /// #     impl std::task::Wake for Unpark { fn wake(self: std::sync::Arc<Self>) { self.0.unpark() } }
-    /// #     let mut cx = std::task::Context::from_waker(&waker);
-    /// #     loop {
-    /// #         if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; }
-    /// #         std::thread::park();
-    /// #     }
-    /// # }
     /// let mut pool = ThreadPool::new(1)?;
     /// pool.put_request(WorkRequest::new(|| 1))?;
     /// assert_eq!(block_on(pool.poll_async()), Ok(1));

@@ -12,7 +12,7 @@
 //! flag, `armed`, and two steps on each side:
 //!
 //! - the poller, at the end of [`ThreadPool::poll`](crate::ThreadPool::poll):
-//!   (P1) stores `armed = true`, then, after a SeqCst fence, (P2) looks at
+//!   (P1) sets `armed = true` (with a swap), then, after a SeqCst fence, (P2) looks at
 //!   the result queue; if a result is there after all, it takes the flag
 //!   back with a swap and, if it got it, calls the notifier itself (after
 //!   its callbacks, outside any of them);
@@ -76,7 +76,12 @@ impl Watch {
     /// already, takes the flag back. Returns whether this call took it back
     /// (and so must do the waking itself).
     fn arm(&self, ready: impl FnOnce() -> bool) -> bool {
-        self.armed.store(true, Ordering::SeqCst);
+        // A swap, not a store: an RMW is ordered after every earlier
+        // change of the flag, which the model (`tests/loom_notify.rs`)
+        // needs; with a plain SeqCst store loom reports a lost wake-up
+        // (loom models SeqCst stores as Release ones). Once per poll, on
+        // the polling thread: its cost does not show.
+        self.armed.swap(true, Ordering::SeqCst);
         // Pairs with the fence in `fire`.
         fence(Ordering::SeqCst);
         ready() && self.armed.swap(false, Ordering::SeqCst)

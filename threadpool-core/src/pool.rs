@@ -1487,10 +1487,9 @@ impl ThreadPoolBuilder {
     ///         *notifier.0.lock().unwrap() = true;
     ///         notifier.1.notify_one();
     ///     })
-    ///     .build()?;
-    /// let mut done = 0;
+    ///     .build_with_state(0_u32)?;
     /// for n in 0..10 {
-    ///     pool.put_request(WorkRequest::new(move || n).on_result(|_, _| done += 1))?;
+    ///     pool.put_request(WorkRequest::new(move || n).on_result_with(|done: &mut u32, _, _| *done += 1))?;
     /// }
     /// while pool.outstanding() > 0 {
     ///     pool.poll()?; // runs what is ready, then arms the notifier
@@ -1503,8 +1502,7 @@ impl ThreadPoolBuilder {
     ///     }
     ///     *woken = false;
     /// }
-    /// drop(pool);
-    /// assert_eq!(done, 10);
+    /// assert_eq!(*pool.state(), 10);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn notify(mut self, notifier: impl Fn() + Send + Sync + 'static) -> Self {

@@ -88,7 +88,7 @@ pub(crate) type ProgressCallback<'a> = Box<dyn FnMut(&mut dyn Any, RequestId) + 
 ///         }
 ///         "done"
 ///     })
-///     .on_progress(|_id, percent| seen.push(percent))
+///     .on_progress(|_id, percent: u32| seen.push(percent))
 ///     .on_result(|_id, _done| {}),
 /// )?;
 /// pool.wait()?;
@@ -129,7 +129,7 @@ impl<P: Send + 'static> Progress<P> {
     ///         }
     ///         copied
     ///     })
-    ///     .on_progress(|_id, bytes| last = bytes),
+    ///     .on_progress(|_id, bytes: u64| last = bytes),
     /// )?;
     /// pool.wait()?;
     /// drop(pool);

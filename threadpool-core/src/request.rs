@@ -355,6 +355,10 @@ impl<'a, T: Send + 'static> WorkRequest<'a, T> {
     /// than the job. All of a request's progress callbacks run before its
     /// result callback; none runs once it is cancelled.
     ///
+    /// Name the value's type in the closure (`|id, bytes: u64|`): it must
+    /// be the job's `P`, which the compiler cannot see from here (an
+    /// unnamed integer would be taken for an `i32`).
+    ///
     /// # Panics
     ///
     /// If the request was not made by `with_progress`, or its job reports
@@ -368,7 +372,7 @@ impl<'a, T: Send + 'static> WorkRequest<'a, T> {
     /// let mut percents = Vec::new();
     /// let mut pool = ThreadPool::new(1)?;
     /// pool.put_request(
-    ///     WorkRequest::with_progress(|p: Progress<f32>| p.report(1.0)).on_progress(|_id, f| percents.push(f)),
+    ///     WorkRequest::with_progress(|p: Progress<f32>| p.report(1.0)).on_progress(|_id, f: f32| percents.push(f)),
     /// )?;
     /// pool.wait()?;
     /// drop(pool);
