@@ -32,9 +32,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Gauge, List, ListItem, Paragraph};
 use ratatui::{DefaultTerminal, Frame};
-use threadpool_core::{
-    CancelOutcome, Exception, PoolStats, Progress, RequestId, ThreadPool, WorkRequest,
-};
+use threadpool_core::{CancelOutcome, Exception, Progress, RequestId, ThreadPool, WorkRequest};
 
 /// Downloads in the batch.
 const DOWNLOADS: u64 = 14;
@@ -221,18 +219,17 @@ fn on_key(pool: &mut ThreadPool<'static, Board>, key: KeyCode) -> bool {
 }
 
 /// Draws the dashboard.
-fn draw(frame: &mut Frame, board: &Board, stats: PoolStats) {
+fn draw(frame: &mut Frame, board: &Board, workers: usize) {
     let [header, list, failures, help] = Layout::vertical([
         Constraint::Length(4),
         Constraint::Min(4),
-        Constraint::Length(5),
+        Constraint::Length(7),
         Constraint::Length(1),
     ])
     .areas(frame.area());
 
     let counts = format!(
-        "workers {}   queued {}   running {}   completed {}   failed {}   cancelled {}",
-        stats.workers,
+        "workers {workers}   queued {}   running {}   completed {}   failed {}   cancelled {}",
         board.count(|s| *s == Status::Queued),
         board.count(|s| *s == Status::Running),
         board.count(|s| *s == Status::Done),
@@ -299,8 +296,9 @@ fn draw(frame: &mut Frame, board: &Board, stats: PoolStats) {
         );
     }
 
-    let items: Vec<ListItem> = board
-        .failures
+    // The latest failures that fit.
+    let fit = usize::from(failures.height.saturating_sub(2));
+    let items: Vec<ListItem> = board.failures[board.failures.len().saturating_sub(fit)..]
         .iter()
         .map(|f| ListItem::new(f.as_str()))
         .collect();
@@ -339,7 +337,7 @@ fn run_terminal(
     loop {
         // Runs the callbacks of what is ready, then arms the notifier.
         let _ = pool.poll();
-        terminal.draw(|frame| draw(frame, pool.state(), pool.stats()))?;
+        terminal.draw(|frame| draw(frame, pool.state(), pool.workers()))?;
         // Sleeps until a key or the notifier: no busy polling.
         let first = wake.recv()?;
         for woke in std::iter::once(first).chain(wake.try_iter()) {
@@ -357,7 +355,7 @@ fn run_headless(
     pool: &mut ThreadPool<'static, Board>,
     wake: &Receiver<Wake>,
 ) -> Result<String, Box<dyn Error>> {
-    let mut terminal = Terminal::new(TestBackend::new(96, 28))?;
+    let mut terminal = Terminal::new(TestBackend::new(96, 30))?;
     let mut scripted = false;
     loop {
         let _ = pool.poll();
@@ -372,7 +370,7 @@ fn run_headless(
             pool.state_mut().selected = 0;
             on_key(pool, KeyCode::Char('c'));
         }
-        terminal.draw(|frame| draw(frame, pool.state(), pool.stats()))?;
+        terminal.draw(|frame| draw(frame, pool.state(), pool.workers()))?;
         if pool.state().finished() && pool.outstanding() == 0 {
             return Ok(buffer_text(terminal.backend().buffer()));
         }
@@ -449,19 +447,15 @@ mod tests {
         }
     }
 
-    fn render(board: &Board, stats: PoolStats) -> String {
+    fn render(board: &Board, workers: usize) -> String {
         let mut terminal = Terminal::new(TestBackend::new(96, 24)).unwrap();
-        terminal.draw(|frame| draw(frame, board, stats)).unwrap();
+        terminal.draw(|frame| draw(frame, board, workers)).unwrap();
         buffer_text(terminal.backend().buffer())
     }
 
     #[test]
     fn the_dashboard_shows_counts_gauges_and_failures() {
-        let stats = PoolStats {
-            workers: 4,
-            ..PoolStats::default()
-        };
-        let text = render(&board(), stats);
+        let text = render(&board(), 4);
         assert!(
             text.contains(
                 "workers 4   queued 1   running 1   completed 1   failed 1   cancelled 1"
@@ -485,9 +479,7 @@ mod tests {
     fn the_selected_row_is_highlighted() {
         let mut terminal = Terminal::new(TestBackend::new(96, 24)).unwrap();
         let board = board();
-        terminal
-            .draw(|frame| draw(frame, &board, PoolStats::default()))
-            .unwrap();
+        terminal.draw(|frame| draw(frame, &board, 2)).unwrap();
         let buffer = terminal.backend().buffer();
         // Row 0 of the list is at y = 5 (header of 4, border of 1), the
         // selected one (index 1) at y = 6, starting after the border.
