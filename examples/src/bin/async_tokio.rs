@@ -61,7 +61,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         loop {
             interval.tick().await;
             ticks += 1;
-            if ticks % 5 == 0 {
+            if ticks.is_multiple_of(5) {
                 println!("  [{:>5} ms] tick {ticks}", start.elapsed().as_millis());
             }
         }
@@ -73,7 +73,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .build_with_state(Report::default())?;
     let mut slow = Vec::new();
     for n in 1..=JOBS {
-        let millis = if n % 4 == 0 { 3_000 } else { 50 + 20 * n };
+        let millis = if n.is_multiple_of(4) {
+            3_000
+        } else {
+            50 + 20 * n
+        };
         let before = Instant::now();
         let id = pool.put_request_async(blocking_job(n, millis)).await?;
         let waited = before.elapsed();
