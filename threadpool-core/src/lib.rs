@@ -95,6 +95,33 @@ pub mod __loom {
         }
     }
 
+    /// The cancellation state machine of `src/cancel.rs`, as the models
+    /// drive it.
+    pub struct Control(std::sync::Arc<crate::cancel::Control>);
+
+    impl Control {
+        /// A cancellable request's control block, queued.
+        #[allow(clippy::new_without_default)]
+        pub fn new() -> Self {
+            Control(crate::cancel::Control::new())
+        }
+
+        /// The worker is about to run the job: `false` if it was cancelled.
+        pub fn start(&self) -> bool {
+            self.0.start()
+        }
+
+        /// The polling side cancels the request.
+        pub fn cancel(&self) -> crate::CancelOutcome {
+            self.0.cancel()
+        }
+
+        /// What the job's `CancelToken` says.
+        pub fn is_cancelled(&self) -> bool {
+            self.0.is_cancelled()
+        }
+    }
+
     /// The notifier handshake of `src/notify.rs`, as the models drive it.
     pub struct Notify(crate::notify::Notify);
 

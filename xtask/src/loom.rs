@@ -20,12 +20,13 @@
 use crate::util;
 
 /// The model files, `threadpool-core/tests/<name>.rs`.
-const MODELS: [&str; 5] = [
+const MODELS: [&str; 6] = [
     "loom_sleep",
     "loom_dismiss",
     "loom_slots",
     "loom_results",
     "loom_notify",
+    "loom_cancel",
 ];
 
 /// The preemption bound of the full run.
