@@ -94,3 +94,8 @@ fn one_producer_two_results_no_lost_wake_up() {
 fn two_producers_one_result_each_no_lost_wake_up() {
     model("notify: two producers, one result each", || run(2, 1));
 }
+
+#[test]
+fn two_producers_two_results_each_no_lost_wake_up() {
+    model("notify: two producers, two results each", || run(2, 2));
+}
