@@ -280,38 +280,56 @@ fn a_cancelled_request_delivers_no_more_progress() {
     });
 }
 
-/// A cancel racing each job's start and finish: whichever wins, every
-/// request gets exactly one outcome, a job cancelled before it started
-/// never runs, and the counts add up.
+/// A cancel racing each job's start and finish: cancels land before the
+/// start, while the job runs, and after it returned (its result not yet
+/// delivered). Whichever wins, every request gets exactly one outcome, a
+/// job cancelled before it started never runs, and the counts add up.
 #[test]
 fn cancel_racing_start_and_finish_gives_exactly_one_outcome() {
     watchdog(
         "cancel_racing_start_and_finish_gives_exactly_one_outcome",
         || {
-            let rounds = if cfg!(miri) { 20 } else { 3_000_u32 };
+            let rounds = if cfg!(miri) { 30 } else { 3_000_u32 };
             let mut pool = ThreadPool::with_state(3, Log::new()).unwrap();
             let mut outcomes = HashMap::new();
             let mut ran = HashMap::new();
             for round in 0..rounds {
                 let started = Arc::new(AtomicBool::new(false));
-                let flag = Arc::clone(&started);
+                let finished = Arc::new(AtomicBool::new(false));
+                let (start_flag, finish_flag) = (Arc::clone(&started), Arc::clone(&finished));
                 let request = WorkRequest::with_cancel(move |token| {
-                    flag.store(true, Ordering::SeqCst);
-                    // Uneven lengths: the cancel lands before the start,
-                    // during the job, or after it returned.
+                    start_flag.store(true, Ordering::SeqCst);
+                    // Uneven lengths; a cancelled job stops early.
+                    let mut value = round;
                     for _ in 0..round % 97 {
                         if token.is_cancelled() {
-                            return u32::MAX;
+                            value = u32::MAX;
+                            break;
                         }
                         std::hint::spin_loop();
                     }
-                    round
+                    finish_flag.store(true, Ordering::SeqCst);
+                    value
                 });
                 let id = pool.put_request(logged(request)).unwrap();
-                for _ in 0..round % 13 {
-                    std::hint::spin_loop();
+                let at = match round % 3 {
+                    // Races the worker's start (and, for short jobs, its end).
+                    0 => None,
+                    // The job has started: it is running or has returned.
+                    1 => Some(&started),
+                    // The job has returned; its result waits to be polled.
+                    _ => Some(&finished),
+                };
+                if let Some(flag) = at {
+                    while !flag.load(Ordering::SeqCst) {
+                        std::thread::yield_now();
+                    }
                 }
-                outcomes.insert(id, pool.cancel(id));
+                let outcome = pool.cancel(id);
+                if at.is_some() {
+                    assert_eq!(outcome, CancelOutcome::Signalled, "{id}: started");
+                }
+                outcomes.insert(id, outcome);
                 ran.insert(id, started);
                 if round % 50 == 0 {
                     let _ = pool.poll(); // nothing may be outstanding
@@ -332,10 +350,15 @@ fn cancel_racing_start_and_finish_gives_exactly_one_outcome() {
                     CancelOutcome::NotFound => panic!("{id}: not found before its callbacks ran"),
                 }
             }
+            eprintln!("{dequeued} cancels before the start, {signalled} after it");
             let stats = pool.stats();
             assert_eq!(stats.cancelled, u64::from(rounds));
             assert_eq!(stats.completed, signalled, "only signalled jobs ran");
             assert_eq!(dequeued + signalled, u64::from(rounds));
+            assert!(
+                signalled >= u64::from(rounds) * 2 / 3,
+                "the waited-for cancels"
+            );
             assert_eq!((stats.queued, stats.running), (0, 0));
         },
     );
