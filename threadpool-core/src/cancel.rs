@@ -22,6 +22,12 @@
 //! it at once. The worker that pops a `CANCELLED` job sends nothing back,
 //! so the request's callbacks, already taken out of the polling side's
 //! table, are never looked for again.
+//!
+//! The winner also owns the request's slot of a bounded request queue: the
+//! worker gives it back as it starts the job (as for any request), `cancel`
+//! as it takes the request out; the worker that later drops a `CANCELLED`
+//! job, and the shutdown paths that drop queued jobs (`Job::holds_slot`),
+//! leave it alone.
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -48,6 +54,10 @@ const CANCEL_REQUESTED: usize = 3;
 pub(crate) struct Sink {
     pub(crate) id: RequestId,
     pub(crate) shared: Weak<Shared>,
+    /// The request took a slot of the bounded queue when it was put: the
+    /// side that wins the race for it gives the slot back (the worker that
+    /// starts it, or `cancel`).
+    holds_slot: bool,
 }
 
 /// What a cancellable request's job and the polling side share.
@@ -66,11 +76,25 @@ impl Control {
     }
 
     /// Records where the request was put.
-    pub(crate) fn bind(&self, id: RequestId, shared: &Arc<Shared>) {
+    pub(crate) fn bind(&self, id: RequestId, shared: &Arc<Shared>, holds_slot: bool) {
         let _ = self.sink.set(Sink {
             id,
             shared: Arc::downgrade(shared),
+            holds_slot,
         });
+    }
+
+    /// Whether the request holds a slot of the bounded queue.
+    pub(crate) fn holds_slot(&self) -> bool {
+        self.sink.get().is_some_and(|sink| sink.holds_slot)
+    }
+
+    /// Whether `cancel` took the request out before it started (and so gave
+    /// its slot of the bounded queue back).
+    #[inline]
+    pub(crate) fn dequeued(&self) -> bool {
+        // Acquire: pairs with the CAS in `cancel`.
+        self.state.load(Ordering::Acquire) == CANCELLED
     }
 
     /// The worker is about to run the job: `false` if it was cancelled

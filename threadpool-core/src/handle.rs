@@ -168,7 +168,7 @@ impl PoolHandle {
         }
         if let Some(extras) = &request.inner.callbacks.extras {
             // Where its progress goes (cancel.rs).
-            extras.control.bind(id, shared);
+            extras.control.bind(id, shared, holds_slot);
         }
         let crate::request::WorkRequest {
             task, callbacks, ..

@@ -819,10 +819,10 @@ impl<S: 'static> ThreadPool<'_, S> {
     ///
     /// - Not started yet: it is taken out and will never run; its exception
     ///   callback runs now, on this thread, with
-    ///   [`Exception::Cancelled`](crate::Exception::Cancelled), and
-    ///   [`Dequeued`](CancelOutcome::Dequeued) is returned. (Its job is
-    ///   dropped, and its slot of a bounded queue freed, when a worker next
-    ///   comes to it.)
+    ///   [`Exception::Cancelled`](crate::Exception::Cancelled), its slot of
+    ///   a bounded request queue is free again, and
+    ///   [`Dequeued`](CancelOutcome::Dequeued) is returned. (Its job, and
+    ///   what it captured, are dropped when a worker next comes to it.)
     /// - Running (or finished, its callbacks not run yet): its
     ///   [`CancelToken`](crate::CancelToken) turns cancelled, and a later
     ///   poll reports it with `Exception::Cancelled` instead of its value or
@@ -907,6 +907,13 @@ impl<'a> Core<'a> {
         if let Some(callbacks) = callbacks {
             if let Some(chosen) = id.chosen() {
                 lock(&self.shared.chosen_ids).remove(&chosen);
+            }
+            if let Some(extras) = &callbacks.extras
+                && extras.control.holds_slot()
+            {
+                // Its room in the bounded queue is free now; the worker
+                // that later drops the job leaves the slot alone.
+                self.shared.release_slot();
             }
             self.shared.cancels.count(CancelOutcome::Dequeued);
             callbacks.cancel(state, id);
@@ -1035,7 +1042,7 @@ impl<'a> Core<'a> {
             } = request;
             return Ok(Envelope {
                 task,
-                filed: self.file(id, callbacks),
+                filed: self.file(id, callbacks, false),
                 holds_slot: false,
             });
         }
@@ -1056,7 +1063,7 @@ impl<'a> Core<'a> {
         } = request;
         Ok(Envelope {
             task,
-            filed: self.file(id, callbacks),
+            filed: self.file(id, callbacks, holds_slot),
             holds_slot,
         })
     }
@@ -1064,11 +1071,16 @@ impl<'a> Core<'a> {
     /// Files a request's callbacks in the table; a cancellable one is
     /// also found by its id (`cancel.rs`).
     #[inline]
-    fn file(&mut self, id: RequestId, mut callbacks: crate::request::Callbacks<'a>) -> u32 {
+    fn file(
+        &mut self,
+        id: RequestId,
+        mut callbacks: crate::request::Callbacks<'a>,
+        holds_slot: bool,
+    ) -> u32 {
         let Some(extras) = callbacks.extras.as_mut() else {
             return self.pending.insert(callbacks);
         };
-        extras.control.bind(id, &self.shared);
+        extras.control.bind(id, &self.shared, holds_slot);
         let control = Arc::clone(&extras.control);
         let on_progress = extras.on_progress.take();
         let slot = self.pending.insert(callbacks);

@@ -100,11 +100,8 @@ where
         if let Some(control) = &cell.header.control
             && !control.start()
         {
-            // Cancelled while queued: `ThreadPool::cancel` reported it and
-            // took its callbacks; nothing goes back.
-            if holds_slot {
-                worker.shared.release_slot();
-            }
+            // Cancelled while queued: `ThreadPool::cancel` reported it, took
+            // its callbacks and gave its queue slot back; nothing goes back.
             drop_quietly(cell);
             return;
         }
@@ -303,9 +300,13 @@ impl Job {
 
     /// Whether this is a request holding a slot of the bounded queue.
     pub(crate) fn holds_slot(&self) -> bool {
-        // SAFETY: a request's data is a `TaskCell`, which starts with its
-        // `Header` (`repr(C)`), and is live until the job is consumed.
-        self.kind() == JobKind::Request && unsafe { self.data.cast::<Header>().as_ref().holds_slot }
+        self.kind() == JobKind::Request && {
+            // SAFETY: a request's data is a `TaskCell`, which starts with
+            // its `Header` (`repr(C)`), and is live until the job is consumed.
+            let header = unsafe { self.data.cast::<Header>().as_ref() };
+            // A request `cancel` took out gave its slot back already.
+            header.holds_slot && !header.control.as_ref().is_some_and(|c| c.dequeued())
+        }
     }
 
     /// Runs the job on `worker`.

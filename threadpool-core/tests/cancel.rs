@@ -234,15 +234,19 @@ fn cancel_all_reaches_local_and_remote_requests_and_frees_bounded_slots() {
             assert_eq!(cancelled.load(Ordering::SeqCst), 4);
             assert_eq!(pool.outstanding(), 0);
             assert_eq!(pool.cancel_all(), 0);
-            // The jobs still hold their queue slots until a worker drops
-            // them; with one, the queue takes four new requests again.
-            pool.create_workers(1).unwrap();
-            for n in 0..8_u32 {
-                pool.put_request(WorkRequest::new(move || n)).unwrap();
+            // Their slots of the bounded queue are free again at once:
+            // with no worker to make room, four new requests fit.
+            for n in 0..4_u32 {
+                pool.try_put_request(WorkRequest::new(move || n)).unwrap();
             }
+            assert!(
+                pool.try_put_request(WorkRequest::new(|| 4)).is_err(),
+                "full"
+            );
+            pool.create_workers(1).unwrap();
             pool.wait().unwrap();
             let stats = pool.stats();
-            assert_eq!((stats.completed, stats.cancelled, stats.queued), (8, 4, 0));
+            assert_eq!((stats.completed, stats.cancelled, stats.queued), (4, 4, 0));
         },
     );
 }
@@ -290,7 +294,14 @@ fn cancel_racing_start_and_finish_gives_exactly_one_outcome() {
         "cancel_racing_start_and_finish_gives_exactly_one_outcome",
         || {
             let rounds = if cfg!(miri) { 30 } else { 3_000_u32 };
-            let mut pool = ThreadPool::with_state(3, Log::new()).unwrap();
+            // A bounded queue: each slot goes back exactly once, whoever
+            // wins (checked at the end).
+            let bound = 8;
+            let mut pool = ThreadPool::builder()
+                .num_workers(3)
+                .queue_size(bound)
+                .build_with_state(Log::new())
+                .unwrap();
             let mut outcomes = HashMap::new();
             let mut ran = HashMap::new();
             for round in 0..rounds {
@@ -360,6 +371,17 @@ fn cancel_racing_start_and_finish_gives_exactly_one_outcome() {
                 "the waited-for cancels"
             );
             assert_eq!((stats.queued, stats.running), (0, 0));
+            // No slot leaked: with no worker to make room, exactly `bound`
+            // requests fit.
+            pool.dismiss_workers(3, true);
+            for n in 0..bound as u32 {
+                pool.try_put_request(logged(WorkRequest::new(move || n)))
+                    .unwrap();
+            }
+            assert!(
+                pool.try_put_request(WorkRequest::new(|| 0)).is_err(),
+                "full"
+            );
         },
     );
 }
