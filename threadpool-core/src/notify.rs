@@ -113,7 +113,13 @@ pub(crate) struct Notify {
     results: Watch,
     /// A slot of the bounded request queue was freed.
     room: Watch,
-    notifier: Option<NotifyFn>,
+    /// The user's notifier: read by the worker that takes the flag (once
+    /// per poll, so a lock costs nothing), replaced by `set_notifier`.
+    notifier: Mutex<Option<NotifyFn>>,
+    /// Whether `notifier` is set: read by `poll` to decide whether to arm.
+    /// Written and read by the polling thread only (the builder's value is
+    /// published with the pool).
+    has_notifier: AtomicBool,
 }
 
 impl Notify {
@@ -121,7 +127,8 @@ impl Notify {
         Notify {
             results: Watch::new(),
             room: Watch::new(),
-            notifier,
+            has_notifier: AtomicBool::new(notifier.is_some()),
+            notifier: Mutex::new(notifier),
         }
     }
 
@@ -145,7 +152,9 @@ impl Notify {
 
     #[cold]
     fn wake_results(&self) {
-        if let Some(notifier) = &self.notifier {
+        // Cloned, so that the user's code runs with no lock held.
+        let notifier = lock(&self.notifier).clone();
+        if let Some(notifier) = notifier {
             (notifier.0)();
         }
         if let Some(waker) = self.results.take_waker() {
@@ -156,9 +165,20 @@ impl Notify {
     /// The end of a `poll` that found no more results: arms the notifier
     /// (if the pool has one), re-checking the queue with `has_results`.
     pub(crate) fn arm_notifier(&self, has_results: impl FnOnce() -> bool) {
-        if self.notifier.is_some() && self.results.arm(has_results) {
+        // Relaxed: only the polling thread writes it (see the field).
+        if self.has_notifier.load(Ordering::Relaxed) && self.results.arm(has_results) {
             self.wake_results();
         }
+    }
+
+    /// Replaces the notifier (`None` removes it); on the polling thread.
+    pub(crate) fn set_notifier(&self, notifier: Option<NotifyFn>) {
+        // Relaxed: only the polling thread reads it.
+        self.has_notifier
+            .store(notifier.is_some(), Ordering::Relaxed);
+        // The old one drops outside the lock: it is user code.
+        let old = std::mem::replace(&mut *lock(&self.notifier), notifier);
+        drop(old);
     }
 
     /// A blocking call (`wait`, `poll_blocking`) is about to wait itself:
@@ -197,7 +217,7 @@ impl Notify {
 impl fmt::Debug for Notify {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Notify")
-            .field("notifier", &self.notifier.is_some())
+            .field("notifier", &self.has_notifier.load(Ordering::Relaxed))
             .finish_non_exhaustive()
     }
 }

@@ -775,6 +775,39 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
     }
 }
 
+/// The notifier (`notify.rs`).
+impl<S: 'static> ThreadPool<'_, S> {
+    /// Sets or replaces the pool's notifier, as
+    /// [`ThreadPoolBuilder::notify`] does at build time: for an event loop
+    /// whose proxy or context exists only after the pool. The next
+    /// [`poll`](Self::poll) arms it. A result that arrives while the old
+    /// one is being replaced calls the old one or the new one, once.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use threadpool_core::{ThreadPool, WorkRequest};
+    ///
+    /// let mut pool = ThreadPool::new(1)?;
+    /// let (wake, woken) = mpsc::channel();
+    /// pool.set_notifier(move || {
+    ///     let _ = wake.send(());
+    /// });
+    /// let (go, gate) = mpsc::channel::<()>();
+    /// pool.put_request(WorkRequest::new(move || gate.recv().unwrap()))?;
+    /// pool.poll()?; // nothing ready yet: arms the notifier
+    /// go.send(())?;
+    /// woken.recv()?; // the event loop's sleep ends with the result
+    /// assert_eq!(pool.poll()?, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_notifier(&mut self, notifier: impl Fn() + Send + Sync + 'static) {
+        let notifier = crate::notify::NotifyFn(std::sync::Arc::new(notifier));
+        self.core.shared.notify.set_notifier(Some(notifier));
+    }
+}
+
 /// What the async calls (`future.rs`) need of the pool.
 impl<S: 'static> ThreadPool<'_, S> {
     /// `poll` without arming the notifier: the async call waits itself.
