@@ -111,7 +111,9 @@ impl<P: Send + 'static> Progress<P> {
     /// plus one message per value the poller takes.
     ///
     /// After the pool has gone, or once the request is cancelled, the value
-    /// is kept but never delivered.
+    /// is kept but never delivered. With a bounded result queue
+    /// ([`result_queue_size`](crate::ThreadPoolBuilder::result_queue_size)),
+    /// the one message per taken value waits for room as a result does.
     ///
     /// # Examples
     ///
