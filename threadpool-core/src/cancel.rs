@@ -217,18 +217,19 @@ impl<'a> Controlled<'a> {
             .collect()
     }
 
-    /// Delivers request `id`'s latest progress value, on the polling thread.
-    pub(crate) fn progress(&mut self, id: RequestId, state: &mut dyn Any) {
+    /// Delivers request `id`'s latest progress value, on the polling
+    /// thread; `false` if the request is not here (put through a handle,
+    /// or delivered or cancelled meanwhile).
+    pub(crate) fn progress(&mut self, id: RequestId, state: &mut dyn Any) -> bool {
         let Some(entry) = self.by_id.get_mut(&id) else {
-            // Delivered or cancelled meanwhile.
-            return;
+            return false;
         };
-        if entry.control.is_cancelled() {
-            return;
-        }
-        if let Some(on_progress) = &mut entry.on_progress {
+        if !entry.control.is_cancelled()
+            && let Some(on_progress) = &mut entry.on_progress
+        {
             on_progress(state, id);
         }
+        true
     }
 }
 

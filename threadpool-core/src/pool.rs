@@ -954,6 +954,33 @@ impl<'a> Core<'a> {
         outcome
     }
 
+    /// A progress notice of a request put through a handle: its callback
+    /// is taken out of the shared table to run with no lock held, and put
+    /// back.
+    fn remote_progress(&mut self, id: RequestId, state: &mut dyn Any) {
+        let taken = lock(&self.shared.remote)
+            .get_mut(&id)
+            .and_then(|callbacks| callbacks.0.extras.as_mut())
+            .filter(|extras| !extras.control.is_cancelled())
+            .and_then(|extras| extras.on_progress.take());
+        let Some(mut on_progress) = taken else {
+            return;
+        };
+        on_progress(state, id);
+        // Only this thread removes the request's entry (delivery, cancel)
+        // or, at shutdown, a putter; then the callback just drops.
+        let mut remote = lock(&self.shared.remote);
+        if let Some(extras) = remote
+            .get_mut(&id)
+            .and_then(|callbacks| callbacks.0.extras.as_mut())
+        {
+            extras.on_progress = Some(on_progress);
+        } else {
+            drop(remote);
+            crate::task::drop_quietly(on_progress);
+        }
+    }
+
     /// `cancel` for a request put through a handle, whose callbacks wait
     /// in the shared table.
     fn cancel_remote(
@@ -1205,7 +1232,9 @@ impl<'a> Core<'a> {
         let envelope = match message {
             Message::Done(envelope) => envelope,
             Message::Progress(id) => {
-                self.controlled.progress(id, state);
+                if !self.controlled.progress(id, state) {
+                    self.remote_progress(id, state);
+                }
                 return false;
             }
             Message::Recheck => return false,

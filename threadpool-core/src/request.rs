@@ -882,6 +882,91 @@ impl<T: Send + 'static> SendWorkRequest<T> {
         }
     }
 
+    /// A request whose job reports progress; see
+    /// [`WorkRequest::with_progress`]. Its progress callback
+    /// ([`on_progress`](Self::on_progress)) runs on the polling thread, like
+    /// its other callbacks.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{Progress, SendWorkRequest, ThreadPool};
+    ///
+    /// let mut pool = ThreadPool::with_state(1, Vec::<u8>::new())?;
+    /// let handle = pool.handle();
+    /// std::thread::spawn(move || {
+    ///     let request = SendWorkRequest::with_progress(|p: Progress<u8>| p.report(100))
+    ///         .on_progress_with(|seen: &mut Vec<u8>, _id, percent: u8| seen.push(percent));
+    ///     handle.put_request(request).unwrap();
+    /// })
+    /// .join()
+    /// .unwrap();
+    /// pool.wait()?;
+    /// assert_eq!(pool.state(), &[100]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_progress<P, F>(job: F) -> Self
+    where
+        P: Send + 'static,
+        F: FnOnce(Progress<P>) -> T + Send + 'static,
+    {
+        SendWorkRequest {
+            inner: WorkRequest::with_progress(job),
+        }
+    }
+
+    /// Sets the progress callback; see [`WorkRequest::on_progress`].
+    ///
+    /// # Panics
+    ///
+    /// As `WorkRequest::on_progress`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{Progress, SendWorkRequest};
+    ///
+    /// let request = SendWorkRequest::with_progress(|p: Progress<u64>| p.report(1))
+    ///     .on_progress(|_id, bytes: u64| println!("{bytes} bytes"));
+    /// # drop(request);
+    /// ```
+    pub fn on_progress<P, F>(self, callback: F) -> Self
+    where
+        P: Send + 'static,
+        F: FnMut(RequestId, P) + Send + 'static,
+    {
+        SendWorkRequest {
+            inner: self.inner.on_progress(callback),
+        }
+    }
+
+    /// Sets the progress callback with the pool's state; see
+    /// [`WorkRequest::on_progress_with`].
+    ///
+    /// # Panics
+    ///
+    /// As `WorkRequest::on_progress_with`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{Progress, SendWorkRequest};
+    ///
+    /// let request = SendWorkRequest::with_progress(|p: Progress<u64>| p.report(1))
+    ///     .on_progress_with(|total: &mut u64, _id, bytes: u64| *total = bytes);
+    /// # drop(request);
+    /// ```
+    pub fn on_progress_with<S, P, F>(self, callback: F) -> Self
+    where
+        S: 'static,
+        P: Send + 'static,
+        F: FnMut(&mut S, RequestId, P) + Send + 'static,
+    {
+        SendWorkRequest {
+            inner: self.inner.on_progress_with(callback),
+        }
+    }
+
     /// Makes the request cancellable; see [`WorkRequest::cancellable`].
     ///
     /// # Examples

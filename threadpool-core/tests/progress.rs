@@ -171,3 +171,49 @@ fn a_progress_callback_of_another_type_is_refused() {
 fn a_progress_callback_needs_a_progress_request() {
     let _ = WorkRequest::new(|| 1).on_progress(|_, _v: u32| {});
 }
+
+#[test]
+fn requests_put_through_a_handle_report_progress_too() {
+    watchdog("requests_put_through_a_handle_report_progress_too", || {
+        let mut pool = ThreadPool::with_state(2, Vec::<Vec<Event>>::new()).unwrap();
+        pool.state_mut().resize_with(4, Vec::new);
+        let handle = pool.handle();
+        std::thread::spawn(move || {
+            for job in 0..4_usize {
+                let request =
+                    threadpool_core::SendWorkRequest::with_progress(move |p: Progress<u64>| {
+                        for v in 0..5_000 {
+                            p.report(v);
+                        }
+                        job as u64
+                    })
+                    .on_progress_with(move |log: &mut Vec<Vec<Event>>, _, v: u64| {
+                        log[job].push(Event::Progress(v));
+                    })
+                    .on_result_with(move |log: &mut Vec<Vec<Event>>, _, r| {
+                        log[job].push(Event::Result(r));
+                    });
+                handle.put_request(request).unwrap();
+            }
+        })
+        .join()
+        .unwrap();
+        while pool.outstanding() > 0 {
+            pool.poll().unwrap();
+            std::thread::yield_now();
+        }
+        for (job, events) in pool.state().iter().enumerate() {
+            let (last, values) = events.split_last().unwrap();
+            assert_eq!(*last, Event::Result(job as u64), "the result comes last");
+            let values: Vec<u64> = values
+                .iter()
+                .map(|e| match e {
+                    Event::Progress(v) => *v,
+                    Event::Result(_) => panic!("two results"),
+                })
+                .collect();
+            assert!(values.windows(2).all(|w| w[0] < w[1]), "in order");
+            assert_eq!(values.last(), Some(&4_999), "the last value is never lost");
+        }
+    });
+}
