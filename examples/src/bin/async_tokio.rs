@@ -54,6 +54,17 @@ fn blocking_job(id: u64, millis: u64) -> WorkRequest<'static, u64> {
 // the ticker runs on the runtime's workers.
 #[tokio::main(worker_threads = 2)]
 async fn main() -> Result<(), Box<dyn Error>> {
+    let report = run().await?;
+    assert_eq!(
+        report.done.len() + report.cancelled.len(),
+        JOBS as usize,
+        "every job has exactly one outcome"
+    );
+    Ok(())
+}
+
+/// The program; returns what the callbacks recorded.
+async fn run() -> Result<Report, Box<dyn Error>> {
     let start = Instant::now();
     let ticker = tokio::spawn(async move {
         let mut ticks = 0_u32;
@@ -113,8 +124,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
     pool.wait_async().await?;
     ticker.abort();
-    let report = pool.state();
     let stats = pool.stats();
+    let report = pool.into_state();
     println!(
         "[{:>5} ms] all done: {} finished, {} cancelled (stats: completed {}, cancelled {})",
         start.elapsed().as_millis(),
@@ -123,10 +134,38 @@ async fn main() -> Result<(), Box<dyn Error>> {
         stats.completed,
         stats.cancelled,
     );
-    assert_eq!(
-        report.done.len() + report.cancelled.len(),
-        JOBS as usize,
-        "every job has exactly one outcome"
-    );
-    Ok(())
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_job_is_either_finished_or_cancelled_once() {
+        // The program as `main` runs it, on a multi-thread runtime's
+        // `block_on`.
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_time()
+            .build()
+            .unwrap();
+        let report = rt.block_on(run()).unwrap();
+        let mut ids: Vec<_> = report
+            .done
+            .iter()
+            .map(|(id, _)| *id)
+            .chain(report.cancelled.iter().copied())
+            .collect();
+        ids.sort();
+        let expected: Vec<_> = (1..=JOBS).map(RequestId::new).collect();
+        assert_eq!(ids, expected, "each job exactly once");
+        // A job that finished ran every step of its length.
+        for (id, steps) in &report.done {
+            let n = id.as_u64();
+            if !n.is_multiple_of(4) {
+                assert_eq!(*steps, (50 + 20 * n).div_ceil(10), "{id}");
+            }
+        }
+    }
 }
