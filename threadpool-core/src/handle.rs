@@ -232,6 +232,10 @@ impl PoolHandle {
         if let Some(chosen) = chosen {
             chosen.keep();
         }
+        if let Some(extras) = &request.inner.callbacks.extras {
+            // Where its progress goes (cancel.rs).
+            extras.control.bind(id, shared, holds_slot);
+        }
         let crate::request::WorkRequest {
             task, callbacks, ..
         } = request.inner;

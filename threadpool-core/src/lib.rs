@@ -9,14 +9,18 @@
 #![allow(clippy::result_large_err)]
 
 mod callback;
+mod cancel;
 mod error;
+mod future;
 mod handle;
 mod id;
 mod join;
 mod latch;
+mod notify;
 mod panic;
 mod pending;
 mod pool;
+mod progress;
 mod registry;
 mod request;
 mod sleep;
@@ -25,12 +29,15 @@ mod sync;
 mod task;
 mod worker;
 
+pub use crate::cancel::{CancelOutcome, CancelToken};
 pub use crate::error::{PollError, PutError, PutErrorKind, Refused, SpawnError, SpawnErrorKind};
+pub use crate::future::{PollAsync, PutRequestAsync, WaitAsync};
 pub use crate::handle::PoolHandle;
 pub use crate::id::RequestId;
 pub use crate::join::Scope;
 pub use crate::panic::{Exception, JobError, Panic};
 pub use crate::pool::{ThreadPool, ThreadPoolBuilder};
+pub use crate::progress::Progress;
 pub use crate::request::{
     SendWorkRequest, WorkRequest, make_requests, make_requests_with, make_requests_with_state,
 };
@@ -129,6 +136,55 @@ pub mod __loom {
         /// Wakes every waiter to re-check `stop`.
         pub fn wake_all(&self) {
             self.0.wake_all();
+        }
+    }
+
+    /// The cancellation state machine of `src/cancel.rs`, as the models
+    /// drive it.
+    pub struct Control(std::sync::Arc<crate::cancel::Control>);
+
+    impl Control {
+        /// A cancellable request's control block, queued.
+        #[allow(clippy::new_without_default)]
+        pub fn new() -> Self {
+            Control(crate::cancel::Control::new())
+        }
+
+        /// The worker is about to run the job: `false` if it was cancelled.
+        pub fn start(&self) -> bool {
+            self.0.start()
+        }
+
+        /// The polling side cancels the request.
+        pub fn cancel(&self) -> crate::CancelOutcome {
+            self.0.cancel()
+        }
+
+        /// What the job's `CancelToken` says.
+        pub fn is_cancelled(&self) -> bool {
+            self.0.is_cancelled()
+        }
+    }
+
+    /// The notifier handshake of `src/notify.rs`, as the models drive it.
+    pub struct Notify(crate::notify::Notify);
+
+    impl Notify {
+        /// A pool's notify state with `notifier` as its notifier.
+        pub fn new(notifier: impl Fn() + Send + Sync + 'static) -> Self {
+            Notify(crate::notify::Notify::new(Some(crate::notify::NotifyFn(
+                std::sync::Arc::new(notifier),
+            ))))
+        }
+
+        /// W1, W2: a producer just sent a result.
+        pub fn results_sent(&self) {
+            self.0.results_sent();
+        }
+
+        /// P1, P2: the end of a `poll`; `has_results` looks at the queue.
+        pub fn arm_notifier(&self, has_results: impl FnOnce() -> bool) {
+            self.0.arm_notifier(has_results);
         }
     }
 }

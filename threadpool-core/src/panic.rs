@@ -315,6 +315,10 @@ pub enum Exception {
     Panicked(Panic),
     /// The job returned `Err` (requests built with `on_ok` only).
     Failed(JobError),
+    /// The request was cancelled with [`ThreadPool::cancel`](crate::ThreadPool::cancel)
+    /// (or `cancel_all`): before it started, or while it ran, in which case
+    /// whatever its job returned was dropped.
+    Cancelled,
 }
 
 impl Exception {
@@ -332,6 +336,20 @@ impl Exception {
         matches!(self, Exception::Panicked(_))
     }
 
+    /// Whether the request was cancelled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::Exception;
+    ///
+    /// assert!(Exception::Cancelled.is_cancelled());
+    /// assert_eq!(Exception::Cancelled.to_string(), "cancelled");
+    /// ```
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self, Exception::Cancelled)
+    }
+
     /// The panic, if the job panicked.
     ///
     /// # Examples
@@ -345,7 +363,7 @@ impl Exception {
     pub fn panic(&self) -> Option<&Panic> {
         match self {
             Exception::Panicked(panic) => Some(panic),
-            Exception::Failed(_) => None,
+            Exception::Failed(_) | Exception::Cancelled => None,
         }
     }
 
@@ -362,7 +380,7 @@ impl Exception {
     pub fn error<E: 'static>(&self) -> Option<&E> {
         match self {
             Exception::Failed(error) => error.downcast_ref(),
-            Exception::Panicked(_) => None,
+            Exception::Panicked(_) | Exception::Cancelled => None,
         }
     }
 }
@@ -372,6 +390,7 @@ impl fmt::Display for Exception {
         match self {
             Exception::Panicked(panic) => fmt::Display::fmt(panic, f),
             Exception::Failed(error) => fmt::Display::fmt(error, f),
+            Exception::Cancelled => f.write_str("cancelled"),
         }
     }
 }

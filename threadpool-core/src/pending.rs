@@ -86,6 +86,7 @@ mod tests {
             on_result: None,
             on_exception: crate::request::OnException::Ignore,
             state: None,
+            extras: None,
         }
     }
 

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 
+use crate::cancel::CancelOutcome;
 use crate::error::{PollError, PutError, PutErrorKind, Refused, SpawnError};
 use crate::handle::PoolHandle;
 use crate::id::RequestId;
@@ -106,6 +107,8 @@ struct Core<'a> {
     results: Receiver<Message>,
     /// Callbacks of outstanding requests put through this value.
     pending: Pending<'a>,
+    /// Cancellable requests put through this value (`cancel.rs`).
+    controlled: crate::cancel::Controlled<'a>,
 }
 
 impl ThreadPool<'_> {
@@ -436,7 +439,12 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn poll(&mut self) -> Result<usize, PollError> {
-        self.core.poll(&mut self.state)
+        let ran = self.core.poll(&mut self.state);
+        // With a notifier: wake the owner for the next result (notify.rs),
+        // also when nothing is outstanding yet.
+        let results = &self.core.results;
+        self.core.shared.notify.arm_notifier(|| !results.is_empty());
+        ran
     }
 
     /// Blocks until at least one result arrives, then runs the callbacks of
@@ -460,6 +468,7 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn poll_blocking(&mut self) -> Result<usize, PollError> {
+        self.core.shared.notify.disarm();
         self.core.poll_until(None, &mut self.state)
     }
 
@@ -485,6 +494,7 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn poll_timeout(&mut self, timeout: Duration) -> Result<usize, PollError> {
+        self.core.shared.notify.disarm();
         self.core
             .poll_until(Instant::now().checked_add(timeout), &mut self.state)
     }
@@ -511,6 +521,7 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn wait(&mut self) -> Result<(), PollError> {
+        self.core.shared.notify.disarm();
         self.core.wait(&mut self.state)
     }
 
@@ -776,7 +787,238 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
     }
 }
 
+/// The notifier (`notify.rs`).
+impl<S: 'static> ThreadPool<'_, S> {
+    /// Sets or replaces the pool's notifier, as
+    /// [`ThreadPoolBuilder::notify`] does at build time: for an event loop
+    /// whose proxy or context exists only after the pool. The next
+    /// [`poll`](Self::poll) arms it. A result that arrives while the old
+    /// one is being replaced calls the old one or the new one, once.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use threadpool_core::{ThreadPool, WorkRequest};
+    ///
+    /// let mut pool = ThreadPool::new(1)?;
+    /// let (wake, woken) = mpsc::channel();
+    /// pool.set_notifier(move || {
+    ///     let _ = wake.send(());
+    /// });
+    /// let (go, gate) = mpsc::channel::<()>();
+    /// pool.put_request(WorkRequest::new(move || gate.recv().unwrap()))?;
+    /// pool.poll()?; // nothing ready yet: arms the notifier
+    /// go.send(())?;
+    /// woken.recv()?; // the event loop's sleep ends with the result
+    /// assert_eq!(pool.poll()?, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_notifier(&mut self, notifier: impl Fn() + Send + Sync + 'static) {
+        let notifier = crate::notify::NotifyFn(std::sync::Arc::new(notifier));
+        self.core.shared.notify.set_notifier(Some(notifier));
+    }
+}
+
+/// What the async calls (`future.rs`) need of the pool.
+impl<S: 'static> ThreadPool<'_, S> {
+    /// `poll` without arming the notifier: the async call waits itself.
+    pub(crate) fn poll_quietly(&mut self) -> Result<usize, PollError> {
+        self.core.poll(&mut self.state)
+    }
+
+    /// Registers `waker` for the next result; `false` if one is there.
+    pub(crate) fn watch_results(&self, waker: &std::task::Waker) -> bool {
+        let results = &self.core.results;
+        self.core
+            .shared
+            .notify
+            .watch_results(waker, || !results.is_empty())
+    }
+
+    /// Registers `waker` for room in the bounded request queue; `false`
+    /// if there is room (or the queue is unbounded).
+    pub(crate) fn watch_room(&self, waker: &std::task::Waker) -> bool {
+        let Some((slots, _)) = &self.core.shared.slots else {
+            return false;
+        };
+        self.core
+            .shared
+            .notify
+            .watch_room(waker, || !slots.is_full())
+    }
+
+    /// No worker is left and no result waits: nothing will ever arrive
+    /// (worker/README.md, D3).
+    pub(crate) fn no_workers_left(&self) -> bool {
+        self.core.shared.alive.load(Ordering::SeqCst) == 0 && self.core.results.is_empty()
+    }
+}
+
+/// Cancellation (`cancel.rs`).
+impl<S: 'static> ThreadPool<'_, S> {
+    /// Cancels the outstanding cancellable request `id` (one made with
+    /// [`WorkRequest::cancellable`], [`with_cancel`](WorkRequest::with_cancel)
+    /// or [`with_progress`](WorkRequest::with_progress), put through this
+    /// pool or a handle).
+    ///
+    /// - Not started yet: it is taken out and will never run; its exception
+    ///   callback runs now, on this thread, with
+    ///   [`Exception::Cancelled`](crate::Exception::Cancelled), its slot of
+    ///   a bounded request queue is free again, and
+    ///   [`Dequeued`](CancelOutcome::Dequeued) is returned. (Its job, and
+    ///   what it captured, are dropped when a worker next comes to it.)
+    /// - Running (or finished, its callbacks not run yet): its
+    ///   [`CancelToken`](crate::CancelToken) turns cancelled, and a later
+    ///   poll reports it with `Exception::Cancelled` instead of its value or
+    ///   panic: [`Signalled`](CancelOutcome::Signalled).
+    /// - Anything else: [`NotFound`](CancelOutcome::NotFound), and nothing
+    ///   changes.
+    ///
+    /// A cancelled request's result callback never runs, and it is reported
+    /// exactly once. The default exception report stays silent for a
+    /// cancellation. [`PoolStats::cancelled`] counts them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{CancelOutcome, ThreadPool, WorkRequest};
+    ///
+    /// let mut log = Vec::new();
+    /// let mut pool = ThreadPool::new(0)?;
+    /// let id = pool.put_request(
+    ///     WorkRequest::new(|| 1)
+    ///         .cancellable()
+    ///         .on_result(|_, _| unreachable!())
+    ///         .on_exception(|id, exc| log.push(format!("{id}: {exc}"))),
+    /// )?;
+    /// assert_eq!(pool.cancel(id), CancelOutcome::Dequeued);
+    /// assert_eq!(pool.stats().cancelled, 1);
+    /// drop(pool);
+    /// assert_eq!(log, [format!("{id}: cancelled")]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn cancel(&mut self, id: RequestId) -> CancelOutcome {
+        self.core.cancel(id, &mut self.state)
+    }
+
+    /// Cancels every outstanding cancellable request, as
+    /// [`cancel`](Self::cancel) does each; returns how many it reached
+    /// (dequeued or signalled).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{ThreadPool, WorkRequest};
+    ///
+    /// let mut pool = ThreadPool::new(0)?;
+    /// for n in 0..5 {
+    ///     pool.put_request(WorkRequest::new(move || n).cancellable())?;
+    /// }
+    /// pool.put_request(WorkRequest::new(|| 5))?; // not cancellable
+    /// assert_eq!(pool.cancel_all(), 5);
+    /// assert_eq!((pool.outstanding(), pool.stats().cancelled), (1, 5));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn cancel_all(&mut self) -> usize {
+        let mut ids = self.core.controlled.ids();
+        ids.extend(
+            lock(&self.core.shared.remote)
+                .iter()
+                .filter(|(_, callbacks)| {
+                    callbacks
+                        .0
+                        .extras
+                        .as_ref()
+                        .is_some_and(|e| !e.control.is_cancelled())
+                })
+                .map(|(id, _)| *id),
+        );
+        ids.into_iter()
+            .filter(|&id| self.cancel(id) != CancelOutcome::NotFound)
+            .count()
+    }
+}
+
 impl<'a> Core<'a> {
+    fn cancel(&mut self, id: RequestId, state: &mut dyn Any) -> CancelOutcome {
+        let (outcome, callbacks) = match self.controlled.cancel(id) {
+            (CancelOutcome::Dequeued, Some(slot)) => {
+                (CancelOutcome::Dequeued, self.pending.remove(slot))
+            }
+            (CancelOutcome::NotFound, _) => self.cancel_remote(id),
+            (outcome, _) => (outcome, None),
+        };
+        if let Some(callbacks) = callbacks {
+            if let Some(chosen) = id.chosen() {
+                lock(&self.shared.chosen_ids).remove(&chosen);
+            }
+            if let Some(extras) = &callbacks.extras
+                && extras.control.holds_slot()
+            {
+                // Its room in the bounded queue is free now; the worker
+                // that later drops the job leaves the slot alone.
+                self.shared.release_slot();
+            }
+            self.shared.cancels.count(CancelOutcome::Dequeued);
+            callbacks.cancel(state, id);
+        }
+        outcome
+    }
+
+    /// A progress notice of a request put through a handle: its callback
+    /// is taken out of the shared table to run with no lock held, and put
+    /// back.
+    fn remote_progress(&mut self, id: RequestId, state: &mut dyn Any) {
+        let taken = lock(&self.shared.remote)
+            .get_mut(&id)
+            .and_then(|callbacks| callbacks.0.extras.as_mut())
+            .filter(|extras| !extras.control.is_cancelled())
+            .and_then(|extras| extras.on_progress.take());
+        let Some(mut on_progress) = taken else {
+            return;
+        };
+        on_progress(state, id);
+        // Only this thread removes the request's entry (delivery, cancel)
+        // or, at shutdown, a putter; then the callback just drops.
+        let mut remote = lock(&self.shared.remote);
+        if let Some(extras) = remote
+            .get_mut(&id)
+            .and_then(|callbacks| callbacks.0.extras.as_mut())
+        {
+            extras.on_progress = Some(on_progress);
+        } else {
+            drop(remote);
+            crate::task::drop_quietly(on_progress);
+        }
+    }
+
+    /// `cancel` for a request put through a handle, whose callbacks wait
+    /// in the shared table.
+    fn cancel_remote(
+        &mut self,
+        id: RequestId,
+    ) -> (CancelOutcome, Option<crate::request::Callbacks<'a>>) {
+        let mut remote = lock(&self.shared.remote);
+        let Some(control) = remote
+            .get(&id)
+            .and_then(|callbacks| callbacks.0.extras.as_ref())
+            .map(|extras| Arc::clone(&extras.control))
+        else {
+            return (CancelOutcome::NotFound, None);
+        };
+        let outcome = control.cancel();
+        if outcome != CancelOutcome::Dequeued {
+            return (outcome, None);
+        }
+        let callbacks = remote.remove(&id).map(|callbacks| callbacks.0);
+        drop(remote);
+        self.shared
+            .remote_outstanding
+            .fetch_sub(1, Ordering::SeqCst);
+        (outcome, callbacks)
+    }
+
     #[inline]
     fn put<T: Send + 'static>(
         &mut self,
@@ -876,7 +1118,7 @@ impl<'a> Core<'a> {
             } = request;
             return Ok(Envelope {
                 task,
-                filed: self.pending.insert(callbacks),
+                filed: self.file(id, callbacks, false),
                 holds_slot: false,
             });
         }
@@ -897,7 +1139,7 @@ impl<'a> Core<'a> {
         } = request;
         Ok(Envelope {
             task,
-            filed: self.pending.insert(callbacks),
+            filed: self.file(id, callbacks, holds_slot),
             holds_slot,
         })
     }
@@ -923,6 +1165,26 @@ impl<'a> Core<'a> {
                 Err(_) => break,
             }
         }
+    }
+
+    /// Files a request's callbacks in the table; a cancellable one is
+    /// also found by its id (`cancel.rs`).
+    #[inline]
+    fn file(
+        &mut self,
+        id: RequestId,
+        mut callbacks: crate::request::Callbacks<'a>,
+        holds_slot: bool,
+    ) -> u32 {
+        let Some(extras) = callbacks.extras.as_mut() else {
+            return self.pending.insert(callbacks);
+        };
+        extras.control.bind(id, &self.shared, holds_slot);
+        let control = Arc::clone(&extras.control);
+        let on_progress = extras.on_progress.take();
+        let slot = self.pending.insert(callbacks);
+        self.controlled.insert(id, slot, control, on_progress);
+        slot
     }
 
     /// Takes a slot of the bounded request queue, running callbacks of
@@ -1009,8 +1271,15 @@ impl<'a> Core<'a> {
     /// Runs the callback of one message; returns whether it was a result.
     #[inline]
     fn handle_message(&mut self, message: Message, state: &mut dyn Any) -> bool {
-        let Message::Done(envelope) = message else {
-            return false;
+        let envelope = match message {
+            Message::Done(envelope) => envelope,
+            Message::Progress(id) => {
+                if !self.controlled.progress(id, state) {
+                    self.remote_progress(id, state);
+                }
+                return false;
+            }
+            Message::Recheck => return false,
         };
         let Envelope {
             mut task, filed, ..
@@ -1027,6 +1296,16 @@ impl<'a> Core<'a> {
         } else {
             self.pending.remove(filed)
         };
+        if let Some(callbacks) = &callbacks
+            && callbacks.extras.is_some()
+        {
+            self.controlled.remove(id);
+            if callbacks.cancel_requested() {
+                self.shared
+                    .cancels
+                    .count(crate::cancel::CancelOutcome::Signalled);
+            }
+        }
         if let Some(chosen) = id.chosen() {
             lock(&self.shared.chosen_ids).remove(&chosen);
         }
@@ -1137,6 +1416,7 @@ pub struct ThreadPoolBuilder {
     thread_name: String,
     stack_size: Option<usize>,
     max_workers: usize,
+    notifier: Option<crate::notify::NotifyFn>,
 }
 
 impl Default for ThreadPoolBuilder {
@@ -1204,6 +1484,7 @@ impl ThreadPoolBuilder {
             thread_name: "threadpool".to_owned(),
             stack_size: None,
             max_workers: Self::DEFAULT_MAX_WORKERS,
+            notifier: None,
         }
     }
 
@@ -1312,6 +1593,62 @@ impl ThreadPoolBuilder {
         self
     }
 
+    /// Sets the pool's notifier: a function the pool calls when results
+    /// (or progress values, or cancellations' outcomes) become ready while
+    /// nobody polls, to wake the owner's event loop instead of having it
+    /// poll in a busy loop.
+    ///
+    /// The pool calls it at most once per [`poll`](ThreadPool::poll): a
+    /// `poll` arms it; the first result to arrive afterwards calls it (on
+    /// the worker that sent the result), and later ones do not, until the
+    /// next `poll`. No wake-up is lost: a result that arrives after the
+    /// poll looked at the queue, before the loop sleeps, still calls it
+    /// (from a worker, or from that `poll` itself, after its callbacks).
+    /// It is never called from inside a callback, nor while a blocking
+    /// call (`wait`, `poll_blocking`) takes the results itself.
+    ///
+    /// Keep it short and non-blocking: post an event (winit's
+    /// `EventLoopProxy::send_event`, egui's `Context::request_repaint`),
+    /// write to a channel or a pipe, or notify a `Condvar`. The guide's
+    /// section "Waking an event loop" has a sketch for each.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::{Arc, Condvar, Mutex};
+    /// use threadpool_core::{ThreadPool, WorkRequest};
+    ///
+    /// let wake = Arc::new((Mutex::new(false), Condvar::new()));
+    /// let notifier = Arc::clone(&wake);
+    /// let mut pool = ThreadPool::builder()
+    ///     .num_workers(2)
+    ///     .notify(move || {
+    ///         *notifier.0.lock().unwrap() = true;
+    ///         notifier.1.notify_one();
+    ///     })
+    ///     .build_with_state(0_u32)?;
+    /// for n in 0..10 {
+    ///     pool.put_request(WorkRequest::new(move || n).on_result_with(|done: &mut u32, _, _| *done += 1))?;
+    /// }
+    /// while pool.outstanding() > 0 {
+    ///     pool.poll()?; // runs what is ready, then arms the notifier
+    ///     // The event loop's sleep: until the notifier (or, in a real
+    ///     // program, input) wakes it.
+    ///     let (flag, condvar) = &*wake;
+    ///     let mut woken = flag.lock().unwrap();
+    ///     while !*woken && pool.outstanding() > 0 {
+    ///         woken = condvar.wait(woken).unwrap();
+    ///     }
+    ///     *woken = false;
+    /// }
+    /// assert_eq!(*pool.state(), 10);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn notify(mut self, notifier: impl Fn() + Send + Sync + 'static) -> Self {
+        self.notifier = Some(crate::notify::NotifyFn(std::sync::Arc::new(notifier)));
+        self
+    }
+
     /// Sets the stack size of worker threads, in bytes.
     ///
     /// # Examples
@@ -1379,6 +1716,7 @@ impl ThreadPoolBuilder {
                 shared: self.shared(results_tx, result_bound, Some(StateType::of::<S>())),
                 results: results_rx,
                 pending: Pending::new(),
+                controlled: crate::cancel::Controlled::default(),
             },
             state,
         };
@@ -1447,6 +1785,13 @@ impl ThreadPoolBuilder {
             bound if bound > Self::MAX_QUEUE_BOUND => 0,
             bound => bound,
         };
-        Shared::new(config, queue_size, results, result_bound, state)
+        Shared::new(
+            config,
+            queue_size,
+            results,
+            result_bound,
+            state,
+            self.notifier,
+        )
     }
 }

@@ -26,6 +26,8 @@ use crate::worker::{self, WorkerContext};
 pub(crate) enum Message {
     /// A finished request.
     Done(Envelope),
+    /// A running request reported progress (`progress.rs`).
+    Progress(RequestId),
     /// The last worker thread left: a blocked poller re-checks whether any
     /// thread can still produce a result.
     Recheck,
@@ -295,6 +297,10 @@ pub(crate) struct Shared {
     /// Padded like `submitted`: written by every remote put and delivery.
     pub(crate) remote_outstanding: CachePadded<AtomicUsize>,
     config: ThreadConfig,
+    /// Wakes the polling side: its notifier, async waiters (`notify.rs`).
+    pub(crate) notify: crate::notify::Notify,
+    /// Cancelled requests, for the statistics (`cancel.rs`).
+    pub(crate) cancels: crate::cancel::Cancels,
 }
 
 impl Shared {
@@ -304,6 +310,7 @@ impl Shared {
         results: Sender<Message>,
         result_bound: Option<usize>,
         state: Option<StateType>,
+        notifier: Option<crate::notify::NotifyFn>,
     ) -> Arc<Shared> {
         let (signal_tx, signal_rx) = crossbeam_channel::bounded(0);
         Arc::new(Shared {
@@ -330,6 +337,8 @@ impl Shared {
             remote: Mutex::new(HashMap::new()),
             remote_outstanding: CachePadded::new(AtomicUsize::new(0)),
             config,
+            notify: crate::notify::Notify::new(notifier),
+            cancels: crate::cancel::Cancels::default(),
         })
     }
 
@@ -611,6 +620,7 @@ impl Shared {
     pub(crate) fn release_slot(&self) {
         if let Some((_, slots)) = &self.slots {
             let _ = slots.try_recv();
+            self.notify.room_made();
         }
     }
 
@@ -807,6 +817,7 @@ impl Shared {
         }
         if self.alive.fetch_sub(1, Ordering::SeqCst) == 1 {
             let _ = self.results.try_send(Message::Recheck);
+            self.notify.results_sent();
         }
     }
 
@@ -930,9 +941,12 @@ impl Shared {
         let [started, completed, panicked] = totals;
         let submitted = self.local_submitted.load(Ordering::Relaxed)
             + self.remote_submitted.load(Ordering::Relaxed);
+        // Relaxed: statistics, as above.
+        let dequeued = self.cancels.dequeued.load(Ordering::Relaxed);
         PoolStats {
             workers: self.active.load(Ordering::SeqCst),
-            queued: submitted.saturating_sub(started),
+            queued: submitted.saturating_sub(started + dequeued),
+            cancelled: self.cancels.reported.load(Ordering::Relaxed),
             running: started.saturating_sub(completed + panicked),
             completed,
             panicked,

@@ -16,8 +16,10 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::callback::ResultCallback;
+use crate::cancel::{CancelToken, Control, Extras};
 use crate::id::RequestId;
 use crate::panic::{Exception, JobError};
+use crate::progress::{Progress, ProgressCell};
 use crate::task::{Task, TaskCell};
 
 /// What happens when a request's job panics or fails.
@@ -42,6 +44,8 @@ pub(crate) struct Callbacks<'a> {
     /// The state type the callbacks take, if any takes one (a function,
     /// to keep the request small).
     pub(crate) state: Option<fn() -> StateType>,
+    /// Cancellation and progress, for requests that have them (`cancel.rs`).
+    pub(crate) extras: Option<Box<crate::cancel::Extras<'a>>>,
 }
 
 /// The type of state a request's callbacks take.
@@ -74,6 +78,7 @@ impl<'a> Callbacks<'a> {
         on_result: None,
         on_exception: OnException::Report,
         state: None,
+        extras: None,
     };
 
     /// Notes that a callback takes state `S`.
@@ -96,6 +101,12 @@ impl<'a> Callbacks<'a> {
     /// Runs the callback that fits the outcome, on the calling thread,
     /// handing it `state`.
     pub(crate) fn deliver(self, state: &mut dyn Any, id: RequestId, task: &mut dyn Task) {
+        if self.cancel_requested() {
+            // Whatever the job did, its value (dropped with the task) and
+            // its panic stay unreported: the request was cancelled.
+            self.cancel(state, id);
+            return;
+        }
         let exception = match task.outcome() {
             crate::task::Outcome::Value(value) => match self.on_result {
                 Some(on_result) => on_result.call(state, id, value),
@@ -109,6 +120,25 @@ impl<'a> Callbacks<'a> {
                 OnException::Ignore => {}
                 OnException::Call(on_exception) => on_exception(state, id, exception),
             }
+        }
+    }
+}
+
+impl Callbacks<'_> {
+    /// Whether a cancel reached this request while it ran.
+    #[inline]
+    pub(crate) fn cancel_requested(&self) -> bool {
+        self.extras
+            .as_ref()
+            .is_some_and(|extras| extras.control.is_cancelled())
+    }
+
+    /// Reports the request as cancelled: its exception callback, if it has
+    /// one, receives [`Exception::Cancelled`]; the default report on stderr
+    /// stays silent (the owner asked for it).
+    pub(crate) fn cancel(self, state: &mut dyn Any, id: RequestId) {
+        if let OnException::Call(on_exception) = self.on_exception {
+            on_exception(state, id, Exception::Cancelled);
         }
     }
 }
@@ -245,6 +275,214 @@ impl<'a, T: Send + 'static> WorkRequest<'a, T> {
             callbacks: Callbacks::DEFAULT,
             marker: PhantomData,
         }
+    }
+
+    /// A cancellable request whose job is handed its [`CancelToken`]: the
+    /// job checks [`CancelToken::is_cancelled`] when it can and returns
+    /// early. See [`ThreadPool::cancel`](crate::ThreadPool::cancel) for what
+    /// a cancel does before and while the job runs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{CancelOutcome, ThreadPool, WorkRequest};
+    ///
+    /// let mut cancelled = Vec::new();
+    /// let mut pool = ThreadPool::new(0)?; // nothing runs until workers exist
+    /// let id = pool.put_request(
+    ///     WorkRequest::with_cancel(|token| token.is_cancelled())
+    ///         .on_exception(|id, exc| cancelled.push((id, exc.is_cancelled()))),
+    /// )?;
+    /// assert_eq!(pool.cancel(id), CancelOutcome::Dequeued);
+    /// drop(pool);
+    /// assert_eq!(cancelled, [(id, true)]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_cancel<F>(job: F) -> Self
+    where
+        F: FnOnce(CancelToken) -> T + Send + 'static,
+    {
+        let control = Control::new();
+        let token = CancelToken {
+            control: Arc::clone(&control),
+        };
+        WorkRequest::new(move || job(token)).controlled(control)
+    }
+
+    /// A request whose job reports progress through its [`Progress`]
+    /// handle; [`on_progress`](Self::on_progress) receives the values on
+    /// the polling thread. The request is cancellable, too
+    /// ([`Progress::is_cancelled`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{Progress, ThreadPool, WorkRequest};
+    ///
+    /// let mut pool = ThreadPool::with_state(1, Vec::<u8>::new())?;
+    /// pool.put_request(
+    ///     WorkRequest::with_progress(|progress: Progress<u8>| {
+    ///         progress.report(50);
+    ///         progress.report(100);
+    ///     })
+    ///     .on_progress_with(|seen: &mut Vec<u8>, _id, percent| seen.push(percent)),
+    /// )?;
+    /// pool.wait()?;
+    /// assert_eq!(pool.state().last(), Some(&100));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_progress<P, F>(job: F) -> Self
+    where
+        P: Send + 'static,
+        F: FnOnce(Progress<P>) -> T + Send + 'static,
+    {
+        let control = Control::new();
+        let cell = ProgressCell::<P>::new();
+        let progress = Progress {
+            cell: Arc::clone(&cell),
+            control: Arc::clone(&control),
+        };
+        let mut request = WorkRequest::new(move || job(progress)).controlled(control);
+        if let Some(extras) = &mut request.callbacks.extras {
+            extras.progress = Some((cell, std::any::type_name::<P>()));
+        }
+        request
+    }
+
+    /// Sets the callback that receives each progress value the job reports
+    /// (see [`with_progress`](Self::with_progress)), on the polling thread,
+    /// in order, coalesced to the latest value when the poller is slower
+    /// than the job. All of a request's progress callbacks run before its
+    /// result callback; none runs once it is cancelled.
+    ///
+    /// Name the value's type in the closure (`|id, bytes: u64|`): it must
+    /// be the job's `P`, which the compiler cannot see from here (an
+    /// unnamed integer would be taken for an `i32`).
+    ///
+    /// # Panics
+    ///
+    /// If the request was not made by `with_progress`, or its job reports
+    /// values of another type than `P`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{Progress, ThreadPool, WorkRequest};
+    ///
+    /// let mut percents = Vec::new();
+    /// let mut pool = ThreadPool::new(1)?;
+    /// pool.put_request(
+    ///     WorkRequest::with_progress(|p: Progress<f32>| p.report(1.0)).on_progress(|_id, f: f32| percents.push(f)),
+    /// )?;
+    /// pool.wait()?;
+    /// drop(pool);
+    /// assert_eq!(percents, [1.0]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn on_progress<P, F>(self, mut callback: F) -> Self
+    where
+        P: Send + 'static,
+        F: FnMut(RequestId, P) + 'a,
+    {
+        self.set_on_progress::<P>("on_progress", move |_: &mut dyn Any, id, value| {
+            callback(id, value)
+        })
+    }
+
+    /// [`on_progress`](Self::on_progress) with the pool's state, as
+    /// [`on_result_with`](Self::on_result_with).
+    ///
+    /// # Panics
+    ///
+    /// As `on_progress`, and if another callback of the request takes
+    /// another type of state.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{Progress, ThreadPool, WorkRequest};
+    ///
+    /// let mut pool = ThreadPool::with_state(1, 0_u64)?;
+    /// pool.put_request(
+    ///     WorkRequest::with_progress(|p: Progress<u64>| p.report(7))
+    ///         .on_progress_with(|bytes: &mut u64, _id, b| *bytes = b),
+    /// )?;
+    /// pool.wait()?;
+    /// assert_eq!(*pool.state(), 7);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn on_progress_with<S, P, F>(mut self, mut callback: F) -> Self
+    where
+        S: 'static,
+        P: Send + 'static,
+        F: FnMut(&mut S, RequestId, P) + 'a,
+    {
+        self.callbacks.takes_state::<S>("on_progress_with");
+        self.set_on_progress::<P>("on_progress_with", move |state: &mut dyn Any, id, value| {
+            state_as(state, |state: &mut S| callback(state, id, value));
+        })
+    }
+
+    fn set_on_progress<P: Send + 'static>(
+        mut self,
+        method: &str,
+        mut callback: impl FnMut(&mut dyn Any, RequestId, P) + 'a,
+    ) -> Self {
+        let Some(extras) = &mut self.callbacks.extras else {
+            panic!(
+                "WorkRequest::{method}: the request was not made by `WorkRequest::with_progress`"
+            );
+        };
+        let Some((cell, reports)) = &extras.progress else {
+            panic!(
+                "WorkRequest::{method}: the request was not made by `WorkRequest::with_progress`"
+            );
+        };
+        let Ok(cell) = Arc::clone(cell).downcast::<ProgressCell<P>>() else {
+            panic!(
+                "WorkRequest::{method}: the job reports `{reports}`, this callback takes `{}`",
+                std::any::type_name::<P>()
+            );
+        };
+        extras.on_progress = Some(Box::new(move |state: &mut dyn Any, id| {
+            if let Some(value) = cell.take() {
+                callback(state, id, value);
+            }
+        }));
+        self
+    }
+
+    /// Makes the request cancellable by [`ThreadPool::cancel`](crate::ThreadPool::cancel):
+    /// taken out unrun while it waits in the queue, reported as cancelled
+    /// if the cancel comes while its job runs (the job is not interrupted;
+    /// use [`with_cancel`](Self::with_cancel) to let it stop early).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{CancelOutcome, ThreadPool, WorkRequest};
+    ///
+    /// let mut pool = ThreadPool::new(0)?;
+    /// let keep = pool.put_request(WorkRequest::new(|| 1))?;
+    /// let drop_me = pool.put_request(WorkRequest::new(|| 2).cancellable())?;
+    /// assert_eq!(pool.cancel(keep), CancelOutcome::NotFound); // not cancellable
+    /// assert_eq!(pool.cancel(drop_me), CancelOutcome::Dequeued);
+    /// assert_eq!(pool.outstanding(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn cancellable(self) -> Self {
+        if self.callbacks.extras.is_some() {
+            return self;
+        }
+        self.controlled(Control::new())
+    }
+
+    /// Attaches `control` to the job (checked by the worker before it
+    /// starts) and to the callbacks (checked by the poller).
+    fn controlled(mut self, control: Arc<Control>) -> Self {
+        self.task.set_control(Arc::clone(&control));
+        self.callbacks.extras = Some(Box::new(Extras::new(control)));
+        self
     }
 
     /// Sets the callback that receives the request's id and the job's value.
@@ -613,6 +851,137 @@ impl<T: Send + 'static> SendWorkRequest<T> {
     {
         SendWorkRequest {
             inner: WorkRequest::new(job),
+        }
+    }
+
+    /// A cancellable request whose job is handed its [`CancelToken`]; see
+    /// [`WorkRequest::with_cancel`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{CancelOutcome, SendWorkRequest, ThreadPool};
+    ///
+    /// let mut pool = ThreadPool::new(0)?;
+    /// let handle = pool.handle();
+    /// let id = std::thread::spawn(move || {
+    ///     handle.put_request(SendWorkRequest::with_cancel(|token| token.is_cancelled())).unwrap()
+    /// })
+    /// .join()
+    /// .unwrap();
+    /// assert_eq!(pool.cancel(id), CancelOutcome::Dequeued);
+    /// assert_eq!(pool.outstanding(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_cancel<F>(job: F) -> Self
+    where
+        F: FnOnce(CancelToken) -> T + Send + 'static,
+    {
+        SendWorkRequest {
+            inner: WorkRequest::with_cancel(job),
+        }
+    }
+
+    /// A request whose job reports progress; see
+    /// [`WorkRequest::with_progress`]. Its progress callback
+    /// ([`on_progress`](Self::on_progress)) runs on the polling thread, like
+    /// its other callbacks.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{Progress, SendWorkRequest, ThreadPool};
+    ///
+    /// let mut pool = ThreadPool::with_state(1, Vec::<u8>::new())?;
+    /// let handle = pool.handle();
+    /// std::thread::spawn(move || {
+    ///     let request = SendWorkRequest::with_progress(|p: Progress<u8>| p.report(100))
+    ///         .on_progress_with(|seen: &mut Vec<u8>, _id, percent: u8| seen.push(percent));
+    ///     handle.put_request(request).unwrap();
+    /// })
+    /// .join()
+    /// .unwrap();
+    /// pool.wait()?;
+    /// assert_eq!(pool.state(), &[100]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_progress<P, F>(job: F) -> Self
+    where
+        P: Send + 'static,
+        F: FnOnce(Progress<P>) -> T + Send + 'static,
+    {
+        SendWorkRequest {
+            inner: WorkRequest::with_progress(job),
+        }
+    }
+
+    /// Sets the progress callback; see [`WorkRequest::on_progress`].
+    ///
+    /// # Panics
+    ///
+    /// As `WorkRequest::on_progress`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{Progress, SendWorkRequest};
+    ///
+    /// let request = SendWorkRequest::with_progress(|p: Progress<u64>| p.report(1))
+    ///     .on_progress(|_id, bytes: u64| println!("{bytes} bytes"));
+    /// # drop(request);
+    /// ```
+    pub fn on_progress<P, F>(self, callback: F) -> Self
+    where
+        P: Send + 'static,
+        F: FnMut(RequestId, P) + Send + 'static,
+    {
+        SendWorkRequest {
+            inner: self.inner.on_progress(callback),
+        }
+    }
+
+    /// Sets the progress callback with the pool's state; see
+    /// [`WorkRequest::on_progress_with`].
+    ///
+    /// # Panics
+    ///
+    /// As `WorkRequest::on_progress_with`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{Progress, SendWorkRequest};
+    ///
+    /// let request = SendWorkRequest::with_progress(|p: Progress<u64>| p.report(1))
+    ///     .on_progress_with(|total: &mut u64, _id, bytes: u64| *total = bytes);
+    /// # drop(request);
+    /// ```
+    pub fn on_progress_with<S, P, F>(self, callback: F) -> Self
+    where
+        S: 'static,
+        P: Send + 'static,
+        F: FnMut(&mut S, RequestId, P) + Send + 'static,
+    {
+        SendWorkRequest {
+            inner: self.inner.on_progress_with(callback),
+        }
+    }
+
+    /// Makes the request cancellable; see [`WorkRequest::cancellable`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{CancelOutcome, SendWorkRequest, ThreadPool};
+    ///
+    /// let mut pool = ThreadPool::new(0)?;
+    /// let id = pool.handle().put_request(SendWorkRequest::new(|| 1).cancellable())?;
+    /// assert_eq!(pool.cancel(id), CancelOutcome::Dequeued);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn cancellable(self) -> Self {
+        SendWorkRequest {
+            inner: self.inner.cancellable(),
         }
     }
 

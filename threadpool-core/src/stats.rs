@@ -36,4 +36,8 @@ pub struct PoolStats {
     pub completed: u64,
     /// Requests whose job panicked.
     pub panicked: u64,
+    /// Requests reported as cancelled ([`ThreadPool::cancel`](crate::ThreadPool::cancel)):
+    /// those taken out of the queue unrun, and those cancelled while they
+    /// ran (which also count in `completed` or `panicked`).
+    pub cancelled: u64,
 }

@@ -23,6 +23,8 @@ pub(crate) trait Task: Send {
     fn id(&self) -> RequestId;
     /// Replaces the id given at construction by one the caller chose.
     fn set_id(&mut self, id: RequestId);
+    /// Makes the request cancellable: checked before the job starts.
+    fn set_control(&mut self, control: std::sync::Arc<crate::cancel::Control>);
     /// Runs the job, catching its panic. Returns `false` if it panicked.
     fn run(&mut self) -> bool;
     /// What the job left behind; taken once, on the polling thread.
@@ -56,6 +58,9 @@ struct Header {
     filed: u32,
     /// The request holds a slot of the bounded queue until it starts.
     holds_slot: bool,
+    /// A cancellable request's control block (`cancel.rs`); `None` for
+    /// the others, which pay one branch for it.
+    control: Option<std::sync::Arc<crate::cancel::Control>>,
 }
 
 /// The one allocation behind a request: its job until it runs, then its result.
@@ -76,6 +81,7 @@ where
                 id,
                 filed: 0,
                 holds_slot: false,
+                control: None,
             },
             state: State::Ready(job),
         })
@@ -91,6 +97,14 @@ where
         // SAFETY: the caller's contract: the box is rebuilt once.
         let cell = unsafe { Box::from_raw(data.cast::<Self>().as_ptr()) };
         let (filed, holds_slot) = (cell.header.filed, cell.header.holds_slot);
+        if let Some(control) = &cell.header.control
+            && !control.start()
+        {
+            // Cancelled while queued: `ThreadPool::cancel` reported it, took
+            // its callbacks and gave its queue slot back; nothing goes back.
+            drop_quietly(cell);
+            return;
+        }
         worker.run_request(cell, filed, holds_slot);
     }
 
@@ -116,6 +130,10 @@ where
 
     fn set_id(&mut self, id: RequestId) {
         self.header.id = id;
+    }
+
+    fn set_control(&mut self, control: std::sync::Arc<crate::cancel::Control>) {
+        self.header.control = Some(control);
     }
 
     fn into_job(mut self: Box<Self>, filed: u32, holds_slot: bool) -> Job {
@@ -282,9 +300,13 @@ impl Job {
 
     /// Whether this is a request holding a slot of the bounded queue.
     pub(crate) fn holds_slot(&self) -> bool {
-        // SAFETY: a request's data is a `TaskCell`, which starts with its
-        // `Header` (`repr(C)`), and is live until the job is consumed.
-        self.kind() == JobKind::Request && unsafe { self.data.cast::<Header>().as_ref().holds_slot }
+        self.kind() == JobKind::Request && {
+            // SAFETY: a request's data is a `TaskCell`, which starts with
+            // its `Header` (`repr(C)`), and is live until the job is consumed.
+            let header = unsafe { self.data.cast::<Header>().as_ref() };
+            // A request `cancel` took out gave its slot back already.
+            header.holds_slot && !header.control.as_ref().is_some_and(|c| c.dequeued())
+        }
     }
 
     /// Runs the job on `worker`.

@@ -20,13 +20,15 @@
 use crate::util;
 
 /// The model files, `threadpool-core/tests/<name>.rs`.
-const MODELS: [&str; 6] = [
+const MODELS: [&str; 8] = [
     "loom_sleep",
     "loom_dismiss",
     "loom_slots",
     "loom_results",
     "loom_liveness",
     "loom_take_back",
+    "loom_notify",
+    "loom_cancel",
 ];
 
 /// The preemption bound of the full run.

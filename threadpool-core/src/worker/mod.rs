@@ -227,6 +227,8 @@ impl WorkerContext {
             // The pool is gone; the value's destructor is user code.
             drop_quietly(unsent);
         }
+        // Wakes the owner's event loop if it asked (notify.rs).
+        self.shared.notify.results_sent();
     }
 
     /// Pushes a job forked by the running job onto this worker's deque and
@@ -569,7 +571,7 @@ mod tests {
             stack_size: None,
             max_workers: 1,
         };
-        let shared = Shared::new(config, 0, results, None, None);
+        let shared = Shared::new(config, 0, results, None, None, None);
         let state = Arc::new(WorkerState {
             index: 0,
             dismissed: AtomicBool::new(false),
