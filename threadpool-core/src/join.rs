@@ -140,7 +140,9 @@ impl PoolHandle {
     /// # Panics
     ///
     /// If either closure panics, `join` waits for the other one (if it
-    /// started) and then resumes the panic, `a`'s first.
+    /// started) and then resumes the panic, `a`'s first. Called from
+    /// outside the pool, panics as [`install`](Self::install) does when no
+    /// worker can run it (the message names `PoolHandle::join`).
     ///
     /// # Examples
     ///
@@ -173,7 +175,7 @@ impl PoolHandle {
         });
         match on_worker {
             Ok(results) => results,
-            Err((a, b)) => self.install(|| self.join(a, b)),
+            Err((a, b)) => self.install_for("PoolHandle::join", || self.join(a, b)),
         }
     }
 
@@ -186,9 +188,12 @@ impl PoolHandle {
     ///
     /// # Panics
     ///
-    /// Resumes the panic of `op`. Panics if the pool is shut down or has no
-    /// workers, where waiting would never end (also when the last worker
-    /// goes, dismissed or shut down, before one has taken the job).
+    /// Resumes the panic of `op`. Called from outside the pool, panics if
+    /// the pool is shut down (by its owner or through any handle) or has
+    /// no workers, where waiting would never end (also when the last
+    /// worker goes, dismissed or shut down, before one has taken the job).
+    /// The message names the function called: `PoolHandle::install`, or
+    /// `PoolHandle::join` and `PoolHandle::scope` for those.
     ///
     /// # Examples
     ///
@@ -205,16 +210,23 @@ impl PoolHandle {
         OP: FnOnce() -> R + Send,
         R: Send,
     {
+        self.install_for("PoolHandle::install", op)
+    }
+
+    /// [`install`](Self::install) on behalf of the public function
+    /// `caller`, which a panic names.
+    fn install_for<R, OP>(&self, caller: &str, op: OP) -> R
+    where
+        OP: FnOnce() -> R + Send,
+        R: Send,
+    {
         if self.is_worker_thread() {
             return op();
         }
-        assert!(
-            !self.is_shut_down(),
-            "PoolHandle::install: the pool is shut down"
-        );
+        assert!(!self.is_shut_down(), "{caller}: the pool is shut down");
         assert!(
             self.shared.alive.load(Ordering::SeqCst) > 0,
-            "PoolHandle::install: the pool has no workers to run the job"
+            "{caller}: the pool has no workers to run the job"
         );
         let job = StackJob::new(LockLatch::new(), op);
         // SAFETY: `job` stays on this stack frame until its latch is set
@@ -233,7 +245,7 @@ impl PoolHandle {
             interval = (interval * 2).min(Duration::from_millis(100));
             if self.shared.alive.load(Ordering::SeqCst) == 0 && self.shared.take_back(id) {
                 panic!(
-                    "PoolHandle::install: the pool lost its last worker before running the job{}",
+                    "{caller}: the pool lost its last worker before running the job{}",
                     if self.is_shut_down() {
                         " (it shut down)"
                     } else {
@@ -255,7 +267,9 @@ impl PoolHandle {
     /// # Panics
     ///
     /// Once every job has finished, resumes the first panic among the body
-    /// and the jobs.
+    /// and the jobs. Called from outside the pool, panics as
+    /// [`install`](Self::install) does when no worker can run the body (the
+    /// message names `PoolHandle::scope`).
     ///
     /// # Examples
     ///
@@ -282,7 +296,7 @@ impl PoolHandle {
         OP: FnOnce(&Scope<'scope>) -> R + Send,
         R: Send,
     {
-        self.install(|| {
+        self.install_for("PoolHandle::scope", || {
             worker::with_current(&self.shared, |current| {
                 let context = current.expect("install runs on a worker of this pool");
                 let scope = Scope {

@@ -379,6 +379,25 @@ fn after_a_shutdown_through_a_handle_every_call_says_so() {
 }
 
 #[test]
+fn after_a_shutdown_join_scope_and_install_panic_naming_the_function_called() {
+    let pool = ThreadPool::new(1).unwrap();
+    let handle = pool.handle();
+    handle.shutdown();
+    let message = |caught: std::thread::Result<()>| {
+        let payload = caught.expect_err("a panic");
+        threadpool_core::Panic::new(payload).to_string()
+    };
+    let quiet = std::panic::AssertUnwindSafe(&handle);
+    let join = message(std::panic::catch_unwind(|| drop(quiet.join(|| 1, || 2))));
+    assert_eq!(join, "PoolHandle::join: the pool is shut down");
+    let scope = message(std::panic::catch_unwind(|| quiet.scope(|_| ())));
+    assert_eq!(scope, "PoolHandle::scope: the pool is shut down");
+    let install = message(std::panic::catch_unwind(|| quiet.install(|| ())));
+    assert_eq!(install, "PoolHandle::install: the pool is shut down");
+    drop(pool);
+}
+
+#[test]
 fn dismissed_workers_counts_those_not_joined_yet() {
     let mut pool = ThreadPool::new(4).unwrap();
     assert_eq!(pool.dismissed_workers(), 0);
