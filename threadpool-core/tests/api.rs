@@ -388,7 +388,9 @@ fn after_a_shutdown_join_scope_and_install_panic_naming_the_function_called() {
         threadpool_core::Panic::new(payload).to_string()
     };
     let quiet = std::panic::AssertUnwindSafe(&handle);
-    let join = message(std::panic::catch_unwind(|| drop(quiet.join(|| 1, || 2))));
+    let join = message(std::panic::catch_unwind(|| {
+        let _ = quiet.join(|| 1, || 2);
+    }));
     assert_eq!(join, "PoolHandle::join: the pool is shut down");
     let scope = message(std::panic::catch_unwind(|| quiet.scope(|_| ())));
     assert_eq!(scope, "PoolHandle::scope: the pool is shut down");
