@@ -42,6 +42,9 @@ use crate::task::{Envelope, Job};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
+// `transparent`: `with_current` lends a worker's `&Arc<Shared>` as a
+// `&PoolHandle`.
+#[repr(transparent)]
 pub struct PoolHandle {
     pub(crate) shared: Arc<Shared>,
 }
@@ -49,6 +52,14 @@ pub struct PoolHandle {
 impl PoolHandle {
     pub(crate) fn new(shared: Arc<Shared>) -> Self {
         PoolHandle { shared }
+    }
+
+    /// The handle that `shared` is, without cloning it.
+    fn lend(shared: &Arc<Shared>) -> &PoolHandle {
+        // SAFETY: `PoolHandle` is `repr(transparent)` over its only field,
+        // an `Arc<Shared>`, so the two have the same layout; the reference
+        // keeps the borrow's lifetime.
+        unsafe { &*std::ptr::from_ref(shared).cast::<PoolHandle>() }
     }
 
     /// Puts a request, blocking while a bounded request queue is full.
@@ -244,7 +255,7 @@ impl PoolHandle {
         lock(&shared.remote).insert(id, SendCallbacks(callbacks));
         shared.submit_remote(Envelope {
             task,
-            filed: crate::pending::REMOTE,
+            filed: crate::task::REMOTE,
             holds_slot,
         });
         // SeqCst: pairs with the store in `Shared::shut_down`. Either this
@@ -447,7 +458,7 @@ impl PoolHandle {
     /// ```
     #[inline]
     pub fn with_current<R>(f: impl FnOnce(Option<&PoolHandle>) -> R) -> R {
-        crate::worker::with_current_handle(f)
+        crate::worker::with_current_pool(|shared| f(shared.map(PoolHandle::lend)))
     }
 
     /// Whether the calling thread is one of this pool's workers.

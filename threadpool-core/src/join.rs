@@ -19,7 +19,7 @@ use crate::handle::PoolHandle;
 use crate::latch::{CountLatch, Latch, LockLatch, WorkerLatch};
 use crate::registry::Shared;
 use crate::sync::{Arc, Mutex, Ordering, lock};
-use crate::task::{AbortOnUnwind, Job, JobKind, JobVTable, discard_nothing, drop_quietly};
+use crate::task::{AbortOnUnwind, Job, JobKind, JobVTable, Runner, discard_nothing, drop_quietly};
 use crate::worker::{self, WorkerContext};
 
 enum JobResult<R> {
@@ -74,7 +74,7 @@ impl<L: Latch + Sync, F: FnOnce() -> R + Send, R: Send> StackJob<L, F, R> {
     /// # Safety
     ///
     /// As for `execute`.
-    unsafe fn run_job(this: NonNull<()>, _: &WorkerContext) {
+    unsafe fn run_job(this: NonNull<()>, _: &dyn Runner) {
         // SAFETY: the caller's contract.
         unsafe { Self::execute(this.as_ptr()) }
     }

@@ -6,10 +6,7 @@
 //! requests are outstanding (freed slots are reused first).
 
 use crate::request::Callbacks;
-
-/// Marks a request whose callbacks are not in this table (they were put
-/// through a `PoolHandle` and wait in the shared table instead).
-pub(crate) const REMOTE: u32 = u32::MAX;
+use crate::task::REMOTE;
 
 enum Entry<'a> {
     Filed(Callbacks<'a>),

@@ -11,12 +11,12 @@ use crate::cancel::CancelOutcome;
 use crate::error::{PollError, PutError, PutErrorKind, Refused, SpawnError};
 use crate::handle::PoolHandle;
 use crate::id::RequestId;
-use crate::pending::{Pending, REMOTE};
+use crate::pending::Pending;
 use crate::registry::{ChosenId, Message, PutMode, Shared, ThreadConfig};
 use crate::request::{StateType, WorkRequest};
 use crate::stats::PoolStats;
 use crate::sync::{Arc, Ordering, lock};
-use crate::task::Envelope;
+use crate::task::{Envelope, REMOTE};
 
 /// A pool of worker threads that runs [`WorkRequest`]s and hands their
 /// results to callbacks on the thread that polls it.

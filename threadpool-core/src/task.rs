@@ -15,7 +15,18 @@ use std::ptr::NonNull;
 
 use crate::id::RequestId;
 use crate::panic::{Panic, catch_request_panic};
-use crate::worker::WorkerContext;
+
+/// Marks a request whose callbacks are not in the polling side's table
+/// (they were put through a `PoolHandle` and wait in the shared table).
+pub(crate) const REMOTE: u32 = u32::MAX;
+
+/// What runs jobs: the worker that took one. Requests hand their erased
+/// task to it, to run and to send the result on; the trait keeps this
+/// module below the worker's.
+pub(crate) trait Runner {
+    /// Runs a request's job and sends the cell to the result queue.
+    fn run_request(&self, task: Box<dyn Task>, filed: u32, holds_slot: bool);
+}
 
 /// A request's job and result slot, with the concrete types erased.
 pub(crate) trait Task: Send {
@@ -93,7 +104,7 @@ where
     ///
     /// `data` is the pointer `into_job` made from a `Box<Self>`, and this
     /// is the only use of it.
-    unsafe fn run_job(data: NonNull<()>, worker: &WorkerContext) {
+    unsafe fn run_job(data: NonNull<()>, worker: &dyn Runner) {
         // SAFETY: the caller's contract: the box is rebuilt once.
         let cell = unsafe { Box::from_raw(data.cast::<Self>().as_ptr()) };
         let (filed, holds_slot) = (cell.header.filed, cell.header.holds_slot);
@@ -192,7 +203,7 @@ where
 pub(crate) struct Envelope {
     pub(crate) task: Box<dyn Task>,
     /// Where the request's callbacks wait: a slot of the polling side's
-    /// table, or [`REMOTE`](crate::pending::REMOTE) for a request put through
+    /// table, or [`REMOTE`] for a request put through
     /// a [`PoolHandle`](crate::PoolHandle), whose callbacks wait in the
     /// shared table.
     pub(crate) filed: u32,
@@ -224,7 +235,7 @@ pub(crate) struct Job {
 /// How to run and drop one type of job.
 pub(crate) struct JobVTable {
     /// Runs the job, consuming `data`.
-    pub(crate) run: unsafe fn(NonNull<()>, &WorkerContext),
+    pub(crate) run: unsafe fn(NonNull<()>, &dyn Runner),
     /// Drops the job unrun, consuming `data`; must not unwind.
     pub(crate) discard: unsafe fn(NonNull<()>),
     pub(crate) kind: JobKind,
@@ -311,7 +322,7 @@ impl Job {
 
     /// Runs the job on `worker`.
     #[inline]
-    pub(crate) fn run(self, worker: &WorkerContext) {
+    pub(crate) fn run(self, worker: &dyn Runner) {
         let job = ManuallyDrop::new(self);
         // SAFETY: `new`'s contract; `ManuallyDrop` keeps `Drop` from
         // consuming `data` a second time.
@@ -333,7 +344,7 @@ pub(crate) unsafe fn discard_nothing(_: NonNull<()>) {}
 /// # Safety
 ///
 /// `data` is a leaked `Box<F>`, used once.
-unsafe fn run_spawned_job<F: FnOnce() + Send>(data: NonNull<()>, _: &WorkerContext) {
+unsafe fn run_spawned_job<F: FnOnce() + Send>(data: NonNull<()>, _: &dyn Runner) {
     // SAFETY: the caller's contract.
     let f = unsafe { Box::from_raw(data.cast::<F>().as_ptr()) };
     run_spawned(*f);

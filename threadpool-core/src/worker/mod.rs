@@ -10,13 +10,12 @@ use std::time::{Duration, Instant};
 
 use crossbeam_deque::Worker;
 
-use crate::handle::PoolHandle;
 use crate::latch::WorkerLatch;
 use crate::registry::{
     Counters, Message, STEAL_ATTEMPTS, Shared, StealerSet, WorkerState, steal_work,
 };
 use crate::sync::{Arc, Ordering};
-use crate::task::{Envelope, Job, JobKind, Task, drop_quietly};
+use crate::task::{Envelope, Job, JobKind, Runner, Task, drop_quietly};
 
 thread_local! {
     /// The worker this thread runs, if it is a pool's worker thread: set by
@@ -29,8 +28,6 @@ thread_local! {
 /// Everything a worker thread owns.
 pub(crate) struct WorkerContext {
     pub(crate) shared: Arc<Shared>,
-    /// A handle on the same pool, lent to jobs by `PoolHandle::with_current`.
-    handle: PoolHandle,
     state: Arc<WorkerState>,
     deque: Worker<Job>,
     /// The other workers' stealers as last seen, and the version seen.
@@ -90,7 +87,6 @@ impl WorkerContext {
     pub(crate) fn new(shared: Arc<Shared>, state: Arc<WorkerState>, deque: Worker<Job>) -> Self {
         let seed = (state.index as u32).wrapping_mul(0x9E37_79B9) | 1;
         WorkerContext {
-            handle: PoolHandle::new(Arc::clone(&shared)),
             shared,
             state,
             deque,
@@ -201,34 +197,6 @@ impl WorkerContext {
     /// Runs one job. Never unwinds: user code runs under `catch_unwind`.
     pub(crate) fn execute(&self, job: Job) {
         job.run(self);
-    }
-
-    /// Runs a request's job and sends the cell to the result queue: the
-    /// part of running a request that does not depend on its types.
-    pub(crate) fn run_request(&self, mut task: Box<dyn Task>, filed: u32, holds_slot: bool) {
-        if holds_slot {
-            self.shared.release_slot();
-        }
-        let counters = &self.state.counters;
-        Counters::bump(&counters.started);
-        #[cfg(feature = "tracing")]
-        let _span = tracing::trace_span!("request", id = %task.id()).entered();
-        if task.run() {
-            Counters::bump(&counters.completed);
-        } else {
-            Counters::bump(&counters.panicked);
-        }
-        let envelope = Envelope {
-            task,
-            filed,
-            holds_slot: false,
-        };
-        if let Err(unsent) = self.shared.results.send(Message::Done(envelope)) {
-            // The pool is gone; the value's destructor is user code.
-            drop_quietly(unsent);
-        }
-        // Wakes the owner's event loop if it asked (notify.rs).
-        self.shared.notify.results_sent();
     }
 
     /// Pushes a job forked by the running job onto this worker's deque and
@@ -399,6 +367,36 @@ impl WorkerContext {
     }
 }
 
+impl Runner for WorkerContext {
+    /// Runs a request's job and sends the cell to the result queue: the
+    /// part of running a request that does not depend on its types.
+    fn run_request(&self, mut task: Box<dyn Task>, filed: u32, holds_slot: bool) {
+        if holds_slot {
+            self.shared.release_slot();
+        }
+        let counters = &self.state.counters;
+        Counters::bump(&counters.started);
+        #[cfg(feature = "tracing")]
+        let _span = tracing::trace_span!("request", id = %task.id()).entered();
+        if task.run() {
+            Counters::bump(&counters.completed);
+        } else {
+            Counters::bump(&counters.panicked);
+        }
+        let envelope = Envelope {
+            task,
+            filed,
+            holds_slot: false,
+        };
+        if let Err(unsent) = self.shared.results.send(Message::Done(envelope)) {
+            // The pool is gone; the value's destructor is user code.
+            drop_quietly(unsent);
+        }
+        // Wakes the owner's event loop if it asked (notify.rs).
+        self.shared.notify.results_sent();
+    }
+}
+
 /// How a worker that found no work waits before it sleeps: rounds of
 /// growing spins, then a few rounds that yield the CPU, each followed by a
 /// new search.
@@ -528,14 +526,15 @@ pub(crate) fn push_local(shared: &Arc<Shared>, job: Job) -> Result<(), Job> {
     })
 }
 
-/// Calls `f` with a handle on the pool this thread is a worker of, if any.
+/// Calls `f` with the shared state of the pool this thread is a worker
+/// of, if any.
 #[inline]
-pub(crate) fn with_current_handle<R>(f: impl FnOnce(Option<&PoolHandle>) -> R) -> R {
+pub(crate) fn with_current_pool<R>(f: impl FnOnce(Option<&Arc<Shared>>) -> R) -> R {
     let current = CURRENT.get();
     // SAFETY: as in `with_current`: the context outlives every job its
     // loop runs, and the reference does not escape `f`.
     let context = unsafe { current.as_ref() };
-    f(context.map(|context| &context.handle))
+    f(context.map(|context| &context.shared))
 }
 
 /// Calls `f` with the current worker if this thread is one of `shared`'s.
