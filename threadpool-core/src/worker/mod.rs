@@ -109,6 +109,9 @@ impl WorkerContext {
             filed,
             holds_slot: false,
         };
+        // Never waits: the channel is unbounded, and the result bound holds
+        // back puts instead, so no worker waits for the polling thread
+        // (README.md, "Liveness with bounded queues").
         if let Err(unsent) = self.shared.results.send(Message::Done(envelope)) {
             // The pool is gone; the value's destructor is user code.
             drop_quietly(unsent);
