@@ -924,10 +924,14 @@ impl<'a> Core<'a> {
             Some(_) => {
                 let shared = Arc::clone(&self.shared);
                 let results = self.results.clone();
-                shared.wait_for_slot(mode, &results, |message| {
-                    self.handle_message(message, state);
-                    shared.made_room();
-                })
+                shared.wait_for_slot(
+                    mode,
+                    || results.clone(),
+                    |message| {
+                        self.handle_message(message, state);
+                        shared.made_room();
+                    },
+                )
             }
         }
     }

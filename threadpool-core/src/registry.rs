@@ -280,8 +280,11 @@ pub(crate) struct Shared {
     /// The bounded request queue's slots: a put sends a token, a worker that
     /// starts a request receives one. `None` when the queue is unbounded.
     pub(crate) slots: Option<(Sender<()>, Receiver<()>)>,
-    /// Disconnected at shutdown, to wake puts blocked on a full queue.
-    shutdown_signal: (Mutex<Option<Sender<()>>>, Receiver<()>),
+    /// Wakes puts through handles blocked on a full request queue: its
+    /// sender is dropped at shutdown (for good) and when the last worker
+    /// leaves (replaced by a fresh channel), which disconnects the
+    /// receivers the waiting puts hold. It carries no messages.
+    putter_signal: Mutex<(Option<Sender<()>>, Receiver<()>)>,
     /// Caller-chosen ids of outstanding requests.
     pub(crate) chosen_ids: Mutex<HashSet<u64>>,
     /// Callbacks of outstanding requests put through a `PoolHandle`.
@@ -318,7 +321,7 @@ impl Shared {
             room: ResultRoom::new(),
             owner: state.is_some().then(|| thread::current().id()),
             slots: (queue_size > 0).then(|| crossbeam_channel::bounded(queue_size)),
-            shutdown_signal: (Mutex::new(Some(signal_tx)), signal_rx),
+            putter_signal: Mutex::new((Some(signal_tx), signal_rx)),
             chosen_ids: Mutex::new(HashSet::new()),
             remote: Mutex::new(HashMap::new()),
             remote_outstanding: CachePadded::new(AtomicUsize::new(0)),
@@ -394,8 +397,7 @@ impl Shared {
             Some((slots, _)) if slots.try_send(()).is_ok() => Ok(true),
             Some(_) => worker::with_current(self, |current| match current {
                 Some(context) => self.wait_for_slot_on_worker(context, mode),
-                // The shutdown signal carries no messages; it only disconnects.
-                None => self.wait_for_slot(mode, &self.shutdown_signal.1, drop),
+                None => self.wait_for_slot(mode, || self.putter_signal(), drop),
             }),
         }
     }
@@ -525,19 +527,42 @@ impl Shared {
         }
     }
 
+    /// The receiver a put through a handle waits on beside the slots: it
+    /// disconnects at shutdown and when the last worker leaves.
+    fn putter_signal(&self) -> Receiver<()> {
+        lock(&self.putter_signal).1.clone()
+    }
+
+    /// Called by the last worker to leave, after `alive` dropped to 0:
+    /// wakes the puts through handles waiting for a slot, which no worker
+    /// is left to free, so that they return `NoWorkersAvailable`.
+    fn wake_putters(&self) {
+        let mut signal = lock(&self.putter_signal);
+        if signal.0.is_some() {
+            // Dropping the old sender disconnects the old receivers; a put
+            // that takes the new one after this sees `alive == 0` (the
+            // lock orders the decrement before its load).
+            let (tx, rx) = crossbeam_channel::bounded(0);
+            *signal = (Some(tx), rx);
+        }
+    }
+
     /// Waits for a token of the bounded request queue as `mode` allows,
-    /// handing every message that arrives on `other` meanwhile to
+    /// handing every message that arrives on `other()` meanwhile to
     /// `on_other` (the polling thread runs callbacks there, which is what
-    /// keeps two bounded queues from deadlocking).
+    /// keeps two bounded queues from deadlocking). `other` is asked again
+    /// every round: a put through a handle waits on a signal that is
+    /// replaced whenever it fires.
     pub(crate) fn wait_for_slot<M>(
         &self,
         mode: PutMode,
-        other: &Receiver<M>,
+        other: impl Fn() -> Receiver<M>,
         mut on_other: impl FnMut(M),
     ) -> Result<bool, PutErrorKind> {
         let Some((slots, _)) = &self.slots else {
             return Ok(false);
         };
+        let mut receiver = other();
         if !matches!(mode, PutMode::Try) && !self.shutdown.load(Ordering::SeqCst) {
             // Workers free a slot every job: retry briefly before blocking,
             // or a producer faster than the workers would sleep and be woken
@@ -548,12 +573,13 @@ impl Shared {
                 if slots.try_send(()).is_ok() {
                     return Ok(true);
                 }
-                while let Ok(message) = other.try_recv() {
+                while let Ok(message) = receiver.try_recv() {
                     on_other(message);
                 }
             }
         }
         loop {
+            receiver = other();
             if self.shutdown.load(Ordering::SeqCst) {
                 return Err(PutErrorKind::ShutDown);
             }
@@ -561,12 +587,12 @@ impl Shared {
                 return Err(PutErrorKind::Full);
             }
             // With no worker left, nothing will ever make room.
-            if self.alive.load(Ordering::SeqCst) == 0 && other.is_empty() {
+            if self.alive.load(Ordering::SeqCst) == 0 && receiver.is_empty() {
                 return Err(PutErrorKind::NoWorkersAvailable);
             }
             let mut select = Select::new();
             let send = select.send(slots);
-            select.recv(other);
+            select.recv(&receiver);
             let op = match mode {
                 PutMode::Until(deadline) => select
                     .select_deadline(deadline)
@@ -577,7 +603,7 @@ impl Shared {
                 if op.send(slots, ()).is_ok() {
                     return Ok(true);
                 }
-            } else if let Ok(message) = op.recv(other) {
+            } else if let Ok(message) = op.recv(&receiver) {
                 on_other(message);
             }
         }
@@ -757,7 +783,11 @@ impl Shared {
             self.publish_stealers(&registry);
         }
         if self.alive.fetch_sub(1, Ordering::SeqCst) == 1 {
+            // No thread can produce a result or free a slot any more: wake
+            // a poller blocked on the result queue, and the puts through
+            // handles blocked on a full request queue.
             let _ = self.results.try_send(Message::Recheck);
+            self.wake_putters();
         }
     }
 
@@ -765,7 +795,7 @@ impl Shared {
     /// dropped with the last reference to the pool. Wakes blocked putters.
     pub(crate) fn shut_down(&self) {
         self.shutdown.store(true, Ordering::SeqCst);
-        drop(lock(&self.shutdown_signal.0).take());
+        drop(lock(&self.putter_signal).0.take());
         self.room.wake_all();
         self.sleep.notify_all();
     }

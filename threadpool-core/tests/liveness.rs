@@ -479,3 +479,60 @@ fn install_callers_racing_the_last_worker_leaving_and_a_new_one_starting() {
         }
     });
 }
+
+/// A callback's put waits for room in a full request queue while the last
+/// worker, dismissed, leaves: no worker is left to free a slot, so the put
+/// returns `NoWorkersAvailable` with the request, instead of waiting for
+/// ever (it waited on a signal only a shutdown fired).
+#[test]
+fn a_callback_put_waiting_for_room_returns_when_the_last_worker_leaves() {
+    within("last worker leaves", || {
+        for attempt in 0..20 {
+            let mut pool = ThreadPoolBuilder::new()
+                .num_workers(1)
+                .queue_size(1)
+                .build_with_state(Vec::<PutErrorKind>::new())
+                .unwrap();
+            let handle = pool.handle();
+            let (gate_tx, gate_rx) = mpsc::channel::<()>();
+            // The seed's result waits unpolled; then the worker blocks in
+            // the second request, and the third holds the queue's one slot.
+            pool.put_request(WorkRequest::new(|| ()).on_result_with(
+                move |kinds: &mut Vec<PutErrorKind>, _, ()| {
+                    // Let the worker finish and leave once this put waits
+                    // (idling first gives it the time to start waiting).
+                    thread::spawn(move || {
+                        for _ in 0..1000 {
+                            thread::yield_now();
+                        }
+                        gate_tx.send(()).unwrap();
+                    });
+                    match handle.put_request(SendWorkRequest::new(|| ())) {
+                        Ok(_) => panic!("a slot with no worker to free it"),
+                        Err(refused) => kinds.push(refused.kind()),
+                    }
+                },
+            ))
+            .unwrap();
+            until(|| pool.stats().completed == 1);
+            pool.put_request(WorkRequest::new(move || gate_rx.recv().unwrap()))
+                .unwrap();
+            until(|| pool.stats().running == 1);
+            pool.put_request(WorkRequest::new(|| ())).unwrap();
+            assert_eq!(pool.dismiss_workers(1, false), 1);
+            // Runs the seed's callback; the third request stays queued,
+            // with no worker left.
+            while pool.state().is_empty() {
+                pool.poll().unwrap();
+                thread::yield_now();
+            }
+            assert_eq!(
+                pool.state(),
+                &[PutErrorKind::NoWorkersAvailable],
+                "attempt {attempt}"
+            );
+            pool.create_workers(1).unwrap();
+            pool.wait().unwrap();
+        }
+    });
+}
