@@ -901,11 +901,11 @@ impl<'a> Core<'a> {
         let Some(bound) = self.shared.result_bound else {
             return;
         };
-        if self.results.len() < bound {
+        if self.shared.unpolled_results() < bound {
             return;
         }
         let _room = RoomMade::new(&self.shared);
-        while self.results.len() >= bound {
+        while self.shared.unpolled_results() >= bound {
             match self.results.try_recv() {
                 Ok(message) => {
                     self.handle_message(message, state);
@@ -1004,6 +1004,7 @@ impl<'a> Core<'a> {
     #[inline]
     fn handle_message(&mut self, message: Message, state: &mut dyn Any) -> bool {
         let Message::Done(envelope) = message else {
+            self.shared.rechecks.fetch_sub(1, Ordering::SeqCst);
             return false;
         };
         let Envelope {

@@ -273,6 +273,10 @@ pub(crate) struct Shared {
     pub(crate) result_bound: Option<usize>,
     /// Where those puts wait for the polling thread to make room.
     pub(crate) room: ResultRoom,
+    /// `Recheck` messages sent and not yet received: they sit in the result
+    /// queue but are no results, so they take no room (a poller with
+    /// nothing outstanding never takes them off).
+    pub(crate) rechecks: AtomicUsize,
     /// The thread that owns the `ThreadPool` and polls it (`None` for a
     /// pool made by `build_handle`). A `ThreadPool` is not `Send`, so it
     /// never moves to another thread.
@@ -319,6 +323,7 @@ impl Shared {
             results,
             result_bound,
             room: ResultRoom::new(),
+            rechecks: AtomicUsize::new(0),
             owner: state.is_some().then(|| thread::current().id()),
             slots: (queue_size > 0).then(|| crossbeam_channel::bounded(queue_size)),
             putter_signal: Mutex::new((Some(signal_tx), signal_rx)),
@@ -489,7 +494,7 @@ impl Shared {
         let Some(bound) = self.result_bound else {
             return Ok(());
         };
-        if self.results.len() < bound || self.is_pool_thread() {
+        if self.unpolled_results() < bound || self.is_pool_thread() {
             return Ok(());
         }
         let deadline = match mode {
@@ -498,7 +503,7 @@ impl Shared {
             PutMode::Until(deadline) => Some(deadline),
         };
         let end = self.room.wait(
-            || self.results.len() < bound,
+            || self.unpolled_results() < bound,
             // SeqCst: pairs with the store in `shut_down`, which then
             // wakes every waiter (`ResultRoom::wake_all`).
             || self.shutdown.load(Ordering::SeqCst),
@@ -509,6 +514,16 @@ impl Shared {
             RoomWait::Stopped => Err(PutErrorKind::ShutDown),
             RoomWait::TimedOut => Err(PutErrorKind::Timeout),
         }
+    }
+
+    /// Results waiting in the result queue, not counting `Recheck`s. May
+    /// briefly count one too few (a `Recheck` counted before it is sent, or
+    /// received before it is uncounted), never too many: a put may go in a
+    /// moment early, but never waits for room that polling cannot make.
+    pub(crate) fn unpolled_results(&self) -> usize {
+        self.results
+            .len()
+            .saturating_sub(self.rechecks.load(Ordering::SeqCst))
     }
 
     /// Whether the calling thread is the pool's polling thread or one of
@@ -786,7 +801,11 @@ impl Shared {
             // No thread can produce a result or free a slot any more: wake
             // a poller blocked on the result queue, and the puts through
             // handles blocked on a full request queue.
-            let _ = self.results.try_send(Message::Recheck);
+            self.rechecks.fetch_add(1, Ordering::SeqCst);
+            if self.results.try_send(Message::Recheck).is_err() {
+                // The pool is gone: nobody receives it.
+                self.rechecks.fetch_sub(1, Ordering::SeqCst);
+            }
             self.wake_putters();
         }
     }

@@ -536,3 +536,33 @@ fn a_callback_put_waiting_for_room_returns_when_the_last_worker_leaves() {
         }
     });
 }
+
+/// The last worker to leave queues a note for a blocked poller on the
+/// result queue. It is no result: a poller with nothing outstanding never
+/// takes it off, so it must not count against the result bound, or an
+/// outside producer would wait for room that polling cannot make.
+#[test]
+fn the_last_workers_note_takes_no_room_in_a_bounded_result_queue() {
+    within("recheck takes no room", || {
+        let mut pool = ThreadPoolBuilder::new()
+            .num_workers(1)
+            .result_queue_size(1)
+            .build()
+            .unwrap();
+        assert_eq!(pool.dismiss_workers(1, true), 1);
+        pool.create_workers(1).unwrap();
+        assert!(
+            pool.poll().is_err(),
+            "nothing outstanding: nothing taken off"
+        );
+        let handle = pool.handle();
+        // The owner joins the producer without polling: the put must not
+        // wait.
+        thread::spawn(move || handle.put_request(SendWorkRequest::new(|| 7)).map(drop))
+            .join()
+            .unwrap()
+            .unwrap_or_else(|refused| panic!("{}", refused.error()));
+        pool.wait().unwrap();
+        assert_eq!(pool.stats().completed, 1);
+    });
+}
