@@ -549,13 +549,15 @@ fn the_last_workers_note_takes_no_room_in_a_bounded_result_queue() {
             .result_queue_size(1)
             .build()
             .unwrap();
-        assert_eq!(pool.dismiss_workers(1, true), 1);
+        let handle = pool.handle();
+        // Through the handle: the pool's own dismissal would take the note
+        // off while it joins.
+        assert_eq!(handle.dismiss_workers(1, true), 1);
         pool.create_workers(1).unwrap();
         assert!(
             pool.poll().is_err(),
             "nothing outstanding: nothing taken off"
         );
-        let handle = pool.handle();
         // The owner joins the producer without polling: the put must not
         // wait.
         thread::spawn(move || handle.put_request(SendWorkRequest::new(|| 7)).map(drop))
