@@ -560,10 +560,13 @@ fn the_last_workers_note_takes_no_room_in_a_bounded_result_queue() {
         );
         // The owner joins the producer without polling: the put must not
         // wait.
-        thread::spawn(move || handle.put_request(SendWorkRequest::new(|| 7)).map(drop))
-            .join()
-            .unwrap()
-            .unwrap_or_else(|refused| panic!("{}", refused.error()));
+        thread::spawn(move || {
+            handle
+                .put_request(SendWorkRequest::new(|| 7))
+                .unwrap_or_else(|refused| panic!("{}", refused.error()));
+        })
+        .join()
+        .unwrap();
         pool.wait().unwrap();
         assert_eq!(pool.stats().completed, 1);
     });
