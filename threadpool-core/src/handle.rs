@@ -64,6 +64,14 @@ impl PoolHandle {
 
     /// Puts a request, blocking while a bounded request queue is full.
     ///
+    /// Called from a job of this pool, the worker runs queued jobs while it
+    /// waits, as a `join` does (so a job that puts into a full queue cannot
+    /// wait for its own worker). Called from a thread outside the pool, it
+    /// also waits while a bounded result queue holds its bound of unpolled
+    /// results, until the polling thread polls: see
+    /// [`ThreadPoolBuilder::result_queue_size`](crate::ThreadPoolBuilder::result_queue_size)
+    /// for the one way that can hang, and its remedy.
+    ///
     /// # Errors
     ///
     /// A [`PutError`] that says why, and drops the request: `DuplicateId`,
@@ -94,7 +102,9 @@ impl PoolHandle {
     ///
     /// # Errors
     ///
-    /// As `put_request`, plus `Timeout`.
+    /// As `put_request`, plus `Timeout`: the request queue stayed full, or
+    /// (from a thread outside the pool) the result queue stayed at its
+    /// bound, until the timeout.
     ///
     /// # Examples
     ///
@@ -126,7 +136,8 @@ impl PoolHandle {
     ///
     /// # Errors
     ///
-    /// As `put_request`, plus `Full`.
+    /// As `put_request`, plus `Full`: the request queue is full, or (from a
+    /// thread outside the pool) the result queue is at its bound.
     ///
     /// # Examples
     ///

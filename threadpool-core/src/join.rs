@@ -186,6 +186,11 @@ impl PoolHandle {
     /// thread blocks until a worker has run it. Inside `op`,
     /// [`join`](Self::join) and [`scope`](Self::scope) fork onto this pool.
     ///
+    /// A worker of *another* pool that calls `install` blocks its own pool
+    /// meanwhile (it runs none of that pool's jobs while it waits): `op`
+    /// must not wait in turn for work of the calling pool whose every
+    /// worker may be blocked this way, or neither finishes.
+    ///
     /// # Panics
     ///
     /// Resumes the panic of `op`. Called from outside the pool, panics if

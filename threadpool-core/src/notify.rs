@@ -146,7 +146,7 @@ impl Notify {
         if self.room.fire()
             && let Some(waker) = self.room.take_waker()
         {
-            waker.wake();
+            user_code("an async waker", || waker.wake());
         }
     }
 
@@ -155,10 +155,10 @@ impl Notify {
         // Cloned, so that the user's code runs with no lock held.
         let notifier = lock(&self.notifier).clone();
         if let Some(notifier) = notifier {
-            (notifier.0)();
+            user_code("the notifier", || (notifier.0)());
         }
         if let Some(waker) = self.results.take_waker() {
-            waker.wake();
+            user_code("an async waker", || waker.wake());
         }
     }
 
@@ -264,5 +264,18 @@ mod tests {
         notify.disarm();
         notify.results_sent();
         assert_eq!(calls.load(Ordering::SeqCst), 0);
+    }
+}
+
+/// Runs the notifier or a waker, user code called from workers (and from
+/// their exit path): a panic is reported on stderr and goes no further, so
+/// that it cannot take a worker, or the pool's invariants, down with it.
+fn user_code(what: &str, f: impl FnOnce()) {
+    if let Err(payload) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        let panic = crate::panic::Panic::new(payload);
+        // Not `eprintln!`, which panics when stderr is gone.
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "threadpool: {what} panicked: {panic}");
+        crate::task::drop_quietly(panic);
     }
 }

@@ -189,8 +189,10 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
     /// is full. Returns the request's id.
     ///
     /// While it blocks, it keeps running the callbacks of results as they
-    /// arrive, so a bounded result queue cannot deadlock it (the hazard the
-    /// Python module warns about when both queues are bounded).
+    /// arrive. With a bounded result queue, it first runs the callbacks of
+    /// waiting results until fewer than the bound wait. Workers never wait
+    /// for this thread, so bounding both queues cannot deadlock it (the
+    /// hazard the Python module warns about; `tests/liveness.rs`).
     ///
     /// # Errors
     ///
@@ -649,8 +651,9 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
     /// does that later. Queued requests are never lost: with every worker
     /// dismissed they wait for [`create_workers`](Self::create_workers).
     ///
-    /// While it waits, it runs the callbacks of results that arrive, so a
-    /// worker waiting for room in a full result queue can finish.
+    /// While it waits, it runs the callbacks of results that arrive. (No
+    /// worker waits for room in the result queue, so the join ends even
+    /// when nothing polls, as through [`PoolHandle::dismiss_workers`].)
     ///
     /// # Examples
     ///
@@ -1153,11 +1156,11 @@ impl<'a> Core<'a> {
         let Some(bound) = self.shared.result_bound else {
             return;
         };
-        if self.results.len() < bound {
+        if self.shared.unpolled_results() < bound {
             return;
         }
         let _room = RoomMade::new(&self.shared);
-        while self.results.len() >= bound {
+        while self.shared.unpolled_results() >= bound {
             match self.results.try_recv() {
                 Ok(message) => {
                     self.handle_message(message, state);
@@ -1196,10 +1199,14 @@ impl<'a> Core<'a> {
             Some(_) => {
                 let shared = Arc::clone(&self.shared);
                 let results = self.results.clone();
-                shared.wait_for_slot(mode, &results, |message| {
-                    self.handle_message(message, state);
-                    shared.made_room();
-                })
+                shared.wait_for_slot(
+                    mode,
+                    || results.clone(),
+                    |message| {
+                        self.handle_message(message, state);
+                        shared.made_room();
+                    },
+                )
             }
         }
     }
@@ -1279,7 +1286,10 @@ impl<'a> Core<'a> {
                 }
                 return false;
             }
-            Message::Recheck => return false,
+            Message::Recheck => {
+                self.shared.rechecks.fetch_sub(1, Ordering::SeqCst);
+                return false;
+            }
         };
         let Envelope {
             mut task, filed, ..
@@ -1525,7 +1535,20 @@ impl ThreadPoolBuilder {
 
     /// Bounds the request queue (requests put and not yet started); 0 means
     /// unbounded. A put into a full queue blocks, times out or fails,
-    /// depending on the variant of `put_request` used.
+    /// depending on the variant of `put_request` used. Only a worker
+    /// starting a request makes room:
+    ///
+    /// - the pool's own blocking put runs the callbacks of arriving results
+    ///   while it waits;
+    /// - a job putting through a handle runs queued jobs on its worker
+    ///   while it waits (as a `join` does), nested at most 8 deep; a put
+    ///   from deeper down goes in over the bound rather than grow the stack;
+    /// - a put with no worker left to make room fails with
+    ///   [`NoWorkersAvailable`](crate::PutErrorKind::NoWorkersAvailable).
+    ///
+    /// A thread outside the pool whose blocking put waits here waits for
+    /// the workers, which do not wait for anything of the pool's, so it
+    /// waits only as long as they are busy.
     ///
     /// A bounded queue reserves its slots up front, so bounds above
     /// [`MAX_QUEUE_BOUND`](Self::MAX_QUEUE_BOUND) are treated as unbounded.
@@ -1545,9 +1568,41 @@ impl ThreadPoolBuilder {
     }
 
     /// Bounds the result queue (results not yet polled); 0 means unbounded.
-    /// Workers wait while it is full; a put blocked on a full request queue
-    /// keeps draining it, so bounding both cannot deadlock. Bounds above
-    /// [`MAX_QUEUE_BOUND`](Self::MAX_QUEUE_BOUND) are treated as unbounded.
+    /// Bounds above [`MAX_QUEUE_BOUND`](Self::MAX_QUEUE_BOUND) are treated
+    /// as unbounded.
+    ///
+    /// Unlike the Python module's, workers never wait on this queue: the
+    /// bound holds back the puts that would add to it.
+    ///
+    /// - The pool's own blocking and timed puts first run the callbacks of
+    ///   waiting results until fewer than `bound` wait (the non-blocking
+    ///   ones do not).
+    /// - A put through a [`PoolHandle`] from a thread outside the pool
+    ///   waits while `bound` results wait unpolled, until the polling
+    ///   thread takes some (`try_put_request` returns
+    ///   [`Full`](crate::PutErrorKind::Full), the timed put
+    ///   [`Timeout`](crate::PutErrorKind::Timeout)). Dropping or shutting
+    ///   down the pool releases it with
+    ///   [`ShutDown`](crate::PutErrorKind::ShutDown).
+    /// - Puts from the polling thread through a handle (a callback putting
+    ///   follow-up work) and from jobs are never held back by it: they
+    ///   would wait for themselves.
+    ///
+    /// So the polling thread may block on the workers (`install`, `join`,
+    /// `scope`, joining dismissed workers, a put waiting for room in the
+    /// request queue) however many results wait: bounding both queues
+    /// cannot deadlock the pool on itself (`tests/liveness.rs`, and the
+    /// loom models in `tests/loom_liveness.rs`).
+    ///
+    /// **The one way to hang it:** a producer thread putting through a
+    /// handle into a full result queue waits for the polling thread to
+    /// poll. If the polling thread instead waits for the producer (joins
+    /// it, or waits on a channel the producer fills after its puts),
+    /// neither moves, for ever; the same holds for every pool with bounded
+    /// queues (Python's too). Keep polling while producers run
+    /// ([`poll`](ThreadPool::poll) in the loop that waits for them, or
+    /// [`wait`](ThreadPool::wait) before joining them), or let producers
+    /// put with [`PoolHandle::put_request_timeout`] and retry.
     ///
     /// # Examples
     ///
@@ -1604,10 +1659,13 @@ impl ThreadPoolBuilder {
     /// next `poll`. No wake-up is lost: a result that arrives after the
     /// poll looked at the queue, before the loop sleeps, still calls it
     /// (from a worker, or from that `poll` itself, after its callbacks).
-    /// It is never called from inside a callback, nor while a blocking
-    /// call (`wait`, `poll_blocking`) takes the results itself.
+    /// It is never called from inside a callback; while a blocking call
+    /// (`wait`, `poll_blocking`) takes the results itself it is disarmed,
+    /// so at most one call can still land then (a worker that read the
+    /// flag just before).
     ///
-    /// Keep it short and non-blocking: post an event (winit's
+    /// A notifier that panics is reported on stderr; the worker that
+    /// called it goes on. Keep it short and non-blocking: post an event (winit's
     /// `EventLoopProxy::send_event`, egui's `Context::request_repaint`),
     /// write to a channel or a pipe, or notify a `Condvar`. The guide's
     /// section "Waking an event loop" has a sketch for each.

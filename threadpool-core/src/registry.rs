@@ -281,6 +281,10 @@ pub(crate) struct Shared {
     pub(crate) result_bound: Option<usize>,
     /// Where those puts wait for the polling thread to make room.
     pub(crate) room: ResultRoom,
+    /// `Recheck` messages sent and not yet received: they sit in the result
+    /// queue but are no results, so they take no room (a poller with
+    /// nothing outstanding never takes them off).
+    pub(crate) rechecks: AtomicUsize,
     /// The thread that owns the `ThreadPool` and polls it (`None` for a
     /// pool made by `build_handle`). A `ThreadPool` is not `Send`, so it
     /// never moves to another thread.
@@ -288,8 +292,11 @@ pub(crate) struct Shared {
     /// The bounded request queue's slots: a put sends a token, a worker that
     /// starts a request receives one. `None` when the queue is unbounded.
     pub(crate) slots: Option<(Sender<()>, Receiver<()>)>,
-    /// Disconnected at shutdown, to wake puts blocked on a full queue.
-    shutdown_signal: (Mutex<Option<Sender<()>>>, Receiver<()>),
+    /// Wakes puts through handles blocked on a full request queue: its
+    /// sender is dropped at shutdown (for good) and when the last worker
+    /// leaves (replaced by a fresh channel), which disconnects the
+    /// receivers the waiting puts hold. It carries no messages.
+    putter_signal: Mutex<(Option<Sender<()>>, Receiver<()>)>,
     /// Caller-chosen ids of outstanding requests.
     pub(crate) chosen_ids: Mutex<HashSet<u64>>,
     /// Callbacks of outstanding requests put through a `PoolHandle`.
@@ -330,9 +337,10 @@ impl Shared {
             results,
             result_bound,
             room: ResultRoom::new(),
+            rechecks: AtomicUsize::new(0),
             owner: state.is_some().then(|| thread::current().id()),
             slots: (queue_size > 0).then(|| crossbeam_channel::bounded(queue_size)),
-            shutdown_signal: (Mutex::new(Some(signal_tx)), signal_rx),
+            putter_signal: Mutex::new((Some(signal_tx), signal_rx)),
             chosen_ids: Mutex::new(HashSet::new()),
             remote: Mutex::new(HashMap::new()),
             remote_outstanding: CachePadded::new(AtomicUsize::new(0)),
@@ -427,8 +435,7 @@ impl Shared {
             Some((slots, _)) if slots.try_send(()).is_ok() => Ok(true),
             Some(_) => worker::with_current(self, |current| match current {
                 Some(context) => self.wait_for_slot_on_worker(context, mode),
-                // The shutdown signal carries no messages; it only disconnects.
-                None => self.wait_for_slot(mode, &self.shutdown_signal.1, drop),
+                None => self.wait_for_slot(mode, || self.putter_signal(), drop),
             }),
         }
     }
@@ -520,7 +527,7 @@ impl Shared {
         let Some(bound) = self.result_bound else {
             return Ok(());
         };
-        if self.results.len() < bound || self.is_pool_thread() {
+        if self.unpolled_results() < bound || self.is_pool_thread() {
             return Ok(());
         }
         let deadline = match mode {
@@ -529,7 +536,7 @@ impl Shared {
             PutMode::Until(deadline) => Some(deadline),
         };
         let end = self.room.wait(
-            || self.results.len() < bound,
+            || self.unpolled_results() < bound,
             // SeqCst: pairs with the store in `shut_down`, which then
             // wakes every waiter (`ResultRoom::wake_all`).
             || self.shutdown.load(Ordering::SeqCst),
@@ -540,6 +547,16 @@ impl Shared {
             RoomWait::Stopped => Err(PutErrorKind::ShutDown),
             RoomWait::TimedOut => Err(PutErrorKind::Timeout),
         }
+    }
+
+    /// Results waiting in the result queue, not counting `Recheck`s. May
+    /// briefly count one too few (a `Recheck` counted before it is sent, or
+    /// received before it is uncounted), never too many: a put may go in a
+    /// moment early, but never waits for room that polling cannot make.
+    pub(crate) fn unpolled_results(&self) -> usize {
+        self.results
+            .len()
+            .saturating_sub(self.rechecks.load(Ordering::SeqCst))
     }
 
     /// Whether the calling thread is the pool's polling thread or one of
@@ -558,19 +575,42 @@ impl Shared {
         }
     }
 
+    /// The receiver a put through a handle waits on beside the slots: it
+    /// disconnects at shutdown and when the last worker leaves.
+    fn putter_signal(&self) -> Receiver<()> {
+        lock(&self.putter_signal).1.clone()
+    }
+
+    /// Called by the last worker to leave, after `alive` dropped to 0:
+    /// wakes the puts through handles waiting for a slot, which no worker
+    /// is left to free, so that they return `NoWorkersAvailable`.
+    fn wake_putters(&self) {
+        let mut signal = lock(&self.putter_signal);
+        if signal.0.is_some() {
+            // Dropping the old sender disconnects the old receivers; a put
+            // that takes the new one after this sees `alive == 0` (the
+            // lock orders the decrement before its load).
+            let (tx, rx) = crossbeam_channel::bounded(0);
+            *signal = (Some(tx), rx);
+        }
+    }
+
     /// Waits for a token of the bounded request queue as `mode` allows,
-    /// handing every message that arrives on `other` meanwhile to
+    /// handing every message that arrives on `other()` meanwhile to
     /// `on_other` (the polling thread runs callbacks there, which is what
-    /// keeps two bounded queues from deadlocking).
+    /// keeps two bounded queues from deadlocking). `other` is asked again
+    /// every round: a put through a handle waits on a signal that is
+    /// replaced whenever it fires.
     pub(crate) fn wait_for_slot<M>(
         &self,
         mode: PutMode,
-        other: &Receiver<M>,
+        other: impl Fn() -> Receiver<M>,
         mut on_other: impl FnMut(M),
     ) -> Result<bool, PutErrorKind> {
         let Some((slots, _)) = &self.slots else {
             return Ok(false);
         };
+        let mut receiver = other();
         if !matches!(mode, PutMode::Try) && !self.shutdown.load(Ordering::SeqCst) {
             // Workers free a slot every job: retry briefly before blocking,
             // or a producer faster than the workers would sleep and be woken
@@ -581,12 +621,13 @@ impl Shared {
                 if slots.try_send(()).is_ok() {
                     return Ok(true);
                 }
-                while let Ok(message) = other.try_recv() {
+                while let Ok(message) = receiver.try_recv() {
                     on_other(message);
                 }
             }
         }
         loop {
+            receiver = other();
             if self.shutdown.load(Ordering::SeqCst) {
                 return Err(PutErrorKind::ShutDown);
             }
@@ -594,12 +635,12 @@ impl Shared {
                 return Err(PutErrorKind::Full);
             }
             // With no worker left, nothing will ever make room.
-            if self.alive.load(Ordering::SeqCst) == 0 && other.is_empty() {
+            if self.alive.load(Ordering::SeqCst) == 0 && receiver.is_empty() {
                 return Err(PutErrorKind::NoWorkersAvailable);
             }
             let mut select = Select::new();
             let send = select.send(slots);
-            select.recv(other);
+            select.recv(&receiver);
             let op = match mode {
                 PutMode::Until(deadline) => select
                     .select_deadline(deadline)
@@ -610,7 +651,7 @@ impl Shared {
                 if op.send(slots, ()).is_ok() {
                     return Ok(true);
                 }
-            } else if let Ok(message) = op.recv(other) {
+            } else if let Ok(message) = op.recv(&receiver) {
                 on_other(message);
             }
         }
@@ -816,7 +857,15 @@ impl Shared {
             self.publish_stealers(&registry);
         }
         if self.alive.fetch_sub(1, Ordering::SeqCst) == 1 {
-            let _ = self.results.try_send(Message::Recheck);
+            // No thread can produce a result or free a slot any more: wake
+            // a poller blocked on the result queue, and the puts through
+            // handles blocked on a full request queue.
+            self.rechecks.fetch_add(1, Ordering::SeqCst);
+            if self.results.try_send(Message::Recheck).is_err() {
+                // The pool is gone: nobody receives it.
+                self.rechecks.fetch_sub(1, Ordering::SeqCst);
+            }
+            self.wake_putters();
             self.notify.results_sent();
         }
     }
@@ -825,7 +874,7 @@ impl Shared {
     /// dropped with the last reference to the pool. Wakes blocked putters.
     pub(crate) fn shut_down(&self) {
         self.shutdown.store(true, Ordering::SeqCst);
-        drop(lock(&self.shutdown_signal.0).take());
+        drop(lock(&self.putter_signal).0.take());
         self.room.wake_all();
         self.sleep.notify_all();
     }

@@ -479,3 +479,95 @@ fn install_callers_racing_the_last_worker_leaving_and_a_new_one_starting() {
         }
     });
 }
+
+/// A callback's put waits for room in a full request queue while the last
+/// worker, dismissed, leaves: no worker is left to free a slot, so the put
+/// returns `NoWorkersAvailable` with the request, instead of waiting for
+/// ever (it waited on a signal only a shutdown fired).
+#[test]
+fn a_callback_put_waiting_for_room_returns_when_the_last_worker_leaves() {
+    within("last worker leaves", || {
+        for attempt in 0..20 {
+            let mut pool = ThreadPoolBuilder::new()
+                .num_workers(1)
+                .queue_size(1)
+                .build_with_state(Vec::<PutErrorKind>::new())
+                .unwrap();
+            let handle = pool.handle();
+            let (gate_tx, gate_rx) = mpsc::channel::<()>();
+            // The seed's result waits unpolled; then the worker blocks in
+            // the second request, and the third holds the queue's one slot.
+            pool.put_request(WorkRequest::new(|| ()).on_result_with(
+                move |kinds: &mut Vec<PutErrorKind>, _, ()| {
+                    // Let the worker finish and leave once this put waits
+                    // (idling first gives it the time to start waiting).
+                    thread::spawn(move || {
+                        for _ in 0..1000 {
+                            thread::yield_now();
+                        }
+                        gate_tx.send(()).unwrap();
+                    });
+                    match handle.put_request(SendWorkRequest::new(|| ())) {
+                        Ok(_) => panic!("a slot with no worker to free it"),
+                        Err(refused) => kinds.push(refused.kind()),
+                    }
+                },
+            ))
+            .unwrap();
+            until(|| pool.stats().completed == 1);
+            pool.put_request(WorkRequest::new(move || gate_rx.recv().unwrap()))
+                .unwrap();
+            until(|| pool.stats().running == 1);
+            pool.put_request(WorkRequest::new(|| ())).unwrap();
+            assert_eq!(pool.dismiss_workers(1, false), 1);
+            // Runs the seed's callback; the third request stays queued,
+            // with no worker left.
+            while pool.state().is_empty() {
+                pool.poll().unwrap();
+                thread::yield_now();
+            }
+            assert_eq!(
+                pool.state(),
+                &[PutErrorKind::NoWorkersAvailable],
+                "attempt {attempt}"
+            );
+            pool.create_workers(1).unwrap();
+            pool.wait().unwrap();
+        }
+    });
+}
+
+/// The last worker to leave queues a note for a blocked poller on the
+/// result queue. It is no result: a poller with nothing outstanding never
+/// takes it off, so it must not count against the result bound, or an
+/// outside producer would wait for room that polling cannot make.
+#[test]
+fn the_last_workers_note_takes_no_room_in_a_bounded_result_queue() {
+    within("recheck takes no room", || {
+        let mut pool = ThreadPoolBuilder::new()
+            .num_workers(1)
+            .result_queue_size(1)
+            .build()
+            .unwrap();
+        let handle = pool.handle();
+        // Through the handle: the pool's own dismissal would take the note
+        // off while it joins.
+        assert_eq!(handle.dismiss_workers(1, true), 1);
+        pool.create_workers(1).unwrap();
+        assert!(
+            pool.poll().is_err(),
+            "nothing outstanding: nothing taken off"
+        );
+        // The owner joins the producer without polling: the put must not
+        // wait.
+        thread::spawn(move || {
+            handle
+                .put_request(SendWorkRequest::new(|| 7))
+                .unwrap_or_else(|refused| panic!("{refused}"));
+        })
+        .join()
+        .unwrap();
+        pool.wait().unwrap();
+        assert_eq!(pool.stats().completed, 1);
+    });
+}

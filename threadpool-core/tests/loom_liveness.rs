@@ -425,14 +425,28 @@ fn the_wake_up_on_unwind_reaches_a_sleeping_worker() {
             thread::spawn(move || {
                 // Runs the two requests, then leaves; a lost wake-up leaves
                 // it asleep and the join below blocked: a loom deadlock.
+                // Counted idle while it searches and sleeps, as a worker
+                // is (`Sleep::start_idle`, `end_idle`).
+                let mut idle = false;
                 while pool.ran.load(Ordering::SeqCst) < 2 {
                     let job = pool.injector.lock().unwrap().pop_front();
                     if job.is_some() {
+                        if idle {
+                            pool.sleep.end_idle(|| pool.injector.lock().unwrap().len());
+                            idle = false;
+                        }
                         pool.ran.fetch_add(1, Ordering::SeqCst);
                         continue;
                     }
+                    if !idle {
+                        pool.sleep.start_idle();
+                        idle = true;
+                    }
                     pool.sleep
                         .sleep(|| !pool.injector.lock().unwrap().is_empty(), || false);
+                }
+                if idle {
+                    pool.sleep.end_idle(|| 0);
                 }
             })
         };

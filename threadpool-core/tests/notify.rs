@@ -225,3 +225,31 @@ fn gate() -> (impl FnOnce(), Gate) {
         gate,
     )
 }
+
+#[test]
+fn a_panicking_notifier_is_reported_and_takes_no_worker_down() {
+    watchdog(
+        "a_panicking_notifier_is_reported_and_takes_no_worker_down",
+        || {
+            let mut pool = ThreadPool::builder()
+                .num_workers(1)
+                .notify(|| panic!("notifier bug"))
+                .build_with_state(0_u32)
+                .unwrap();
+            for round in 0..3 {
+                pool.put_request(
+                    WorkRequest::new(|| 1).on_result_with(|n: &mut u32, _, v| *n += v),
+                )
+                .unwrap();
+                // Armed by the poll; the result's arrival calls the notifier.
+                while pool.poll() == Ok(0) {
+                    std::thread::yield_now();
+                }
+                assert_eq!(*pool.state(), round + 1);
+                assert_eq!(pool.workers(), 1, "the worker survived the notifier");
+            }
+            pool.wait().unwrap();
+            assert_eq!(pool.stats().completed, 3);
+        },
+    );
+}

@@ -5,14 +5,21 @@
 //! A phase builds a pool with random worker count and queue bounds, then
 //! the test thread and two producer threads (through `PoolHandle`s) put
 //! requests every way there is (blocking, with a timeout, non-blocking,
-//! batches), poll, wait, create and dismiss workers, while jobs panic,
-//! submit further requests, and capture values that count their drops. A
-//! phase ends with `wait` and `shutdown`, or by dropping the pool with work
-//! in flight. Then it checks:
+//! batches, batches whose iterator panics), poll, wait, create and dismiss
+//! workers, and block the polling thread on the workers (`install`,
+//! `join`, `scope`, `dismiss_workers(n, true)` and
+//! `join_all_dismissed_workers` through the handle) while results may sit
+//! unpolled; meanwhile jobs panic, put further requests through the handle
+//! (non-blocking and blocking, into queues that may be full), callbacks put
+//! follow-up requests with blocking puts (the crawler pattern), and
+//! everything captures values that count their drops. A phase ends with
+//! `wait` and `shutdown`, or by dropping the pool with work in flight.
+//! Then it checks:
 //!
 //! - every request put got exactly one callback (result or exception) or,
 //!   if its pool was dropped first, none; every refused request came back
-//!   to its caller inside the error; nothing else (lost = 0);
+//!   to its caller inside the error; nothing else (lost = 0, and
+//!   duplicated, more than one callback, = 0);
 //! - no captured value outlives its pool (the drop counter returns to 0);
 //! - resident memory stays flat over the run.
 //!
@@ -107,6 +114,11 @@ struct Counts {
     put_try: AtomicU64,
     put_batch: AtomicU64,
     from_jobs: AtomicU64,
+    from_jobs_blocking: AtomicU64,
+    from_callbacks: AtomicU64,
+    panicking_batches: AtomicU64,
+    blocking_calls_on_poller: AtomicU64,
+    duplicated: AtomicU64,
     handed_back: AtomicU64,
     results: AtomicU64,
     exceptions: AtomicU64,
@@ -175,7 +187,7 @@ fn job(
     let kind = rng.below(8);
     let captured = Tracked::new();
     // Only a job that submits more holds a handle.
-    let handle = (kind == 1).then(|| handle.clone());
+    let handle = (kind == 1 || kind == 2).then(|| handle.clone());
     let ledger = Arc::clone(ledger);
     let counts = Arc::clone(counts);
     move || {
@@ -206,9 +218,81 @@ fn job(
                 }
                 Tracked::new()
             }
+            2 => {
+                // A job that puts with a blocking put, into queues that may
+                // be full: its worker runs queued work while it waits.
+                for _ in 0..2 {
+                    let serial = ledger.serial();
+                    let request = send_request(serial, &ledger, &counts, Tracked::new);
+                    bump(&counts.requests);
+                    bump(&counts.from_jobs_blocking);
+                    put_outcome(
+                        &ledger,
+                        &counts,
+                        serial,
+                        handle
+                            .as_ref()
+                            .expect("a nesting job holds a handle")
+                            .put_request(request)
+                            .map(drop)
+                            .map_err(|e| e.kind()),
+                    );
+                }
+                Tracked::new()
+            }
             _ => Tracked::new(),
         }
     }
+}
+
+/// A request whose callback, on the polling thread, puts `n` follow-up
+/// requests through the handle with blocking puts (the crawler pattern),
+/// into queues that may be full.
+fn crawler_request<'a>(
+    n: usize,
+    rng: &mut Rng,
+    handle: &PoolHandle,
+    ledger: &Arc<Ledger>,
+    counts: &Arc<Counts>,
+) -> (u64, WorkRequest<'a, Tracked>) {
+    let serial = ledger.serial();
+    let f = job(rng, handle, ledger, counts);
+    let mut follow_ups = Vec::new();
+    for _ in 0..n {
+        let serial = ledger.serial();
+        let f = job(rng, handle, ledger, counts);
+        follow_ups.push((serial, send_request(serial, ledger, counts, f)));
+    }
+    let (handle, l1, l2, c1, c2) = (
+        handle.clone(),
+        Arc::clone(ledger),
+        Arc::clone(ledger),
+        Arc::clone(counts),
+        Arc::clone(counts),
+    );
+    let put_follow_ups = move |handle: &PoolHandle,
+                               follow_ups: Vec<(u64, SendWorkRequest<Tracked>)>,
+                               ledger: &Ledger,
+                               counts: &Counts| {
+        for (serial, request) in follow_ups {
+            bump(&counts.requests);
+            bump(&counts.from_callbacks);
+            let outcome = handle.put_request(request).map(drop).map_err(|e| e.kind());
+            put_outcome(ledger, counts, serial, outcome);
+        }
+    };
+    let request = WorkRequest::new(f)
+        .on_result(move |_, value| {
+            drop(value);
+            bump(&c1.results);
+            l1.record(serial, |fate| fate.callbacks += 1);
+            put_follow_ups(&handle, follow_ups, &l1, &c1);
+        })
+        .on_exception(move |_, _| {
+            bump(&c2.exceptions);
+            l2.record(serial, |fate| fate.callbacks += 1);
+        });
+    (serial, request)
 }
 
 /// A `SendWorkRequest` whose callbacks record its fate.
@@ -395,6 +479,111 @@ fn par_map_op(rng: &mut Rng, counts: &Counts) {
     }
 }
 
+/// `put_requests` with an iterator that panics after a random number of
+/// requests: the ones it yielded are put (and must run: their wake-up comes
+/// from the batch's guard during the unwind), the panic reaches the caller.
+fn panicking_batch(
+    rng: &mut Rng,
+    pool: &mut ThreadPool<'_>,
+    handle: &PoolHandle,
+    ledger: &Arc<Ledger>,
+    counts: &Arc<Counts>,
+) {
+    bump(&counts.panicking_batches);
+    let panic_at = rng.below(8) as usize;
+    let mut jobs = Vec::new();
+    for _ in 0..panic_at {
+        jobs.push((ledger.serial(), job(rng, handle, ledger, counts)));
+    }
+    let yielded = std::cell::RefCell::new(Vec::new());
+    let outcome = {
+        let mut jobs = jobs.into_iter();
+        let requests = std::iter::from_fn(|| {
+            let Some((serial, f)) = jobs.next() else {
+                panic!("soak: an iterator panics");
+            };
+            yielded.borrow_mut().push(serial);
+            bump(&counts.requests);
+            bump(&counts.put_batch);
+            let (l1, l2) = (Arc::clone(ledger), Arc::clone(ledger));
+            let (c1, c2) = (Arc::clone(counts), Arc::clone(counts));
+            Some(
+                WorkRequest::new(f)
+                    .on_result(move |_, value| {
+                        drop(value);
+                        bump(&c1.results);
+                        l1.record(serial, |fate| fate.callbacks += 1);
+                    })
+                    .on_exception(move |_, _| {
+                        bump(&c2.exceptions);
+                        l2.record(serial, |fate| fate.callbacks += 1);
+                    }),
+            )
+        });
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pool.put_requests(requests)))
+    };
+    let yielded = yielded.into_inner();
+    let refused = match outcome {
+        Err(_) => None,
+        Ok(Err(err)) => {
+            assert_eq!(err.kind(), PutErrorKind::NoWorkersAvailable);
+            yielded.last().copied()
+        }
+        Ok(Ok(_)) => unreachable!("the iterator always ends in a panic"),
+    };
+    for serial in yielded {
+        if Some(serial) == refused {
+            bump(&counts.handed_back);
+            ledger.record(serial, |fate| fate.handed_back = true);
+        } else {
+            ledger.record(serial, |fate| fate.put = true);
+        }
+    }
+}
+
+/// A call that blocks the polling thread on the workers, made while
+/// results may sit unpolled in a bounded result queue: `install`, `join`,
+/// `scope`, or (through the handle) `dismiss_workers(n, true)` and
+/// `join_all_dismissed_workers`.
+fn blocking_call_on_poller(
+    rng: &mut Rng,
+    pool: &ThreadPool<'_>,
+    handle: &PoolHandle,
+    counts: &Counts,
+) {
+    bump(&counts.blocking_calls_on_poller);
+    let which = rng.below(5);
+    if which < 3 && pool.workers() == 0 {
+        // `install` refuses a pool without workers (it would wait for ever).
+        return;
+    }
+    match which {
+        0 => assert_eq!(handle.install(|| 6 * 7), 42),
+        1 => assert_eq!(handle.join(|| 1, || 2), (1, 2)),
+        2 => {
+            let total = AtomicU64::new(0);
+            handle.scope(|s| {
+                for n in 0..4 {
+                    let total = &total;
+                    s.spawn(move |_| {
+                        total.fetch_add(n, Ordering::Relaxed);
+                    });
+                }
+            });
+            assert_eq!(total.into_inner(), 6);
+        }
+        3 => {
+            bump(&counts.dismissals);
+            handle.dismiss_workers(1, true);
+        }
+        _ => {
+            bump(&counts.dismissals);
+            handle.dismiss_workers(1, false);
+            handle.join_all_dismissed_workers();
+        }
+    }
+}
+
 /// One phase: a fresh pool, a random mix, then the checks.
 fn phase(rng: &mut Rng, counts: &Arc<Counts>, watch: &Watch, ops: usize) {
     let ledger = Arc::new(Ledger::default());
@@ -432,8 +621,18 @@ fn phase(rng: &mut Rng, counts: &Arc<Counts>, watch: &Watch, ops: usize) {
 
     for _ in 0..ops {
         watch.beat();
-        match rng.below(21) {
+        match rng.below(24) {
             20 => par_map_op(rng, counts),
+            21 => {
+                let n = 1 + rng.below(5) as usize;
+                let (serial, request) = crawler_request(n, rng, &handle, &ledger, counts);
+                bump(&counts.requests);
+                bump(&counts.put_blocking);
+                let outcome = pool.put_request(request).map(drop).map_err(|e| e.kind());
+                put_outcome(&ledger, counts, serial, outcome);
+            }
+            22 => panicking_batch(rng, &mut pool, &handle, &ledger, counts),
+            23 => blocking_call_on_poller(rng, &pool, &handle, counts),
             0..=8 => {
                 let serial = ledger.serial();
                 let f = job(rng, &handle, &ledger, counts);
@@ -607,6 +806,10 @@ fn phase(rng: &mut Rng, counts: &Arc<Counts>, watch: &Watch, ops: usize) {
                 bump(&counts.dropped_with_pool);
                 drop_in_flight
             }
+            (true, false, n) if n > 1 => {
+                bump(&counts.duplicated);
+                false
+            }
             _ => false,
         };
         if !ok {
@@ -638,7 +841,9 @@ fn soak() {
     eprintln!("soak: {seconds} s, seed {seed} (SOAK_SEED={seed} repeats it)");
     // Job panics are expected by the thousand; keep stderr readable.
     std::panic::set_hook(Box::new(|info| {
-        if !info.to_string().contains("soak: a job panics") {
+        let message = info.to_string();
+        if !message.contains("soak: a job panics") && !message.contains("soak: an iterator panics")
+        {
             eprintln!("{info}");
         }
     }));
@@ -676,13 +881,20 @@ fn soak() {
         c(&counts.phases)
     );
     eprintln!(
-        "soak: requests {} (blocking {}, timeout {}, non-blocking {}, batched {}, put by jobs {})",
+        "soak: requests {} (blocking {}, timeout {}, non-blocking {}, batched {}, put by jobs {} non-blocking + {} blocking, put by callbacks {})",
         c(&counts.requests),
         c(&counts.put_blocking),
         c(&counts.put_timeout),
         c(&counts.put_try),
         c(&counts.put_batch),
         c(&counts.from_jobs),
+        c(&counts.from_jobs_blocking),
+        c(&counts.from_callbacks),
+    );
+    eprintln!(
+        "soak: batches whose iterator panicked {}, blocking calls on the polling thread (install/join/scope/dismiss/join dismissed) {}",
+        c(&counts.panicking_batches),
+        c(&counts.blocking_calls_on_poller),
     );
     eprintln!(
         "soak: results {}, exceptions {} (panicking jobs {}), handed back {}, dropped unrun with their pool {}",
@@ -713,7 +925,12 @@ fn soak() {
         rss_peak,
         rss_end,
     );
-    eprintln!("soak: lost {}", c(&counts.lost));
+    // A hang aborts the run from the watchdog, so reaching here means none.
+    eprintln!(
+        "soak: lost {}, duplicated {}, hung 0",
+        c(&counts.lost) - c(&counts.duplicated),
+        c(&counts.duplicated)
+    );
     assert_eq!(c(&counts.lost), 0, "requests lost or delivered twice");
     assert_eq!(LIVE.load(Ordering::SeqCst), 0);
     if let Some(rss_start) = rss_start {

@@ -388,6 +388,9 @@ impl Runner for WorkerContext {
             filed,
             holds_slot: false,
         };
+        // Never waits: the channel is unbounded, and the result bound holds
+        // back puts instead, so no worker waits for the polling thread
+        // (README.md, "Liveness with bounded queues").
         if let Err(unsent) = self.shared.results.send(Message::Done(envelope)) {
             // The pool is gone; the value's destructor is user code.
             drop_quietly(unsent);
