@@ -487,6 +487,8 @@ pub(crate) fn main_loop(context: WorkerContext) {
     let shared = &context.shared;
     let mut idle = Idle::new();
     loop {
+        // Relaxed: pairs with nothing; the flag is re-read under the sleep
+        // lock before the worker waits (`Sleep::sleep`'s `leave`).
         if shared.shutdown.load(Ordering::Relaxed) {
             // Drain: drop requests, run fork-join jobs, leave when empty.
             match context.find_work(true) {
@@ -495,7 +497,10 @@ pub(crate) fn main_loop(context: WorkerContext) {
             }
             continue;
         }
-        if context.should_leave() {
+        // Only dismissal: a shutdown that lands after the check above is
+        // seen there on the next round, so the drain always runs.
+        // Relaxed: a stale `false` costs one more round (see `should_leave`).
+        if context.state.dismissed.load(Ordering::Relaxed) {
             break;
         }
         if let Some(job) = context.find_work(idle.is_last_round()) {
