@@ -1091,7 +1091,7 @@ impl<'a> Core<'a> {
     /// Checks the request, takes a queue slot, and files the callbacks:
     /// everything but the push. On error nothing has changed and the
     /// request comes back.
-    #[inline]
+    #[inline(always)]
     fn register<T: Send + 'static>(
         &mut self,
         request: WorkRequest<'a, T>,
@@ -1151,11 +1151,17 @@ impl<'a> Core<'a> {
     /// `result_queue_size` results wait, runs their callbacks. (In the
     /// Python module a worker would wait for the room instead; here no
     /// worker waits for this thread.)
-    #[inline]
+    #[inline(always)]
     fn make_result_room(&mut self, state: &mut dyn Any) {
-        let Some(bound) = self.shared.result_bound else {
-            return;
-        };
+        if let Some(bound) = self.shared.result_bound {
+            self.make_bounded_result_room(bound, state);
+        }
+    }
+
+    /// [`make_result_room`](Self::make_result_room) for a bounded result
+    /// queue.
+    #[inline(never)]
+    fn make_bounded_result_room(&mut self, bound: usize, state: &mut dyn Any) {
         if self.shared.unpolled_results() < bound {
             return;
         }
@@ -1172,15 +1178,30 @@ impl<'a> Core<'a> {
 
     /// Files a request's callbacks in the table; a cancellable one is
     /// also found by its id (`cancel.rs`).
-    #[inline]
+    #[inline(always)]
     fn file(
+        &mut self,
+        id: RequestId,
+        callbacks: crate::request::Callbacks<'a>,
+        holds_slot: bool,
+    ) -> u32 {
+        if callbacks.extras.is_none() {
+            return self.pending.insert(callbacks);
+        }
+        self.file_controlled(id, callbacks, holds_slot)
+    }
+
+    /// [`file`](Self::file) for a cancellable or progress-reporting request.
+    #[cold]
+    #[inline(never)]
+    fn file_controlled(
         &mut self,
         id: RequestId,
         mut callbacks: crate::request::Callbacks<'a>,
         holds_slot: bool,
     ) -> u32 {
         let Some(extras) = callbacks.extras.as_mut() else {
-            return self.pending.insert(callbacks);
+            unreachable!("`file` sends only requests with extras here");
         };
         extras.control.bind(id, &self.shared, holds_slot);
         let control = Arc::clone(&extras.control);
