@@ -114,8 +114,15 @@ impl Pool {
 
     /// The worker loop: run jobs (setting their latches) until closed.
     fn worker(&self) {
+        // Counted idle while it searches and sleeps, as a worker is
+        // (`Sleep::start_idle`, `end_idle`).
+        let mut idle = false;
         loop {
             if let Some(job) = self.steal() {
+                if idle {
+                    self.sleep.end_idle(|| self.injector.lock().unwrap().len());
+                    idle = false;
+                }
                 self.ran[job].fetch_add(1, Ordering::SeqCst);
                 let (set, changed) = &self.latches[job];
                 *set.lock().unwrap() = true;
@@ -123,7 +130,14 @@ impl Pool {
                 continue;
             }
             if self.closed.load(Ordering::SeqCst) {
+                if idle {
+                    self.sleep.end_idle(|| 0);
+                }
                 return;
+            }
+            if !idle {
+                self.sleep.start_idle();
+                idle = true;
             }
             self.sleep.sleep(
                 || !self.injector.lock().unwrap().is_empty(),
