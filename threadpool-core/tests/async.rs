@@ -6,27 +6,15 @@
 
 use std::future::Future;
 use std::pin::pin;
-use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::thread::ThreadId;
-use std::time::Duration;
 
 use threadpool_core::{PollError, PutErrorKind, ThreadPool, WorkRequest};
 
-/// Runs `f`, aborting the process if it takes more than 60 s.
-fn watchdog<R>(name: &'static str, f: impl FnOnce() -> R) -> R {
-    let (done, finished) = mpsc::channel::<()>();
-    std::thread::spawn(move || {
-        if finished.recv_timeout(Duration::from_secs(60)) == Err(RecvTimeoutError::Timeout) {
-            eprintln!("{name}: hung for 60 s (a lost wake-up?)");
-            std::process::abort();
-        }
-    });
-    let result = f();
-    drop(done);
-    result
-}
+mod common;
+use common::watchdog;
 
 /// A gate jobs wait at until it is opened.
 #[derive(Clone, Default)]

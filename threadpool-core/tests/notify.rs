@@ -5,27 +5,16 @@
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::Duration;
 
 use threadpool_core::{PollError, Progress, ThreadPool, WorkRequest};
 
+mod common;
+use common::watchdog;
+
 /// Runs `f`, aborting the process if it takes more than 60 s: a lost
 /// wake-up hangs, and a hang must fail the test, not stall the run.
-fn watchdog<R>(name: &'static str, f: impl FnOnce() -> R) -> R {
-    let (done, finished) = mpsc::channel::<()>();
-    std::thread::spawn(move || {
-        if finished.recv_timeout(Duration::from_secs(60)) == Err(RecvTimeoutError::Timeout) {
-            eprintln!("{name}: hung for 60 s (a lost wake-up?)");
-            std::process::abort();
-        }
-    });
-    let result = f();
-    drop(done);
-    result
-}
-
 /// A notifier that counts its calls and wakes a `Condvar` sleeper.
 #[derive(Default)]
 struct Wake {

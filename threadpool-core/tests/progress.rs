@@ -3,25 +3,13 @@
 //! before the request's result, in bounded memory.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use threadpool_core::{Progress, ThreadPool, WorkRequest};
 
-/// Runs `f`, aborting the process if it takes more than 60 s.
-fn watchdog<R>(name: &'static str, f: impl FnOnce() -> R) -> R {
-    let (done, finished) = mpsc::channel::<()>();
-    std::thread::spawn(move || {
-        if finished.recv_timeout(Duration::from_secs(60)) == Err(RecvTimeoutError::Timeout) {
-            eprintln!("{name}: hung for 60 s");
-            std::process::abort();
-        }
-    });
-    let result = f();
-    drop(done);
-    result
-}
+mod common;
+use common::watchdog;
 
 #[derive(Debug, PartialEq)]
 enum Event {
