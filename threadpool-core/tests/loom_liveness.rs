@@ -55,10 +55,6 @@ impl<T> Queue<T> {
         self.changed.notify_all();
     }
 
-    fn try_pop(&self) -> Option<T> {
-        self.items.lock().unwrap().pop_front()
-    }
-
     fn len(&self) -> usize {
         self.items.lock().unwrap().len()
     }
