@@ -370,6 +370,7 @@ enum SpawnReason {
     Os(io::Error),
     TooMany { requested: usize, limit: usize },
     ShutDown,
+    CurrentThreadInPool,
 }
 
 /// The reason in a [`SpawnError`].
@@ -394,6 +395,10 @@ pub enum SpawnErrorKind {
     TooManyWorkers,
     /// The pool has shut down; nothing was started.
     ShutDown,
+    /// [`use_current_thread`](crate::ThreadPoolBuilder::use_current_thread)
+    /// was asked of a thread that is a worker of a pool already; nothing
+    /// was started.
+    CurrentThreadInPool,
 }
 
 impl SpawnError {
@@ -408,6 +413,13 @@ impl SpawnError {
         SpawnError {
             created: 0,
             reason: SpawnReason::TooMany { requested, limit },
+        }
+    }
+
+    pub(crate) fn current_thread_in_pool() -> Self {
+        SpawnError {
+            created: 0,
+            reason: SpawnReason::CurrentThreadInPool,
         }
     }
 
@@ -435,6 +447,7 @@ impl SpawnError {
             SpawnReason::Os(_) => SpawnErrorKind::Os,
             SpawnReason::TooMany { .. } => SpawnErrorKind::TooManyWorkers,
             SpawnReason::ShutDown => SpawnErrorKind::ShutDown,
+            SpawnReason::CurrentThreadInPool => SpawnErrorKind::CurrentThreadInPool,
         }
     }
 
@@ -467,6 +480,9 @@ impl fmt::Display for SpawnError {
                  {limit} (raise it with ThreadPoolBuilder::max_workers)"
             ),
             SpawnReason::ShutDown => f.write_str("not starting workers: the pool has shut down"),
+            SpawnReason::CurrentThreadInPool => f.write_str(
+                "not starting the pool: the current thread is already a worker of a pool",
+            ),
         }
     }
 }

@@ -515,3 +515,46 @@ impl<'scope> Scope<'scope> {
         self.shared.push(job);
     }
 }
+
+impl<'scope> Scope<'scope> {
+    /// A scope on `shared`'s pool whose body runs wherever the caller is:
+    /// for [`PoolHandle::in_place_scope`] (`threads.rs`). End it with
+    /// [`complete`](Self::complete).
+    pub(crate) fn new(shared: &Arc<Shared>) -> Self {
+        Scope {
+            shared: Arc::clone(shared),
+            // SAFETY: the scope holds the pool's shared state, so its sleep
+            // state outlives the latch.
+            count: unsafe { CountLatch::new(&shared.sleep) },
+            panic: Mutex::new(None),
+            marker: PhantomData,
+        }
+    }
+
+    /// Ends a scope made by [`new`](Self::new) whose body ended with
+    /// `body`: counts the body done, waits with `wait` until the latch
+    /// it is given is set (every job has finished), then resumes the first
+    /// panic of a job, else the body's, or returns the body's value.
+    pub(crate) fn complete<R>(
+        &self,
+        body: std::thread::Result<R>,
+        wait: impl FnOnce(&WorkerLatch),
+    ) -> R {
+        // The scope's jobs use it and what it borrows until the count
+        // reaches zero: nothing may unwind meanwhile.
+        let abort = AbortOnUnwind;
+        // SAFETY: `self` outlives this call, which returns only once the
+        // count has reached zero (`wait`).
+        unsafe { Latch::set(&raw const self.count) };
+        wait(self.count.latch());
+        assert!(self.count.latch().probe(), "a scope's wait returned early");
+        abort.disarm();
+        if let Some(payload) = lock(&self.panic).take() {
+            resume_unwind(payload);
+        }
+        match body {
+            Ok(value) => value,
+            Err(payload) => resume_unwind(payload),
+        }
+    }
+}

@@ -27,6 +27,7 @@ mod sleep;
 mod stats;
 mod sync;
 mod task;
+mod threads;
 mod worker;
 
 pub use crate::cancel::{CancelOutcome, CancelToken};
@@ -42,6 +43,7 @@ pub use crate::request::{
     SendWorkRequest, WorkRequest, make_requests, make_requests_with, make_requests_with_state,
 };
 pub use crate::stats::PoolStats;
+pub use crate::threads::{ThreadBuilder, Yield};
 
 /// `#[work_request]`: generates request constructors for a function. See
 /// the `threadpool-macros` crate.

@@ -1404,6 +1404,8 @@ impl Drop for RoomMade {
 
 impl Drop for Core<'_> {
     fn drop(&mut self) {
+        // The owner thread, if the pool adopted it, stops being its worker.
+        crate::threads::release_current(&self.shared);
         self.shared.shut_down();
         // Queued requests, the callbacks of remote ones, and unpolled
         // results may hold handles to this pool, which would keep its shared
@@ -1448,6 +1450,8 @@ pub struct ThreadPoolBuilder {
     stack_size: Option<usize>,
     max_workers: usize,
     notifier: Option<crate::notify::NotifyFn>,
+    /// `spawn_handler`, `use_current_thread`, `breadth_first` (`threads.rs`).
+    pub(crate) spawn: crate::threads::SpawnOptions,
 }
 
 impl Default for ThreadPoolBuilder {
@@ -1516,6 +1520,7 @@ impl ThreadPoolBuilder {
             stack_size: None,
             max_workers: Self::DEFAULT_MAX_WORKERS,
             notifier: None,
+            spawn: crate::threads::SpawnOptions::default(),
         }
     }
 
@@ -1800,7 +1805,7 @@ impl ThreadPoolBuilder {
             state,
         };
         // On failure `pool` drops here, stopping the workers it started.
-        pool.core.shared.create_workers(num_workers)?;
+        crate::threads::start_workers(&pool.core.shared, num_workers)?;
         Ok(pool)
     }
 
@@ -1834,7 +1839,7 @@ impl ThreadPoolBuilder {
         let (results_tx, _) = crossbeam_channel::unbounded();
         let num_workers = self.resolved_num_workers();
         let shared = self.shared(results_tx, None, None);
-        if let Err(err) = shared.create_workers(num_workers) {
+        if let Err(err) = crate::threads::start_workers(&shared, num_workers) {
             shared.shut_down();
             return Err(err);
         }
@@ -1859,6 +1864,7 @@ impl ThreadPoolBuilder {
             name: self.thread_name,
             stack_size: self.stack_size,
             max_workers: self.max_workers,
+            spawn: self.spawn.into_config(),
         };
         let queue_size = match self.queue_size {
             bound if bound > Self::MAX_QUEUE_BOUND => 0,

@@ -241,6 +241,8 @@ pub(crate) struct ThreadConfig {
     pub(crate) stack_size: Option<usize>,
     /// The most non-dismissed workers at once.
     pub(crate) max_workers: usize,
+    /// How worker threads are started, and their deques' order (`threads.rs`).
+    pub(crate) spawn: crate::threads::SpawnConfig,
 }
 
 pub(crate) struct Shared {
@@ -303,7 +305,7 @@ pub(crate) struct Shared {
     pub(crate) remote: Mutex<HashMap<RequestId, SendCallbacks>>,
     /// Padded like `submitted`: written by every remote put and delivery.
     pub(crate) remote_outstanding: CachePadded<AtomicUsize>,
-    config: ThreadConfig,
+    pub(crate) config: ThreadConfig,
     /// Wakes the polling side: its notifier, async waiters (`notify.rs`).
     pub(crate) notify: crate::notify::Notify,
     /// Cancelled requests, for the statistics (`cancel.rs`).
@@ -729,7 +731,7 @@ impl Shared {
         let first = registry.workers.len();
         let mut contexts = Vec::with_capacity(n);
         for k in 0..n {
-            let deque = Worker::new_lifo();
+            let deque = crate::threads::new_deque(&self.config.spawn);
             let state = Arc::new(WorkerState {
                 index: registry.next_index + k,
                 dismissed: AtomicBool::new(false),
@@ -749,14 +751,10 @@ impl Shared {
         self.publish_stealers(registry);
         for (started, context) in contexts.into_iter().enumerate() {
             let index = registry.next_index;
-            let mut builder = thread::Builder::new().name(format!("{}-{index}", self.config.name));
-            if let Some(size) = self.config.stack_size {
-                builder = builder.stack_size(size);
-            }
-            match builder.spawn(move || worker::main_loop(context)) {
+            match crate::threads::spawn_worker(&self.config, index, context) {
                 Ok(handle) => {
                     registry.next_index += 1;
-                    registry.workers[first + started].handle = Some(handle);
+                    registry.workers[first + started].handle = handle;
                 }
                 Err(err) => {
                     // This thread and the ones after it never ran: nothing

@@ -307,6 +307,36 @@ impl WorkerContext {
         }
     }
 
+    /// This worker's index in its pool.
+    pub(crate) fn index(&self) -> usize {
+        self.state.index
+    }
+
+    /// Whether this worker has jobs of its own waiting: on its deque, or
+    /// forks of its running `join`s not promoted yet (`threads.rs`).
+    pub(crate) fn has_local_jobs(&self) -> bool {
+        // SAFETY: see `Forks::list`; no user code runs meanwhile.
+        let forks = unsafe { (*self.forks.list.get()).len() };
+        !self.deque.is_empty() || forks > self.forks.promoted.get()
+    }
+
+    /// Promotes every fork still on the fork list onto the deque, oldest
+    /// first, so that a yield can run one (`threads.rs`).
+    pub(crate) fn promote_all(&self) {
+        loop {
+            let at = self.forks.promoted.get();
+            // SAFETY: see `Forks::list`; no user code runs meanwhile.
+            let len = unsafe { (*self.forks.list.get()).len() };
+            if at >= len {
+                break;
+            }
+            self.promote();
+            if self.forks.promoted.get() == at {
+                break;
+            }
+        }
+    }
+
     /// Pops the job this worker pushed last.
     #[inline]
     pub(crate) fn pop(&self) -> Option<Job> {
@@ -522,6 +552,30 @@ pub(crate) fn main_loop(context: WorkerContext) {
     }
 }
 
+/// The worker the calling thread runs, if any (null: none).
+pub(crate) fn current_ptr() -> *const WorkerContext {
+    CURRENT.get()
+}
+
+/// Makes `context` the calling thread's worker (null: none): for a thread
+/// the pool adopts instead of starting (`threads.rs`).
+///
+/// # Safety
+///
+/// `*context` stays alive, and is used by this thread only, until
+/// `CURRENT` is set to something else.
+pub(crate) unsafe fn set_current(context: *const WorkerContext) {
+    CURRENT.set(context);
+}
+
+/// The dismissal protocol's last steps for `context` (see `Leave`), for a
+/// worker that runs no loop: one whose thread the pool adopted, or one
+/// that never started (`threads.rs`). Clears the calling thread's
+/// `CURRENT`.
+pub(crate) fn leave(context: &WorkerContext) {
+    drop(Leave(context));
+}
+
 /// Pushes `job` onto the current thread's own deque if it is a worker of
 /// `shared`'s pool (and wakes a sleeper to steal it); hands it back otherwise.
 pub(crate) fn push_local(shared: &Arc<Shared>, job: Job) -> Result<(), Job> {
@@ -577,6 +631,7 @@ mod tests {
             name: "test".to_owned(),
             stack_size: None,
             max_workers: 1,
+            spawn: Default::default(),
         };
         let shared = Shared::new(config, 0, results, None, None, None);
         let state = Arc::new(WorkerState {

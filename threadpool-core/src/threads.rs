@@ -1,0 +1,878 @@
+//! How a pool's worker threads come to be, and what a worker may ask of
+//! its own queue.
+//!
+//! - **Spawn hook.** By default the pool starts each worker with
+//!   `std::thread::Builder`. With [`ThreadPoolBuilder::spawn_handler`] it
+//!   hands each worker to a closure instead, as a [`ThreadBuilder`] whose
+//!   [`run`](ThreadBuilder::run) is the worker's loop; the closure starts
+//!   the thread any way it likes (a scoped thread, a thread with another
+//!   runtime's set-up, ...).
+//! - **Adoption.** With [`ThreadPoolBuilder::use_current_thread`] worker 0
+//!   is no new thread: the building thread becomes it. It runs no loop; it
+//!   takes part in the pool's work while it blocks on the pool (`install`,
+//!   `join`, `scope` and their waits run other jobs meanwhile) and when it
+//!   yields ([`PoolHandle::yield_now`]). Its worker state lives in a
+//!   thread-local of that thread until the pool lets it go
+//!   ([`PoolHandle::release_current_thread`], dropping the pool's
+//!   `ThreadPool` there) or the thread exits.
+//! - **Queries and yields on the current worker:** whether it has jobs of
+//!   its own waiting, running one pending job, its index.
+//! - **In-place scope:** [`PoolHandle::in_place_scope`] runs the body on the
+//!   calling thread, wherever it is, and its spawns on the pool.
+//!
+//! The spawn hook runs while the pool's registry of workers is locked (as
+//! every thread start does): a handler must not call back into the pool it
+//! starts threads for.
+//!
+//! A [`ThreadBuilder`] tells the pool what became of it through its
+//! *fate*, a small state machine: [`SPAWNING`] while the handler runs,
+//! [`HANDED`] once the handler returned `Ok` with the builder still unrun
+//! (a thread of its own will run it), [`RUNNING`], [`DROPPED`] (dropped
+//! unrun), and [`CANCELLED`] (the handler failed, and a builder it kept is
+//! inert). A builder dropped before the handler returns counts as a thread
+//! that never started, as a failed `std` spawn does; one dropped after it
+//! was handed over leaves the pool itself, as a worker that ran no job.
+//! The atomics here are the standard library's, under loom too: they take
+//! part in none of the modelled protocols.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::io;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use crossbeam_deque::Worker;
+
+use crate::error::SpawnError;
+use crate::handle::PoolHandle;
+use crate::join::Scope;
+use crate::pool::ThreadPoolBuilder;
+use crate::registry::{Shared, ThreadConfig};
+use crate::sync::{Arc, thread};
+use crate::task::Job;
+use crate::worker::{self, WorkerContext};
+
+/// A spawn handler as the builder keeps it: shared by the builder's clones
+/// and the pool, which calls it for every worker it starts.
+type HandlerFn = dyn FnMut(ThreadBuilder) -> io::Result<()> + Send;
+
+#[derive(Clone)]
+struct SpawnHandler(Arc<Mutex<Box<HandlerFn>>>);
+
+/// The builder's thread-start settings.
+#[derive(Clone, Default)]
+pub(crate) struct SpawnOptions {
+    handler: Option<SpawnHandler>,
+    use_current_thread: bool,
+    breadth_first: bool,
+}
+
+impl fmt::Debug for SpawnOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SpawnOptions")
+            .field("spawn_handler", &self.handler.is_some())
+            .field("use_current_thread", &self.use_current_thread)
+            .field("breadth_first", &self.breadth_first)
+            .finish()
+    }
+}
+
+impl SpawnOptions {
+    /// The pool's copy of the settings.
+    pub(crate) fn into_config(self) -> SpawnConfig {
+        SpawnConfig {
+            handler: self.handler,
+            adopt: AtomicBool::new(self.use_current_thread),
+            fifo: self.breadth_first,
+        }
+    }
+}
+
+/// The thread-start settings a pool keeps (in its `ThreadConfig`).
+#[derive(Default)]
+pub(crate) struct SpawnConfig {
+    handler: Option<SpawnHandler>,
+    /// Set until worker 0 has adopted the building thread (or the first
+    /// start of workers ended without it).
+    adopt: AtomicBool,
+    /// Workers take their own jobs oldest first (`breadth_first`).
+    fifo: bool,
+}
+
+/// A new worker's deque: newest first, or with `breadth_first` oldest first.
+pub(crate) fn new_deque(config: &SpawnConfig) -> Worker<Job> {
+    if config.fifo {
+        Worker::new_fifo()
+    } else {
+        Worker::new_lifo()
+    }
+}
+
+impl ThreadPoolBuilder {
+    /// Starts every worker thread through `handler` instead of
+    /// `std::thread::Builder`: the pool calls it once per worker with a
+    /// [`ThreadBuilder`], and the handler starts a thread that calls
+    /// [`ThreadBuilder::run`], as it likes (with another runtime's set-up,
+    /// a scoped thread, a thread of its own pool). Workers it starts have
+    /// no join handle in the pool: dismissing them with `join` does not
+    /// wait for their threads.
+    ///
+    /// An `Err` from the handler fails the start (`build` or
+    /// `create_workers`) with a [`SpawnError`] of kind
+    /// [`Os`](crate::SpawnErrorKind::Os), as a thread the system refused
+    /// does; so does a handler that panics, or one that drops the
+    /// `ThreadBuilder` unrun before it returns. A builder the handler kept
+    /// after failing does nothing when run. A handler that runs the
+    /// builder *and* fails has started a worker all the same: the pool
+    /// keeps it, and the error is dropped. The handler runs while the
+    /// pool's registry of workers is locked: it must not call back into
+    /// the pool.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use threadpool_core::ThreadPoolBuilder;
+    ///
+    /// let started = Arc::new(Mutex::new(Vec::new()));
+    /// let log = Arc::clone(&started);
+    /// let pool = ThreadPoolBuilder::new()
+    ///     .num_workers(2)
+    ///     .thread_name("hooked")
+    ///     .spawn_handler(move |thread| {
+    ///         log.lock().unwrap().push((thread.index(), thread.name().to_owned()));
+    ///         std::thread::Builder::new()
+    ///             .name(thread.name().to_owned())
+    ///             .spawn(|| thread.run())?;
+    ///         Ok(())
+    ///     })
+    ///     .build_handle()?;
+    /// assert_eq!(pool.join(|| 1, || 2), (1, 2));
+    /// assert_eq!(*started.lock().unwrap(), [(0, "hooked-0".to_owned()), (1, "hooked-1".to_owned())]);
+    /// pool.shutdown();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn spawn_handler<F>(mut self, handler: F) -> Self
+    where
+        F: FnMut(ThreadBuilder) -> io::Result<()> + Send + 'static,
+    {
+        self.spawn.handler = Some(SpawnHandler(Arc::new(Mutex::new(Box::new(handler)))));
+        self
+    }
+
+    /// Makes the building thread worker 0 of the pool, in place of a new
+    /// thread: `num_workers(n)` then starts `n - 1` threads.
+    ///
+    /// That thread runs no worker loop. It takes part in the pool's work
+    /// while it blocks on the pool: in `install` and `join` (which run in
+    /// place there), in `scope`, and while any of them waits for a job
+    /// another worker took, it runs other jobs of the pool; and when it
+    /// yields ([`PoolHandle::yield_now`]). Jobs pushed from it (its forks,
+    /// its spawns) go on its own deque, where the other workers steal them;
+    /// jobs from elsewhere reach it only while it blocks or yields, so a
+    /// pool whose only worker is this thread runs them only then.
+    ///
+    /// It stays the pool's worker until the pool's
+    /// [`ThreadPool`](crate::ThreadPool) is dropped on it, or
+    /// [`PoolHandle::release_current_thread`] is called there, or it exits.
+    ///
+    /// Building fails with
+    /// [`SpawnErrorKind::CurrentThreadInPool`](crate::SpawnErrorKind::CurrentThreadInPool)
+    /// if the building thread is a worker of a pool already.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new().num_workers(2).use_current_thread().build_handle()?;
+    /// assert_eq!(pool.workers(), 2);
+    /// assert_eq!(pool.current_thread_index(), Some(0));
+    /// // `install` runs in place, on worker 0.
+    /// let me = std::thread::current().id();
+    /// assert_eq!(pool.install(|| std::thread::current().id()), me);
+    /// assert!(pool.release_current_thread());
+    /// assert_eq!(pool.current_thread_index(), None);
+    /// pool.shutdown();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn use_current_thread(mut self) -> Self {
+        self.spawn.use_current_thread = true;
+        self
+    }
+
+    /// Makes every worker take the jobs of its own deque oldest first
+    /// (breadth first) rather than newest first (depth first): spawned
+    /// jobs, a scope's spawns, and the `join` halves a heartbeat made
+    /// stealable. Stealing always takes the oldest job, either way. The
+    /// second half of a `join` that nobody could steal yet still runs
+    /// right after the first, on the same thread.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Mutex;
+    /// use threadpool_core::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new().num_workers(1).breadth_first().build_handle()?;
+    /// let order = Mutex::new(Vec::new());
+    /// pool.scope(|s| {
+    ///     for i in 0..4 {
+    ///         let order = &order;
+    ///         s.spawn(move |_| order.lock().unwrap().push(i));
+    ///     }
+    /// });
+    /// assert_eq!(order.into_inner()?, [0, 1, 2, 3]);
+    /// pool.shutdown();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn breadth_first(mut self) -> Self {
+        self.spawn.breadth_first = true;
+        self
+    }
+}
+
+/// While the spawn handler runs.
+const SPAWNING: usize = 0;
+/// The handler returned `Ok`; the builder waits, unrun, for its thread.
+const HANDED: usize = 1;
+/// The worker loop runs (or ran).
+const RUNNING: usize = 2;
+/// Dropped unrun.
+const DROPPED: usize = 3;
+/// The handler failed; running the builder does nothing.
+const CANCELLED: usize = 4;
+
+/// One worker of a pool, handed to a
+/// [`spawn_handler`](ThreadPoolBuilder::spawn_handler) to start: its index,
+/// the name and stack size the pool would give its thread, and
+/// [`run`](Self::run), the worker's loop.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_core::ThreadPoolBuilder;
+///
+/// let pool = ThreadPoolBuilder::new()
+///     .num_workers(1)
+///     .stack_size(4 << 20)
+///     .spawn_handler(|thread| {
+///         assert_eq!((thread.index(), thread.stack_size()), (0, Some(4 << 20)));
+///         std::thread::spawn(move || thread.run());
+///         Ok(())
+///     })
+///     .build_handle()?;
+/// assert_eq!(pool.install(|| 6 * 7), 42);
+/// pool.shutdown();
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct ThreadBuilder {
+    index: usize,
+    name: String,
+    stack_size: Option<usize>,
+    /// `None` once run.
+    context: Option<WorkerContext>,
+    /// What became of the builder (see the module notes).
+    fate: Arc<AtomicUsize>,
+}
+
+impl ThreadBuilder {
+    /// The worker's index in its pool (0 for the first worker started).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use threadpool_core::ThreadPoolBuilder;
+    ///
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let log = Arc::clone(&seen);
+    /// let pool = ThreadPoolBuilder::new()
+    ///     .num_workers(3)
+    ///     .spawn_handler(move |thread| {
+    ///         log.lock().unwrap().push(thread.index());
+    ///         std::thread::spawn(move || thread.run());
+    ///         Ok(())
+    ///     })
+    ///     .build_handle()?;
+    /// assert_eq!(*seen.lock().unwrap(), [0, 1, 2]);
+    /// pool.shutdown();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The name the pool gives the worker's thread:
+    /// `{thread_name}-{index}`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new()
+    ///     .num_workers(1)
+    ///     .thread_name("io")
+    ///     .spawn_handler(|thread| {
+    ///         assert_eq!(thread.name(), "io-0");
+    ///         std::thread::Builder::new().name(thread.name().to_owned()).spawn(|| thread.run())?;
+    ///         Ok(())
+    ///     })
+    ///     .build_handle()?;
+    /// let name = pool.install(|| std::thread::current().name().map(str::to_owned));
+    /// assert_eq!(name.as_deref(), Some("io-0"));
+    /// pool.shutdown();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The stack size set with
+    /// [`stack_size`](ThreadPoolBuilder::stack_size), if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new()
+    ///     .num_workers(1)
+    ///     .spawn_handler(|thread| {
+    ///         assert_eq!(thread.stack_size(), None);
+    ///         std::thread::spawn(move || thread.run());
+    ///         Ok(())
+    ///     })
+    ///     .build_handle()?;
+    /// pool.shutdown();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn stack_size(&self) -> Option<usize> {
+        self.stack_size
+    }
+
+    /// Runs the worker's loop on the calling thread, until the worker
+    /// leaves the pool (the pool shuts down, or the worker is dismissed).
+    /// Does nothing if the handler that got this builder failed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use threadpool_core::ThreadPoolBuilder;
+    ///
+    /// let threads = Arc::new(Mutex::new(Vec::new()));
+    /// let handles = Arc::clone(&threads);
+    /// let pool = ThreadPoolBuilder::new()
+    ///     .num_workers(2)
+    ///     .spawn_handler(move |thread| {
+    ///         handles.lock().unwrap().push(std::thread::spawn(move || thread.run()));
+    ///         Ok(())
+    ///     })
+    ///     .build_handle()?;
+    /// assert_eq!(pool.join(|| 20, || 22), (20, 22));
+    /// pool.shutdown();
+    /// // `run` returns once the workers have left.
+    /// for thread in std::mem::take(&mut *threads.lock().unwrap()) {
+    ///     thread.join().unwrap();
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn run(mut self) {
+        let context = self.context.take().expect("a ThreadBuilder runs once");
+        let mut fate = self.fate.load(Ordering::SeqCst);
+        loop {
+            if fate == CANCELLED {
+                // The pool counted this worker out when its handler failed.
+                return;
+            }
+            debug_assert!(fate == SPAWNING || fate == HANDED);
+            match self
+                .fate
+                .compare_exchange(fate, RUNNING, Ordering::SeqCst, Ordering::SeqCst)
+            {
+                Ok(_) => break,
+                Err(now) => fate = now,
+            }
+        }
+        worker::main_loop(context);
+    }
+}
+
+impl Drop for ThreadBuilder {
+    fn drop(&mut self) {
+        let Some(context) = self.context.take() else {
+            return;
+        };
+        if self.fate.swap(DROPPED, Ordering::SeqCst) == HANDED {
+            // Dropped after the pool counted it started: leave as a worker
+            // that ran no job, keeping this thread's own worker, if any.
+            let current = worker::current_ptr();
+            worker::leave(&context);
+            // SAFETY: `current` was this thread's worker a moment ago and
+            // lives on (on a frame below this one, or adopted); `leave`
+            // only cleared the pointer.
+            unsafe { worker::set_current(current) };
+        }
+    }
+}
+
+impl fmt::Debug for ThreadBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ThreadBuilder")
+            .field("index", &self.index)
+            .field("name", &self.name)
+            .field("stack_size", &self.stack_size)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Starts worker `index`, whose context is `context`: adopts the calling
+/// thread for worker 0 if asked, else hands it to the spawn handler, else
+/// starts a standard thread. `Err`: the worker did not start (nothing ran
+/// on its deque); `Ok(None)`: it runs, with no join handle in the pool.
+pub(crate) fn spawn_worker(
+    config: &ThreadConfig,
+    index: usize,
+    context: WorkerContext,
+) -> io::Result<Option<thread::JoinHandle<()>>> {
+    let spawn = &config.spawn;
+    if index == 0 && spawn.adopt.swap(false, Ordering::SeqCst) {
+        adopt(context)?;
+        return Ok(None);
+    }
+    let name = format!("{}-{index}", config.name);
+    let Some(handler) = &spawn.handler else {
+        let mut builder = thread::Builder::new().name(name);
+        if let Some(size) = config.stack_size {
+            builder = builder.stack_size(size);
+        }
+        return builder.spawn(move || worker::main_loop(context)).map(Some);
+    };
+    let fate = Arc::new(AtomicUsize::new(SPAWNING));
+    let thread = ThreadBuilder {
+        index,
+        name,
+        stack_size: config.stack_size,
+        context: Some(context),
+        fate: Arc::clone(&fate),
+    };
+    let result = {
+        let mut handler = handler.0.lock().unwrap_or_else(PoisonError::into_inner);
+        catch_unwind(AssertUnwindSafe(|| handler(thread)))
+            .unwrap_or_else(|_| Err(io::Error::other("the spawn handler panicked")))
+    };
+    let (next, failure) = match result {
+        Ok(()) => (HANDED, None),
+        Err(err) => (CANCELLED, Some(err)),
+    };
+    match fate.compare_exchange(SPAWNING, next, Ordering::SeqCst, Ordering::SeqCst) {
+        // Handed over, for a thread to run.
+        Ok(_) if failure.is_none() => Ok(None),
+        // Failed; a builder the handler kept is inert now.
+        Ok(_) => Err(failure.expect("a failure")),
+        // Its thread runs it: a worker, whatever the handler returned.
+        Err(RUNNING) => Ok(None),
+        // Dropped unrun before the handler returned.
+        Err(_) => Err(failure.unwrap_or_else(|| {
+            io::Error::other("the spawn handler dropped the ThreadBuilder without running it")
+        })),
+    }
+}
+
+/// The workers whose thread the pool adopted, on this thread.
+struct Adopted {
+    /// The worker this thread is now, if any.
+    current: Option<Box<WorkerContext>>,
+    /// Workers this thread was and has left: kept until the thread exits,
+    /// since a caller up the stack may still hold one (a release from
+    /// inside a job).
+    retired: Vec<Box<WorkerContext>>,
+}
+
+impl Drop for Adopted {
+    fn drop(&mut self) {
+        if let Some(context) = self.current.take() {
+            worker::leave(&context);
+        }
+    }
+}
+
+thread_local! {
+    static ADOPTED: RefCell<Adopted> = const {
+        RefCell::new(Adopted {
+            current: None,
+            retired: Vec::new(),
+        })
+    };
+}
+
+/// Makes the calling thread the worker `context`.
+fn adopt(context: WorkerContext) -> io::Result<()> {
+    if !worker::current_ptr().is_null() {
+        return Err(io::Error::other(
+            "the current thread is already a worker of a pool",
+        ));
+    }
+    let context = Box::new(context);
+    let pointer: *const WorkerContext = &*context;
+    ADOPTED.with(|adopted| adopted.borrow_mut().current = Some(context));
+    // SAFETY: the box lives in this thread's `ADOPTED` until the thread
+    // exits (`release_current` moves it to `retired`, never frees it), and
+    // only this thread reaches it.
+    unsafe { worker::set_current(pointer) };
+    Ok(())
+}
+
+/// Starts a new pool's first `n` workers (see [`spawn_worker`]); with
+/// `use_current_thread`, worker 0 adopts the calling thread, which must
+/// not be a worker already.
+pub(crate) fn start_workers(shared: &Arc<Shared>, n: usize) -> Result<(), SpawnError> {
+    let spawn = &shared.config.spawn;
+    if n > 0 && spawn.adopt.load(Ordering::SeqCst) && !worker::current_ptr().is_null() {
+        spawn.adopt.store(false, Ordering::SeqCst);
+        return Err(SpawnError::current_thread_in_pool());
+    }
+    let started = shared.create_workers(n);
+    // Only the first start adopts (a later `create_workers`, from any
+    // thread, starts threads).
+    spawn.adopt.store(false, Ordering::SeqCst);
+    if started.is_err() {
+        release_current(shared);
+    }
+    started
+}
+
+/// If the calling thread is an adopted worker of `shared`'s pool, it leaves
+/// the pool (its queued jobs go to the others) and is no worker any more.
+/// Returns whether it was one.
+pub(crate) fn release_current(shared: &Arc<Shared>) -> bool {
+    let Ok(Some(context)) = ADOPTED.try_with(|adopted| {
+        let mut adopted = adopted.borrow_mut();
+        let ours = adopted
+            .current
+            .as_ref()
+            .is_some_and(|context| Arc::ptr_eq(&context.shared, shared));
+        if ours { adopted.current.take() } else { None }
+    }) else {
+        return false;
+    };
+    let pointer: *const WorkerContext = &*context;
+    let current = worker::current_ptr();
+    worker::leave(&context);
+    if current != pointer {
+        // SAFETY: `current` was this thread's worker before `leave`
+        // cleared the pointer, and lives on.
+        unsafe { worker::set_current(current) };
+    }
+    ADOPTED.with(|adopted| adopted.borrow_mut().retired.push(context));
+    true
+}
+
+/// What [`PoolHandle::yield_now`] and [`PoolHandle::yield_local`] did.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_core::{ThreadPoolBuilder, Yield};
+///
+/// let pool = ThreadPoolBuilder::new().num_workers(1).build_handle()?;
+/// assert_eq!(pool.yield_now(), None); // not a worker
+/// assert_eq!(pool.install(|| pool.yield_now()), Some(Yield::Idle));
+/// pool.shutdown();
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Yield {
+    /// A pending job ran.
+    Executed,
+    /// No job was pending.
+    Idle,
+}
+
+impl PoolHandle {
+    /// On a worker of this pool, runs one pending job, if there is one, and
+    /// says which: first the worker's own (the newest, or with
+    /// `breadth_first` the oldest; the second halves of its running
+    /// `join`s count), else one from the pool's queue or another worker's
+    /// deque. That job may block on work of its own, which this thread
+    /// then helps with. `None` if the calling thread is no worker of this
+    /// pool. It never yields the OS thread itself: a polling loop that
+    /// gets `Some(Yield::Idle)` may want `std::thread::yield_now` too.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use threadpool_core::{ThreadPoolBuilder, Yield};
+    ///
+    /// let pool = ThreadPoolBuilder::new().num_workers(1).build_handle()?;
+    /// let ran = AtomicBool::new(false);
+    /// pool.scope(|s| {
+    ///     s.spawn(|_| ran.store(true, Ordering::SeqCst));
+    ///     // The only worker runs the spawned job here, before the scope ends.
+    ///     assert_eq!(pool.yield_now(), Some(Yield::Executed));
+    ///     assert!(ran.load(Ordering::SeqCst));
+    ///     assert_eq!(pool.yield_now(), Some(Yield::Idle));
+    /// });
+    /// pool.shutdown();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn yield_now(&self) -> Option<Yield> {
+        worker::with_current(&self.shared, |current| {
+            current.map(|context| {
+                context.promote_all();
+                match context.find_work(true) {
+                    Some(job) => {
+                        // `execute` never unwinds: user code runs under
+                        // `catch_unwind`.
+                        context.execute(job);
+                        Yield::Executed
+                    }
+                    None => Yield::Idle,
+                }
+            })
+        })
+    }
+
+    /// [`yield_now`](Self::yield_now) limited to the worker's own jobs: it
+    /// takes nothing from the pool's queue or other workers.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::{ThreadPoolBuilder, Yield};
+    ///
+    /// let pool = ThreadPoolBuilder::new().num_workers(1).build_handle()?;
+    /// let (a, b) = pool.install(|| pool.join(|| pool.yield_local(), || 2));
+    /// // The first half ran the second one, which was pending on its deque.
+    /// assert_eq!((a, b), (Some(Yield::Executed), 2));
+    /// assert_eq!(pool.yield_local(), None);
+    /// pool.shutdown();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn yield_local(&self) -> Option<Yield> {
+        worker::with_current(&self.shared, |current| {
+            current.map(|context| {
+                context.promote_all();
+                match context.pop() {
+                    Some(job) => {
+                        // `execute` never unwinds (see `yield_now`).
+                        context.execute(job);
+                        Yield::Executed
+                    }
+                    None => Yield::Idle,
+                }
+            })
+        })
+    }
+
+    /// On a worker of this pool, whether it has jobs of its own waiting
+    /// (on its deque, or the second halves of its running `join`s): a
+    /// snapshot, as other workers may steal them at any moment. `None` if
+    /// the calling thread is no worker of this pool.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new().num_workers(1).build_handle()?;
+    /// assert_eq!(pool.current_thread_has_pending_tasks(), None);
+    /// assert_eq!(pool.install(|| pool.current_thread_has_pending_tasks()), Some(false));
+    /// let (pending, _) = pool.install(|| pool.join(|| pool.current_thread_has_pending_tasks(), || ()));
+    /// assert_eq!(pending, Some(true));
+    /// pool.shutdown();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn current_thread_has_pending_tasks(&self) -> Option<bool> {
+        worker::with_current(&self.shared, |current| current.map(WorkerContext::has_local_jobs))
+    }
+
+    /// The calling thread's index among this pool's workers (the order
+    /// they were started in, from 0), if it is one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new().num_workers(2).build_handle()?;
+    /// assert_eq!(pool.current_thread_index(), None);
+    /// assert!(pool.install(|| pool.current_thread_index()).is_some_and(|i| i < 2));
+    /// pool.shutdown();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn current_thread_index(&self) -> Option<usize> {
+        worker::with_current(&self.shared, |current| current.map(WorkerContext::index))
+    }
+
+    /// If the calling thread is a worker this pool adopted
+    /// ([`use_current_thread`](ThreadPoolBuilder::use_current_thread)), it
+    /// stops being one: its queued jobs go to the pool's queue, and the
+    /// pool has one worker fewer. Returns whether it was one. Dropping the
+    /// pool's [`ThreadPool`](crate::ThreadPool) does this on its thread.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new().num_workers(2).use_current_thread().build_handle()?;
+    /// assert!(pool.is_worker_thread());
+    /// assert!(pool.release_current_thread());
+    /// assert!(!pool.is_worker_thread());
+    /// assert!(!pool.release_current_thread());
+    /// assert_eq!(pool.workers(), 1);
+    /// pool.shutdown();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn release_current_thread(&self) -> bool {
+        release_current(&self.shared)
+    }
+
+    /// Creates a scope whose body runs on the calling thread, wherever that
+    /// is, and whose spawned jobs run on this pool; returns once every job
+    /// has finished. Unlike [`scope`](Self::scope), the body need not be
+    /// `Send`: it never moves.
+    ///
+    /// On a worker of this pool, the spawns go on its deque and it runs
+    /// jobs while it waits, as `scope` does. Elsewhere they go to the
+    /// pool's queue, and the thread blocks until they are done.
+    ///
+    /// # Panics
+    ///
+    /// Once every job has finished, resumes the first panic among the jobs,
+    /// else the body's. Called from outside the pool, panics before
+    /// running the body if the pool is shut down or has no workers. If the
+    /// pool loses its last worker while jobs the scope borrows for are still
+    /// queued, the process aborts (they could never run, and their borrows
+    /// must not end).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use threadpool_core::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new().num_workers(2).build_handle()?;
+    /// let local = Rc::new(5); // not `Send`: the body stays on this thread
+    /// let total = AtomicUsize::new(0);
+    /// pool.in_place_scope(|s| {
+    ///     for i in 0..*local {
+    ///         let total = &total;
+    ///         s.spawn(move |_| {
+    ///             total.fetch_add(i, Ordering::Relaxed);
+    ///         });
+    ///     }
+    ///     assert_eq!(Rc::strong_count(&local), 1);
+    /// });
+    /// assert_eq!(total.into_inner(), 10);
+    /// pool.shutdown();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn in_place_scope<'scope, OP, R>(&self, op: OP) -> R
+    where
+        OP: FnOnce(&Scope<'scope>) -> R,
+    {
+        if !self.is_worker_thread() {
+            assert!(
+                !self.is_shut_down(),
+                "PoolHandle::in_place_scope: the pool is shut down"
+            );
+            assert!(
+                self.shared.alive.load(crate::sync::Ordering::SeqCst) > 0,
+                "PoolHandle::in_place_scope: the pool has no workers to run the jobs"
+            );
+        }
+        let scope = Scope::new(&self.shared);
+        let body = catch_unwind(AssertUnwindSafe(|| op(&scope)));
+        scope.complete(body, |latch| {
+            let waited = worker::with_current(&self.shared, |current| {
+                current.map(|context| context.wait_for(latch))
+            });
+            if waited.is_none() {
+                // Wait on a worker, which runs jobs meanwhile (this thread
+                // blocks in `install`).
+                self.install(|| {
+                    worker::with_current(&self.shared, |current| {
+                        current
+                            .expect("install runs on a worker of this pool")
+                            .wait_for(latch);
+                    });
+                });
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+
+    #[test]
+    fn a_handler_that_drops_its_builder_fails_the_start_and_the_pool_stays_sound() {
+        let mut calls = 0;
+        let err = ThreadPoolBuilder::new()
+            .num_workers(2)
+            .spawn_handler(move |thread| {
+                calls += 1;
+                if calls == 2 {
+                    drop(thread);
+                } else {
+                    std::thread::spawn(move || thread.run());
+                }
+                Ok(())
+            })
+            .build_handle()
+            .unwrap_err();
+        assert_eq!(err.kind(), crate::SpawnErrorKind::Os);
+        assert_eq!(err.created(), 1);
+    }
+
+    #[test]
+    fn a_builder_kept_by_a_failing_handler_does_nothing_when_run() {
+        let (tx, rx) = mpsc::channel();
+        let tx = Mutex::new(tx);
+        let err = ThreadPoolBuilder::new()
+            .num_workers(1)
+            .spawn_handler(move |thread| {
+                tx.lock().unwrap().send(thread).unwrap();
+                Err(io::Error::other("refused"))
+            })
+            .build_handle()
+            .unwrap_err();
+        assert_eq!(err.created(), 0);
+        assert!(err.to_string().contains("refused"));
+        // Returns at once: the pool counted it out.
+        rx.recv().unwrap().run();
+    }
+
+    #[test]
+    fn a_builder_dropped_after_it_was_handed_over_leaves_the_pool() {
+        let kept = Arc::new(Mutex::new(Vec::new()));
+        let store = Arc::clone(&kept);
+        let pool = ThreadPoolBuilder::new()
+            .num_workers(2)
+            .spawn_handler(move |thread| {
+                store.lock().unwrap().push(thread);
+                Ok(())
+            })
+            .build_handle()
+            .unwrap();
+        assert_eq!(pool.workers(), 2);
+        let mut builders = std::mem::take(&mut *kept.lock().unwrap());
+        let second = builders.pop().unwrap();
+        drop(second);
+        assert_eq!(pool.workers(), 1);
+        let first = builders.pop().unwrap();
+        let thread = std::thread::spawn(move || first.run());
+        assert_eq!(pool.install(|| 7), 7);
+        pool.shutdown();
+        thread.join().unwrap();
+    }
+}
