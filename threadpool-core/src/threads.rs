@@ -688,7 +688,9 @@ impl PoolHandle {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn current_thread_has_pending_tasks(&self) -> Option<bool> {
-        worker::with_current(&self.shared, |current| current.map(WorkerContext::has_local_jobs))
+        worker::with_current(&self.shared, |current| {
+            current.map(WorkerContext::has_local_jobs)
+        })
     }
 
     /// The calling thread's index among this pool's workers (the order
@@ -806,73 +808,5 @@ impl PoolHandle {
                 });
             }
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::mpsc;
-
-    #[test]
-    fn a_handler_that_drops_its_builder_fails_the_start_and_the_pool_stays_sound() {
-        let mut calls = 0;
-        let err = ThreadPoolBuilder::new()
-            .num_workers(2)
-            .spawn_handler(move |thread| {
-                calls += 1;
-                if calls == 2 {
-                    drop(thread);
-                } else {
-                    std::thread::spawn(move || thread.run());
-                }
-                Ok(())
-            })
-            .build_handle()
-            .unwrap_err();
-        assert_eq!(err.kind(), crate::SpawnErrorKind::Os);
-        assert_eq!(err.created(), 1);
-    }
-
-    #[test]
-    fn a_builder_kept_by_a_failing_handler_does_nothing_when_run() {
-        let (tx, rx) = mpsc::channel();
-        let tx = Mutex::new(tx);
-        let err = ThreadPoolBuilder::new()
-            .num_workers(1)
-            .spawn_handler(move |thread| {
-                tx.lock().unwrap().send(thread).unwrap();
-                Err(io::Error::other("refused"))
-            })
-            .build_handle()
-            .unwrap_err();
-        assert_eq!(err.created(), 0);
-        assert!(err.to_string().contains("refused"));
-        // Returns at once: the pool counted it out.
-        rx.recv().unwrap().run();
-    }
-
-    #[test]
-    fn a_builder_dropped_after_it_was_handed_over_leaves_the_pool() {
-        let kept = Arc::new(Mutex::new(Vec::new()));
-        let store = Arc::clone(&kept);
-        let pool = ThreadPoolBuilder::new()
-            .num_workers(2)
-            .spawn_handler(move |thread| {
-                store.lock().unwrap().push(thread);
-                Ok(())
-            })
-            .build_handle()
-            .unwrap();
-        assert_eq!(pool.workers(), 2);
-        let mut builders = std::mem::take(&mut *kept.lock().unwrap());
-        let second = builders.pop().unwrap();
-        drop(second);
-        assert_eq!(pool.workers(), 1);
-        let first = builders.pop().unwrap();
-        let thread = std::thread::spawn(move || first.run());
-        assert_eq!(pool.install(|| 7), 7);
-        pool.shutdown();
-        thread.join().unwrap();
     }
 }
