@@ -488,7 +488,9 @@ struct Adopted {
     current: Option<Box<WorkerContext>>,
     /// Workers this thread was and has left: kept until the thread exits,
     /// since a caller up the stack may still hold one (a release from
-    /// inside a job).
+    /// inside a job). Boxed: `CURRENT` pointed into them, so they must
+    /// not move as the vector grows.
+    #[allow(clippy::vec_box)]
     retired: Vec<Box<WorkerContext>>,
 }
 

@@ -184,7 +184,7 @@ fn the_building_thread_becomes_worker_zero_and_runs_jobs_while_it_blocks() {
         while !other.is_finished() {
             pool.yield_now();
             polls += 1;
-            if polls % 1024 == 0 {
+            if polls.is_multiple_of(1024) {
                 std::thread::yield_now();
             }
         }

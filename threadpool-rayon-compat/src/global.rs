@@ -25,7 +25,7 @@ fn global() -> &'static (PoolHandle, Arc<PoolInfo>) {
             .num_workers(crate::pool::default_num_threads())
             .build_handle()
             .expect("threadpool-rayon-compat: could not start the global pool");
-        let info = PoolInfo::new(None, None);
+        let info = PoolInfo::new(None, None, false);
         threads::register_workers(&handle, &info, None);
         (handle, info)
     })

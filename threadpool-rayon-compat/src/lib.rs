@@ -27,8 +27,10 @@
 //! `repeat`, `split`, `walk_tree`, ...), rayon's [`iter::plumbing`] for
 //! iterators and consumers written against it, and at the root [`join`],
 //! [`join_context`], [`scope`], [`scope_fifo`], [`spawn`], [`spawn_fifo`],
-//! [`broadcast`], [`current_num_threads`], [`current_thread_index`] and
-//! [`ThreadPoolBuilder`]/[`ThreadPool`].
+//! [`broadcast`], [`current_num_threads`], [`current_thread_index`],
+//! [`yield_now`], [`current_thread_has_pending_tasks`] and
+//! [`ThreadPoolBuilder`]/[`ThreadPool`] (spawn handlers with
+//! [`ThreadBuilder`], `build_scoped`, `use_current_thread`).
 //!
 //! Work runs on the *current pool*: inside [`ThreadPool::install`] (and in
 //! every job of that pool) the installed pool, elsewhere a global pool
@@ -69,9 +71,23 @@ pub use crate::par_map::{
     ParMap, ParMapIter, ParMapScope, ScopedParMapIter, par_map_scope, par_map_scope_in,
 };
 pub use crate::pool::{
-    BroadcastContext, FnContext, ThreadPool, ThreadPoolBuildError, ThreadPoolBuilder, Yield,
-    broadcast, current_thread_index, in_place_scope, in_place_scope_fifo, join, join_context,
-    max_num_threads, scope, scope_fifo, spawn, spawn_broadcast, spawn_fifo, yield_local, yield_now,
+    BroadcastContext, FnContext, ThreadPool, ThreadPoolBuildError, ThreadPoolBuilder, broadcast,
+    current_thread_has_pending_tasks, current_thread_index, in_place_scope, in_place_scope_fifo,
+    join, join_context, max_num_threads, scope, scope_fifo, spawn, spawn_broadcast, spawn_fifo,
+    yield_local, yield_now,
 };
 pub use crate::scope_fifo::{ScopeFifo, ScopeSpawnBroadcast};
+pub use crate::threads::ThreadBuilder;
+/// What [`yield_now`] and [`yield_local`] did; rayon's `Yield`.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::{ThreadPoolBuilder, Yield};
+///
+/// let pool = ThreadPoolBuilder::new().num_threads(1).build()?;
+/// assert_eq!(pool.install(threadpool_rayon_compat::yield_now), Some(Yield::Idle));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub use threadpool_core::Yield;
 pub use threadpool_core::Scope;

@@ -4,13 +4,17 @@
 use std::any::Any;
 use std::error::Error;
 use std::fmt;
-use std::sync::Arc;
+use std::io;
+use std::sync::{Arc, Mutex, PoisonError};
 
-use threadpool_core::{PoolHandle, Scope, SpawnError};
+use threadpool_core::{PoolHandle, Scope, SpawnError, Yield};
 
 use crate::global::{self, with_current_pool};
 use crate::scope_fifo::ScopeFifo;
-use crate::threads::{self, PanicHandler, PoolInfo, ThreadHandler};
+use crate::threads::{
+    self, CustomSpawn, DefaultSpawn, PanicHandler, PoolInfo, ThreadBuilder, ThreadHandler,
+    ThreadSpawn,
+};
 
 /// Settings for a [`ThreadPool`], with rayon's method names.
 ///
@@ -23,18 +27,36 @@ use crate::threads::{self, PanicHandler, PoolInfo, ThreadHandler};
 /// assert_eq!(pool.install(|| 6 * 7), 42);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Default)]
 #[must_use = "a builder does nothing until `build` is called"]
-pub struct ThreadPoolBuilder {
+pub struct ThreadPoolBuilder<S = DefaultSpawn> {
     num_threads: usize,
     stack_size: Option<usize>,
     thread_name: Option<Box<dyn FnMut(usize) -> String>>,
     panic_handler: Option<PanicHandler>,
     start_handler: Option<ThreadHandler>,
     exit_handler: Option<ThreadHandler>,
+    use_current_thread: bool,
+    breadth_first: bool,
+    spawn_handler: S,
 }
 
-impl fmt::Debug for ThreadPoolBuilder {
+impl Default for ThreadPoolBuilder {
+    fn default() -> Self {
+        ThreadPoolBuilder {
+            num_threads: 0,
+            stack_size: None,
+            thread_name: None,
+            panic_handler: None,
+            start_handler: None,
+            exit_handler: None,
+            use_current_thread: false,
+            breadth_first: false,
+            spawn_handler: DefaultSpawn,
+        }
+    }
+}
+
+impl<S> fmt::Debug for ThreadPoolBuilder<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ThreadPoolBuilder")
             .field("num_threads", &self.num_threads)
@@ -43,7 +65,9 @@ impl fmt::Debug for ThreadPoolBuilder {
             .field("panic_handler", &self.panic_handler.is_some())
             .field("start_handler", &self.start_handler.is_some())
             .field("exit_handler", &self.exit_handler.is_some())
-            .finish()
+            .field("use_current_thread", &self.use_current_thread)
+            .field("breadth_first", &self.breadth_first)
+            .finish_non_exhaustive()
     }
 }
 
@@ -96,6 +120,67 @@ impl ThreadPoolBuilder {
         ThreadPoolBuilder::default()
     }
 
+    /// Builds a pool whose threads are scoped threads
+    /// (`std::thread::scope`), runs `with_pool` with it, then drops it and
+    /// waits for its threads; rayon's `build_scoped`. Each thread starts by
+    /// calling `wrapper` with its [`ThreadBuilder`], which sets up what the
+    /// thread needs (it may borrow from the caller) and then calls
+    /// [`ThreadBuilder::run`].
+    ///
+    /// # Errors
+    ///
+    /// [`ThreadPoolBuildError`] if a thread could not be started.
+    ///
+    /// # Panics
+    ///
+    /// Resumes a panic of `with_pool`, once the pool's threads have exited.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::ThreadPoolBuilder;
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let weights = vec![1_u64, 2, 3];
+    /// let started = std::sync::atomic::AtomicUsize::new(0);
+    /// let total = ThreadPoolBuilder::new().num_threads(2).build_scoped(
+    ///     |thread| {
+    ///         // Runs on each new thread, and may borrow from this frame.
+    ///         started.fetch_add(weights.len(), std::sync::atomic::Ordering::SeqCst);
+    ///         thread.run();
+    ///     },
+    ///     |pool| pool.install(|| weights.par_iter().sum::<u64>()),
+    /// )?;
+    /// assert_eq!(total, 6);
+    /// assert_eq!(started.into_inner(), 6);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn build_scoped<W, F, R>(self, wrapper: W, with_pool: F) -> Result<R, ThreadPoolBuildError>
+    where
+        W: Fn(ThreadBuilder) + Sync,
+        F: FnOnce(&ThreadPool) -> R,
+    {
+        let wrapper = &wrapper;
+        std::thread::scope(|scope| {
+            let pool = self
+                .spawn_handler(|thread| {
+                    let mut builder = std::thread::Builder::new();
+                    if let Some(name) = thread.name() {
+                        builder = builder.name(name.to_owned());
+                    }
+                    if let Some(size) = thread.stack_size() {
+                        builder = builder.stack_size(size);
+                    }
+                    builder.spawn_scoped(scope, move || wrapper(thread))?;
+                    Ok(())
+                })
+                .build()?;
+            Ok(with_pool(&pool))
+        })
+    }
+}
+
+impl<S> ThreadPoolBuilder<S> {
     /// The number of worker threads; 0 (the default) means the value of
     /// the `RAYON_NUM_THREADS` environment variable if it is a positive
     /// number, else one per available core.
@@ -130,22 +215,19 @@ impl ThreadPoolBuilder {
         self
     }
 
-    /// Names the worker threads: thread `i` is named `closure(i)`.
-    ///
-    /// The core pool names its threads `{prefix}-{index}`, so a closure of
-    /// that form (`|i| format!("worker-{i}")`, by far the usual one) names
-    /// every thread exactly; for any other, thread `i` is named
-    /// `{closure(0)}-{i}`.
+    /// Names the worker threads: thread `i` is named `closure(i)` (and
+    /// [`ThreadBuilder::name`] says so to a spawn handler). Without it,
+    /// threads are named `compat-{i}`.
     ///
     /// # Examples
     ///
     /// ```
     /// use threadpool_rayon_compat::ThreadPoolBuilder;
     ///
-    /// let pool = ThreadPoolBuilder::new().num_threads(2).thread_name(|i| format!("crunch-{i}")).build()?;
+    /// let pool = ThreadPoolBuilder::new().num_threads(2).thread_name(|i| format!("crunch #{}", 10 - i)).build()?;
     /// let mut names = pool.broadcast(|_| std::thread::current().name().unwrap().to_owned());
     /// names.sort();
-    /// assert_eq!(names, ["crunch-0", "crunch-1"]);
+    /// assert_eq!(names, ["crunch #10", "crunch #9"]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn thread_name<F>(mut self, closure: F) -> Self
@@ -244,6 +326,118 @@ impl ThreadPoolBuilder {
         self
     }
 
+    /// Makes the building thread thread 0 of the pool, in place of a new
+    /// thread; rayon's `use_current_thread`. `num_threads(n)` then starts
+    /// `n - 1` threads. The start and exit handlers do not run for it.
+    ///
+    /// That thread runs no work loop: it takes part in the pool's work
+    /// while it blocks on the pool (inside `install`, `join` and `scope`,
+    /// which run in place there, and while they wait) and when it yields
+    /// ([`yield_now`], [`yield_local`]). Work spawned into the pool reaches
+    /// it only then. It stops being a thread of the pool when the pool is
+    /// dropped on it (rayon keeps it for good).
+    ///
+    /// Building fails if the thread is a thread of a pool already.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::{ThreadPoolBuilder, current_thread_index};
+    ///
+    /// let pool = ThreadPoolBuilder::new().num_threads(2).use_current_thread().build()?;
+    /// assert_eq!(current_thread_index(), Some(0));
+    /// assert_eq!(pool.current_num_threads(), 2);
+    /// let me = std::thread::current().id();
+    /// assert_eq!(pool.install(|| std::thread::current().id()), me); // in place
+    /// assert!(ThreadPoolBuilder::new().use_current_thread().build().is_err());
+    /// drop(pool);
+    /// assert_eq!(current_thread_index(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn use_current_thread(mut self) -> Self {
+        self.use_current_thread = true;
+        self
+    }
+
+    /// Makes each thread take the jobs it spawned itself oldest first
+    /// (breadth first) instead of newest first; rayon's deprecated
+    /// `breadth_first`. Here this holds for everything on a thread's own
+    /// queue (`spawn`, scope spawns, the halves of `join`s that were made
+    /// stealable), and stealing takes the oldest job either way, as in
+    /// rayon.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #![allow(deprecated)]
+    /// use std::sync::Mutex;
+    /// use threadpool_rayon_compat::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new().num_threads(1).breadth_first().build()?;
+    /// let order = Mutex::new(Vec::new());
+    /// pool.scope(|s| {
+    ///     for i in 0..3 {
+    ///         let order = &order;
+    ///         s.spawn(move |_| order.lock().unwrap().push(i));
+    ///     }
+    /// });
+    /// assert_eq!(order.into_inner()?, [0, 1, 2]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[deprecated(note = "use `scope_fifo` and `spawn_fifo` for similar effect")]
+    pub fn breadth_first(mut self) -> Self {
+        self.breadth_first = true;
+        self
+    }
+
+    /// Starts the pool's threads with `spawn` instead of the default
+    /// `std::thread` spawn; rayon's `spawn_handler`. `spawn` is called on
+    /// the building thread, once per thread, in index order, with a
+    /// [`ThreadBuilder`]; it starts a thread that calls
+    /// [`ThreadBuilder::run`], and may borrow from the caller (it is done
+    /// with once `build` returns). An `Err` fails the build. `build` waits
+    /// for every thread to start running (to run the start handlers), so
+    /// `spawn` must not keep a `ThreadBuilder` for later.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Mutex;
+    /// use threadpool_rayon_compat::ThreadPoolBuilder;
+    ///
+    /// let handles = Mutex::new(Vec::new());
+    /// let pool = ThreadPoolBuilder::new()
+    ///     .num_threads(2)
+    ///     .spawn_handler(|thread| {
+    ///         let handle = std::thread::Builder::new().spawn(|| thread.run())?;
+    ///         handles.lock().unwrap().push(handle);
+    ///         Ok(())
+    ///     })
+    ///     .build()?;
+    /// assert_eq!(pool.install(|| 6 * 7), 42);
+    /// drop(pool);
+    /// for handle in handles.into_inner()? {
+    ///     handle.join().unwrap();
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn spawn_handler<F>(self, spawn: F) -> ThreadPoolBuilder<CustomSpawn<F>>
+    where
+        F: FnMut(ThreadBuilder) -> io::Result<()>,
+    {
+        ThreadPoolBuilder {
+            num_threads: self.num_threads,
+            stack_size: self.stack_size,
+            thread_name: self.thread_name,
+            panic_handler: self.panic_handler,
+            start_handler: self.start_handler,
+            exit_handler: self.exit_handler,
+            use_current_thread: self.use_current_thread,
+            breadth_first: self.breadth_first,
+            spawn_handler: CustomSpawn(spawn),
+        }
+    }
+
     /// The number of threads this builder will start.
     fn resolved_num_threads(&self) -> usize {
         match self.num_threads {
@@ -251,47 +445,72 @@ impl ThreadPoolBuilder {
             n => n.min(max_num_threads()),
         }
     }
+}
 
-    /// The core pool's thread-name prefix: `{prefix}-{i}` names thread `i`.
-    fn thread_prefix(&mut self, default: &str, workers: usize) -> String {
-        let Some(name_of) = self.thread_name.as_mut() else {
-            return default.to_owned();
-        };
-        let names: Vec<String> = (0..workers.max(1)).map(&mut *name_of).collect();
-        let prefix = names[0].strip_suffix("-0").map(str::to_owned);
-        match prefix {
-            Some(prefix)
-                if names
-                    .iter()
-                    .enumerate()
-                    .all(|(i, name)| *name == format!("{prefix}-{i}")) =>
-            {
-                prefix
-            }
-            _ => names[0].clone(),
+impl<S: ThreadSpawn> ThreadPoolBuilder<S> {
+    /// Starts a core pool with these settings: the core pool collects its
+    /// workers as `threadpool_core::ThreadBuilder`s, which are then started
+    /// through the spawn handler (see `src/threads.rs`); then gives the
+    /// workers their settings and runs the start handler.
+    fn start(
+        mut self,
+        default_name: &str,
+    ) -> Result<(PoolHandle, Arc<PoolInfo>), ThreadPoolBuildError> {
+        if self.use_current_thread && PoolHandle::with_current(|pool| pool.is_some()) {
+            return Err(ThreadPoolBuildError::new(
+                ErrorKind::CurrentThreadAlreadyInPool,
+            ));
         }
-    }
-
-    fn core_builder(&mut self, name: &str) -> threadpool_core::ThreadPoolBuilder {
         let workers = self.resolved_num_threads();
-        let prefix = self.thread_prefix(name, workers);
-        let mut builder = threadpool_core::ThreadPoolBuilder::new()
-            .thread_name(prefix)
-            .num_workers(workers);
+        let names: Option<Vec<String>> = self
+            .thread_name
+            .as_mut()
+            .map(|name_of| (0..workers).map(name_of).collect());
+        let collected = Arc::new(Mutex::new(Vec::new()));
+        let collect = Arc::clone(&collected);
+        let mut core = threadpool_core::ThreadPoolBuilder::new()
+            .thread_name(default_name)
+            .num_workers(workers)
+            .spawn_handler(move |thread| {
+                collect
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(thread);
+                Ok(())
+            });
         if let Some(bytes) = self.stack_size {
-            builder = builder.stack_size(bytes);
+            core = core.stack_size(bytes);
         }
-        builder
-    }
-
-    /// Starts a core pool with these settings, and gives its workers their
-    /// indices and settings.
-    fn start(mut self, name: &str) -> Result<(PoolHandle, Arc<PoolInfo>), ThreadPoolBuildError> {
-        let handle = self
-            .core_builder(name)
-            .build_handle()
-            .map_err(|err| ThreadPoolBuildError::new(ErrorKind::Spawn(err)))?;
-        let info = PoolInfo::new(self.panic_handler.take(), self.exit_handler.take());
+        if self.use_current_thread {
+            core = core.use_current_thread();
+        }
+        if self.breadth_first {
+            core = core.breadth_first();
+        }
+        let handle = core.build_handle().map_err(|err| {
+            ThreadPoolBuildError::new(match err.kind() {
+                threadpool_core::SpawnErrorKind::CurrentThreadInPool => {
+                    ErrorKind::CurrentThreadAlreadyInPool
+                }
+                _ => ErrorKind::Spawn(err),
+            })
+        })?;
+        let threads = std::mem::take(&mut *collected.lock().unwrap_or_else(PoisonError::into_inner));
+        for thread in threads {
+            let name = names.as_ref().map(|names| names[thread.index()].clone());
+            if let Err(err) = self.spawn_handler.spawn(ThreadBuilder::new(thread, name)) {
+                // The threads not handed out yet leave the pool as they
+                // drop; those started leave at the shutdown.
+                handle.release_current_thread();
+                handle.shutdown();
+                return Err(ThreadPoolBuildError::new(ErrorKind::Io(err)));
+            }
+        }
+        let info = PoolInfo::new(
+            self.panic_handler.take(),
+            self.exit_handler.take(),
+            self.use_current_thread,
+        );
         threads::register_workers(&handle, &info, self.start_handler.as_ref());
         Ok((handle, info))
     }
@@ -366,7 +585,9 @@ pub struct ThreadPoolBuildError {
 #[derive(Debug)]
 enum ErrorKind {
     GlobalPoolAlreadyInitialized,
+    CurrentThreadAlreadyInPool,
     Spawn(SpawnError),
+    Io(io::Error),
 }
 
 impl ThreadPoolBuildError {
@@ -381,7 +602,11 @@ impl fmt::Display for ThreadPoolBuildError {
             ErrorKind::GlobalPoolAlreadyInitialized => {
                 f.write_str("the global thread pool has already been initialized")
             }
+            ErrorKind::CurrentThreadAlreadyInPool => {
+                f.write_str("the current thread is already a thread of a pool")
+            }
             ErrorKind::Spawn(_) => f.write_str("could not start the pool's worker threads"),
+            ErrorKind::Io(err) => write!(f, "could not start a thread of the pool: {err}"),
         }
     }
 }
@@ -389,8 +614,9 @@ impl fmt::Display for ThreadPoolBuildError {
 impl Error for ThreadPoolBuildError {
     fn source(&self) -> Option<&(dyn Error + 'static)> {
         match &self.kind {
-            ErrorKind::GlobalPoolAlreadyInitialized => None,
+            ErrorKind::GlobalPoolAlreadyInitialized | ErrorKind::CurrentThreadAlreadyInPool => None,
             ErrorKind::Spawn(err) => Some(err),
+            ErrorKind::Io(err) => Some(err),
         }
     }
 }
@@ -593,11 +819,28 @@ impl ThreadPool {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn current_thread_index(&self) -> Option<usize> {
-        if self.handle.is_worker_thread() {
-            threads::worker_index()
-        } else {
-            None
-        }
+        self.handle.current_thread_index()
+    }
+
+    /// Whether the calling thread, a thread of this pool, has jobs of its
+    /// own queued (its spawns, the second halves of its `join`s); `None`
+    /// if it is no thread of this pool. Other threads may steal them at
+    /// any moment. rayon's `ThreadPool::current_thread_has_pending_tasks`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new().num_threads(1).build()?;
+    /// assert_eq!(pool.current_thread_has_pending_tasks(), None);
+    /// assert_eq!(pool.install(|| pool.current_thread_has_pending_tasks()), Some(false));
+    /// let (pending, ()) = pool.join(|| pool.current_thread_has_pending_tasks(), || ());
+    /// assert_eq!(pending, Some(true));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn current_thread_has_pending_tasks(&self) -> Option<bool> {
+        self.handle.current_thread_has_pending_tasks()
     }
 
     /// [`scope_fifo`] on this pool.
@@ -622,29 +865,32 @@ impl ThreadPool {
         self.handle.scope(|scope| ScopeFifo::run(scope, op))
     }
 
-    /// [`in_place_scope`] on this pool.
+    /// [`in_place_scope`] on this pool: the body runs on the calling
+    /// thread (it need not be `Send`), the spawns on this pool.
     ///
     /// # Examples
     ///
     /// ```
+    /// use std::rc::Rc;
     /// use threadpool_rayon_compat::ThreadPoolBuilder;
     ///
     /// let pool = ThreadPoolBuilder::new().num_threads(2).build()?;
     /// let mut v = vec![0; 4];
+    /// let local = Rc::new(10); // not `Send`
     /// pool.in_place_scope(|s| {
     ///     for (i, x) in v.iter_mut().enumerate() {
-    ///         s.spawn(move |_| *x = i);
+    ///         let base = *local;
+    ///         s.spawn(move |_| *x = base + i);
     ///     }
     /// });
-    /// assert_eq!(v, [0, 1, 2, 3]);
+    /// assert_eq!(v, [10, 11, 12, 13]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn in_place_scope<'scope, OP, R>(&self, op: OP) -> R
     where
-        OP: FnOnce(&Scope<'scope>) -> R + Send,
-        R: Send,
+        OP: FnOnce(&Scope<'scope>) -> R,
     {
-        self.handle.scope(op)
+        self.handle.in_place_scope(op)
     }
 
     /// [`in_place_scope_fifo`] on this pool.
@@ -656,21 +902,24 @@ impl ThreadPool {
     ///
     /// let pool = ThreadPoolBuilder::new().num_threads(1).build()?;
     /// let order = std::sync::Mutex::new(Vec::new());
+    /// let here = std::cell::Cell::new(0); // not `Sync`: the body stays here
     /// pool.in_place_scope_fifo(|s| {
     ///     for i in 0..3 {
     ///         let order = &order;
+    ///         here.set(here.get() + 1);
     ///         s.spawn_fifo(move |_| order.lock().unwrap().push(i));
     ///     }
     /// });
     /// assert_eq!(order.into_inner()?, [0, 1, 2]);
+    /// assert_eq!(here.get(), 3);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn in_place_scope_fifo<'scope, OP, R>(&self, op: OP) -> R
     where
-        OP: FnOnce(&ScopeFifo<'scope>) -> R + Send,
-        R: Send,
+        OP: FnOnce(&ScopeFifo<'scope>) -> R,
     {
-        self.scope_fifo(op)
+        self.handle
+            .in_place_scope(|scope| ScopeFifo::run(scope, op))
     }
 
     /// [`spawn_fifo`] on this pool.
@@ -698,35 +947,38 @@ impl ThreadPool {
     }
 
     /// [`yield_now`] for this pool: `None` unless the calling thread is one
-    /// of its workers.
+    /// of its threads.
     ///
     /// # Examples
     ///
     /// ```
-    /// use threadpool_rayon_compat::ThreadPoolBuilder;
+    /// use threadpool_rayon_compat::{ThreadPoolBuilder, Yield};
     ///
     /// let pool = ThreadPoolBuilder::new().num_threads(1).build()?;
     /// assert_eq!(pool.yield_now(), None);
-    /// assert!(pool.install(|| pool.yield_now()).is_some());
+    /// assert_eq!(pool.install(|| pool.yield_now()), Some(Yield::Idle));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn yield_now(&self) -> Option<Yield> {
-        self.handle.is_worker_thread().then(yield_thread)
+        self.handle.yield_now()
     }
 
-    /// [`yield_local`] for this pool.
+    /// [`yield_local`] for this pool: `None` unless the calling thread is
+    /// one of its threads.
     ///
     /// # Examples
     ///
     /// ```
-    /// use threadpool_rayon_compat::ThreadPoolBuilder;
+    /// use threadpool_rayon_compat::{ThreadPoolBuilder, Yield};
     ///
     /// let pool = ThreadPoolBuilder::new().num_threads(1).build()?;
     /// assert_eq!(pool.yield_local(), None);
+    /// let (first, _) = pool.join(|| pool.yield_local(), || ());
+    /// assert_eq!(first, Some(Yield::Executed)); // it ran the second closure
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn yield_local(&self) -> Option<Yield> {
-        self.yield_now()
+        self.handle.yield_local()
     }
 
     /// The core pool's handle, for `par_map_in` and the core API.
@@ -750,6 +1002,9 @@ impl ThreadPool {
 impl Drop for ThreadPool {
     fn drop(&mut self) {
         threads::run_exit_handlers(&self.handle, &self.info);
+        // A thread adopted with `use_current_thread` stops being one of the
+        // pool's, if the pool is dropped there.
+        self.handle.release_current_thread();
         self.handle.shutdown();
     }
 }
@@ -937,43 +1192,55 @@ where
     with_current_pool(|pool| pool.scope(|scope| ScopeFifo::run(scope, op)))
 }
 
-/// rayon's `in_place_scope`: a [`scope`] on the current pool. Unlike
-/// rayon's, `op` must be `Send` (it runs on a worker of the pool, which is
-/// the calling thread when that is already one).
+/// rayon's `in_place_scope`: a [`scope`] on the current pool whose body
+/// runs on the calling thread, so it need not be `Send`; its spawned jobs
+/// run on the pool (the current one: inside a pool's work that pool,
+/// elsewhere the global pool). Returns once every job has finished.
+///
+/// # Panics
+///
+/// Resumes the first panic among the jobs, else the body's, once all
+/// finished.
 ///
 /// # Examples
 ///
 /// ```
+/// use std::rc::Rc;
+///
 /// let mut total = 0;
+/// let shared = Rc::new(10); // not `Send`: the body stays on this thread
 /// threadpool_rayon_compat::in_place_scope(|s| {
-///     s.spawn(|_| total = (1..=10).sum());
+///     let base = *shared;
+///     s.spawn(move |_| total = base + (1..=10).sum::<i32>());
 /// });
-/// assert_eq!(total, 55);
+/// assert_eq!(total, 65);
 /// ```
 pub fn in_place_scope<'scope, OP, R>(op: OP) -> R
 where
-    OP: FnOnce(&Scope<'scope>) -> R + Send,
-    R: Send,
+    OP: FnOnce(&Scope<'scope>) -> R,
 {
-    scope(op)
+    with_current_pool(|pool| pool.in_place_scope(op))
 }
 
 /// rayon's `in_place_scope_fifo`: a [`scope_fifo`] on the current pool
-/// (with `op: Send`, as for [`in_place_scope`]).
+/// whose body runs on the calling thread, as for [`in_place_scope`].
 ///
 /// # Examples
 ///
 /// ```
 /// let mut x = 0;
-/// threadpool_rayon_compat::in_place_scope_fifo(|s| s.spawn_fifo(|_| x = 7));
+/// let here = std::rc::Rc::new(7);
+/// threadpool_rayon_compat::in_place_scope_fifo(|s| {
+///     let seven = *here;
+///     s.spawn_fifo(move |_| x = seven)
+/// });
 /// assert_eq!(x, 7);
 /// ```
 pub fn in_place_scope_fifo<'scope, OP, R>(op: OP) -> R
 where
-    OP: FnOnce(&ScopeFifo<'scope>) -> R + Send,
-    R: Send,
+    OP: FnOnce(&ScopeFifo<'scope>) -> R,
 {
-    scope_fifo(op)
+    with_current_pool(|pool| pool.in_place_scope(|scope| ScopeFifo::run(scope, op)))
 }
 
 /// [`spawn`], with jobs spawned this way onto a pool starting in the order
@@ -1079,59 +1346,73 @@ where
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn current_thread_index() -> Option<usize> {
-    PoolHandle::with_current(|pool| pool.and(threads::worker_index()))
+    threads::worker_index()
 }
 
-/// What [`yield_now`] did.
+/// Whether the calling thread, a thread of a pool, has jobs of its own
+/// queued (its spawns, the second halves of its `join`s); `None` if it is
+/// no thread of a pool. A snapshot: other threads may steal them at any
+/// moment. rayon's `current_thread_has_pending_tasks`.
 ///
 /// # Examples
 ///
 /// ```
-/// use threadpool_rayon_compat::{Yield, yield_now};
+/// use threadpool_rayon_compat::{ThreadPoolBuilder, current_thread_has_pending_tasks, join};
 ///
-/// assert_eq!(yield_now(), None::<Yield>); // not on a worker
+/// assert_eq!(current_thread_has_pending_tasks(), None);
+/// let pool = ThreadPoolBuilder::new().num_threads(1).build()?;
+/// let (pending, ()) = pool.install(|| join(current_thread_has_pending_tasks, || ()));
+/// assert_eq!(pending, Some(true));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Yield {
-    /// Other work ran.
-    Executed,
-    /// There was nothing to run.
-    Idle,
+pub fn current_thread_has_pending_tasks() -> Option<bool> {
+    PoolHandle::with_current(|pool| pool.and_then(PoolHandle::current_thread_has_pending_tasks))
 }
 
-/// Gives the calling worker's time slice away, rayon's `yield_now`:
-/// `None` if the calling thread is not a worker of a pool. The core pool
-/// cannot run one pending job on request, so this yields the OS thread and
-/// reports [`Yield::Idle`]; pending jobs run on the other workers
-/// meanwhile.
+/// Runs one pending job of the current thread's pool, if there is one;
+/// rayon's `yield_now`. First the thread's own newest job (the second
+/// halves of its running `join`s count), else one from the pool's queue
+/// or another thread. Returns `Some(Yield::Executed)` if a job ran,
+/// `Some(Yield::Idle)` if none was pending, `None` if the calling thread
+/// is no thread of a pool. It does not yield the OS thread: a polling
+/// loop may want `std::thread::yield_now` too when it gets `Idle`.
 ///
 /// # Examples
 ///
 /// ```
+/// use std::sync::atomic::{AtomicBool, Ordering};
 /// use threadpool_rayon_compat::{ThreadPoolBuilder, Yield, yield_now};
 ///
+/// assert_eq!(yield_now(), None); // not on a pool thread
 /// let pool = ThreadPoolBuilder::new().num_threads(1).build()?;
-/// assert_eq!(pool.install(yield_now), Some(Yield::Idle));
+/// let ran = AtomicBool::new(false);
+/// pool.scope(|s| {
+///     s.spawn(|_| ran.store(true, Ordering::SeqCst));
+///     assert_eq!(yield_now(), Some(Yield::Executed)); // ran the spawn
+///     assert!(ran.load(Ordering::SeqCst));
+/// });
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn yield_now() -> Option<Yield> {
-    PoolHandle::with_current(|pool| pool.is_some()).then(yield_thread)
+    PoolHandle::with_current(|pool| pool.and_then(PoolHandle::yield_now))
 }
 
-/// [`yield_now`]; rayon's `yield_local`.
+/// [`yield_now`] limited to the calling thread's own jobs: it takes
+/// nothing from the pool's queue or other threads; rayon's `yield_local`.
 ///
 /// # Examples
 ///
 /// ```
-/// assert_eq!(threadpool_rayon_compat::yield_local(), None);
+/// use threadpool_rayon_compat::{ThreadPoolBuilder, Yield, join, yield_local};
+///
+/// assert_eq!(yield_local(), None);
+/// let pool = ThreadPoolBuilder::new().num_threads(1).build()?;
+/// let (first, second) = pool.install(|| join(yield_local, || 2));
+/// assert_eq!((first, second), (Some(Yield::Executed), 2));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn yield_local() -> Option<Yield> {
-    yield_now()
-}
-
-fn yield_thread() -> Yield {
-    std::thread::yield_now();
-    Yield::Idle
+    PoolHandle::with_current(|pool| pool.and_then(PoolHandle::yield_local))
 }
 
 /// Runs `op` once on every worker of the current pool, in the background;

@@ -1,7 +1,18 @@
 //! What this crate keeps about the worker threads of its pools: each
-//! worker's index and its pool's settings (panic handler, the queue of
-//! `spawn_fifo` jobs), and `broadcast`, which runs a closure once on every
-//! worker.
+//! worker's pool settings (panic handler, the queue of `spawn_fifo` jobs),
+//! how their threads are started ([`ThreadBuilder`] and the spawn
+//! handlers), and `broadcast`, which runs a closure once on every worker.
+//!
+//! # Starting threads
+//!
+//! A pool of this crate always starts its threads itself: the core pool
+//! hands each worker over as a `threadpool_core::ThreadBuilder` (its spawn
+//! hook only collects them), and once the core pool is built each one is
+//! wrapped in this crate's [`ThreadBuilder`], with the name from
+//! `thread_name`, and given to the spawn handler: the default one starts a
+//! standard thread, `spawn_handler` the user's closure, `build_scoped` a
+//! scoped thread. So the user's handler need not be `'static` or `Send`,
+//! and it runs on the building thread, in index order.
 //!
 //! # Broadcast
 //!
@@ -11,13 +22,15 @@
 //! another job, so the `n` jobs end up on `n` different workers, one each.
 //! A broadcast therefore waits until every worker of the pool is free. Right
 //! after a pool starts, a first broadcast gives every worker its index
-//! (the number at the end of its thread name) and its pool's settings, and
+//! (the core pool's) and its pool's settings, and
 //! runs the pool's start handler; a last one, when a `ThreadPool` is
 //! dropped, runs the exit handler.
 
 use std::any::Any;
 use std::cell::RefCell;
 use std::collections::VecDeque;
+use std::fmt;
+use std::io;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::{Arc, Barrier, Mutex, PoisonError};
 
@@ -34,6 +47,9 @@ pub(crate) type ThreadHandler = Arc<dyn Fn(usize) + Send + Sync>;
 pub(crate) struct PoolInfo {
     pub(crate) panic_handler: Option<PanicHandler>,
     pub(crate) exit_handler: Option<ThreadHandler>,
+    /// Worker 0 is the thread that built the pool (`use_current_thread`):
+    /// the start and exit handlers skip it, as rayon's do.
+    pub(crate) adopted: bool,
     /// Closures of `spawn_fifo`, oldest first; every `spawn_fifo` job runs
     /// the oldest one, so they start in the order they were spawned.
     fifo: Mutex<VecDeque<Box<dyn FnOnce() + Send>>>,
@@ -43,41 +59,34 @@ impl PoolInfo {
     pub(crate) fn new(
         panic_handler: Option<PanicHandler>,
         exit_handler: Option<ThreadHandler>,
+        adopted: bool,
     ) -> Arc<Self> {
         Arc::new(PoolInfo {
             panic_handler,
             exit_handler,
+            adopted,
             fifo: Mutex::new(VecDeque::new()),
         })
     }
 }
 
-/// A worker's index in its pool and its pool's settings.
-struct WorkerInfo {
-    index: usize,
-    pool: Arc<PoolInfo>,
-}
-
 thread_local! {
-    static WORKER: RefCell<Option<WorkerInfo>> = const { RefCell::new(None) };
+    /// The settings of the pool the calling thread works for (set by
+    /// `register_workers`); valid while the thread is a worker of a pool.
+    static WORKER: RefCell<Option<Arc<PoolInfo>>> = const { RefCell::new(None) };
 }
 
-/// The index of the calling thread in its pool, if it is a worker of a pool
-/// of this crate.
+/// The index of the calling thread in the pool it works for, if any.
 pub(crate) fn worker_index() -> Option<usize> {
-    WORKER.with(|worker| worker.borrow().as_ref().map(|w| w.index))
+    PoolHandle::with_current(|pool| pool.and_then(PoolHandle::current_thread_index))
 }
 
 /// The settings of the pool the calling thread works for, if any.
 pub(crate) fn worker_pool_info() -> Option<Arc<PoolInfo>> {
-    WORKER.with(|worker| worker.borrow().as_ref().map(|w| Arc::clone(&w.pool)))
-}
-
-/// The number at the end of the calling thread's name (`compat-3`: 3).
-fn index_from_thread_name() -> Option<usize> {
-    let thread = std::thread::current();
-    let (_, digits) = thread.name()?.rsplit_once('-')?;
-    digits.parse().ok()
+    if PoolHandle::with_current(|pool| pool.is_none()) {
+        return None;
+    }
+    WORKER.with(|worker| worker.borrow().as_ref().map(Arc::clone))
 }
 
 /// Runs `op(index)` once on every worker of `handle` (see the module
@@ -100,7 +109,6 @@ where
                 // Relaxed: the counter only hands out distinct numbers.
                 let arrival = arrivals.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let index = worker_index()
-                    .or_else(index_from_thread_name)
                     .filter(|i| *i < workers)
                     .unwrap_or(arrival);
                 let value = op(index);
@@ -120,8 +128,8 @@ where
         .collect()
 }
 
-/// Gives every worker of a pool that just started its index and the pool's
-/// settings, and runs the start handler there.
+/// Gives every worker of a pool that just started its pool's settings, and
+/// runs the start handler there (not on an adopted worker 0).
 pub(crate) fn register_workers(
     handle: &PoolHandle,
     info: &Arc<PoolInfo>,
@@ -132,26 +140,36 @@ pub(crate) fn register_workers(
         return;
     }
     broadcast_on(handle, workers, |index| {
-        WORKER.with(|worker| {
-            *worker.borrow_mut() = Some(WorkerInfo {
-                index,
-                pool: Arc::clone(info),
-            });
-        });
-        if let Some(start) = start_handler {
+        WORKER.with(|worker| *worker.borrow_mut() = Some(Arc::clone(info)));
+        if let Some(start) = start_handler
+            && !(info.adopted && index == 0)
+        {
             start(index);
         }
     });
 }
 
-/// Runs the pool's exit handler on every worker (before the pool stops).
+/// Runs the pool's exit handler on every worker it started (before the
+/// pool stops). With an adopted worker 0 dropped from another thread, the
+/// broadcast leaves that thread out: it runs no jobs unless it blocks on
+/// the pool.
 pub(crate) fn run_exit_handlers(handle: &PoolHandle, info: &PoolInfo) {
     let Some(exit) = &info.exit_handler else {
         return;
     };
-    let workers = handle.workers();
+    let mut workers = handle.workers();
+    if info.adopted && handle.current_thread_index() != Some(0) {
+        workers = workers.saturating_sub(1);
+    }
     if workers > 0 && !handle.is_shut_down() {
-        broadcast_on(handle, workers, |index| exit(index));
+        broadcast_on(handle, workers, |arrival| {
+            // The worker's own index: with worker 0 left out, the last
+            // index is not below the broadcast's width.
+            let index = worker_index().unwrap_or(arrival);
+            if !(info.adopted && index == 0) {
+                exit(index);
+            }
+        });
     }
 }
 
@@ -241,5 +259,201 @@ impl<BODY> ScopedBroadcast<BODY> {
             .filter(|i| *i < self.workers)
             .unwrap_or(arrival);
         (index, self.workers)
+    }
+}
+
+/// A thread of a pool being built, handed to the pool's spawn handler
+/// ([`ThreadPoolBuilder::spawn_handler`](crate::ThreadPoolBuilder::spawn_handler),
+/// [`build_scoped`](crate::ThreadPoolBuilder::build_scoped)) to start;
+/// rayon's `ThreadBuilder`. The handler starts a thread that calls
+/// [`run`](Self::run).
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::ThreadPoolBuilder;
+///
+/// let pool = ThreadPoolBuilder::new()
+///     .num_threads(2)
+///     .thread_name(|i| format!("custom-{i}"))
+///     .spawn_handler(|thread| {
+///         let name = thread.name().unwrap().to_owned();
+///         std::thread::Builder::new().name(name).spawn(|| thread.run())?;
+///         Ok(())
+///     })
+///     .build()?;
+/// let mut names = pool.broadcast(|_| std::thread::current().name().unwrap().to_owned());
+/// names.sort();
+/// assert_eq!(names, ["custom-0", "custom-1"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct ThreadBuilder {
+    core: threadpool_core::ThreadBuilder,
+    /// From `thread_name`, if it was set.
+    name: Option<String>,
+}
+
+impl ThreadBuilder {
+    pub(crate) fn new(core: threadpool_core::ThreadBuilder, name: Option<String>) -> Self {
+        ThreadBuilder { core, name }
+    }
+
+    /// The thread's index in the pool, `0..num_threads`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Mutex;
+    /// use threadpool_rayon_compat::ThreadPoolBuilder;
+    ///
+    /// let indices = Mutex::new(Vec::new());
+    /// let pool = ThreadPoolBuilder::new()
+    ///     .num_threads(3)
+    ///     .spawn_handler(|thread| {
+    ///         indices.lock().unwrap().push(thread.index());
+    ///         std::thread::spawn(|| thread.run());
+    ///         Ok(())
+    ///     })
+    ///     .build()?;
+    /// assert_eq!(indices.into_inner()?, [0, 1, 2]);
+    /// # drop(pool);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn index(&self) -> usize {
+        self.core.index()
+    }
+
+    /// The name `thread_name` gives this thread, if it was set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Mutex;
+    /// use threadpool_rayon_compat::ThreadPoolBuilder;
+    ///
+    /// let names = Mutex::new(Vec::new());
+    /// let pool = ThreadPoolBuilder::new()
+    ///     .num_threads(1)
+    ///     .spawn_handler(|thread| {
+    ///         names.lock().unwrap().push(thread.name().map(str::to_owned));
+    ///         std::thread::spawn(|| thread.run());
+    ///         Ok(())
+    ///     })
+    ///     .build()?;
+    /// assert_eq!(names.into_inner()?, [None]);
+    /// # drop(pool);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// The stack size `stack_size` asks for, if it was set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new()
+    ///     .num_threads(1)
+    ///     .stack_size(4 << 20)
+    ///     .spawn_handler(|thread| {
+    ///         assert_eq!(thread.stack_size(), Some(4 << 20));
+    ///         std::thread::Builder::new().stack_size(4 << 20).spawn(|| thread.run())?;
+    ///         Ok(())
+    ///     })
+    ///     .build()?;
+    /// assert_eq!(pool.install(|| 1 + 1), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn stack_size(&self) -> Option<usize> {
+        self.core.stack_size()
+    }
+
+    /// Runs the thread's work loop; returns once the pool is dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Mutex;
+    /// use threadpool_rayon_compat::ThreadPoolBuilder;
+    ///
+    /// let threads = Mutex::new(Vec::new());
+    /// let pool = ThreadPoolBuilder::new()
+    ///     .num_threads(2)
+    ///     .spawn_handler(|thread| {
+    ///         threads.lock().unwrap().push(std::thread::spawn(|| thread.run()));
+    ///         Ok(())
+    ///     })
+    ///     .build()?;
+    /// assert_eq!(pool.join(|| 1, || 2), (1, 2));
+    /// drop(pool);
+    /// for thread in threads.into_inner()? {
+    ///     thread.join().unwrap(); // `run` returned
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn run(self) {
+        self.core.run();
+    }
+
+    /// What the default spawn names the thread: `thread_name`'s name, else
+    /// the core pool's.
+    fn default_name(&self) -> String {
+        self.name
+            .clone()
+            .unwrap_or_else(|| self.core.name().to_owned())
+    }
+}
+
+impl fmt::Debug for ThreadBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ThreadBuilder")
+            .field("index", &self.index())
+            .field("name", &self.name)
+            .field("stack_size", &self.stack_size())
+            .finish()
+    }
+}
+
+/// How a pool starts its threads: the default spawn, or a handler set with
+/// `spawn_handler`; rayon's `ThreadSpawn`. Not meant to be implemented
+/// outside this crate.
+pub trait ThreadSpawn {
+    /// Starts a thread that runs `thread`.
+    ///
+    /// # Errors
+    ///
+    /// The error of the thread start, which fails the pool's build.
+    fn spawn(&mut self, thread: ThreadBuilder) -> io::Result<()>;
+}
+
+/// The default spawn: a standard thread, named by `thread_name` (else
+/// `compat-{index}`), with `stack_size`'s size.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DefaultSpawn;
+
+impl ThreadSpawn for DefaultSpawn {
+    fn spawn(&mut self, thread: ThreadBuilder) -> io::Result<()> {
+        let mut builder = std::thread::Builder::new().name(thread.default_name());
+        if let Some(size) = thread.stack_size() {
+            builder = builder.stack_size(size);
+        }
+        builder.spawn(|| thread.run())?;
+        Ok(())
+    }
+}
+
+/// A spawn handler set with `spawn_handler`.
+#[derive(Debug)]
+pub struct CustomSpawn<F>(pub(crate) F);
+
+impl<F> ThreadSpawn for CustomSpawn<F>
+where
+    F: FnMut(ThreadBuilder) -> io::Result<()>,
+{
+    fn spawn(&mut self, thread: ThreadBuilder) -> io::Result<()> {
+        (self.0)(thread)
     }
 }
