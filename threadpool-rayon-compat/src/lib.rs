@@ -78,6 +78,7 @@ pub use crate::pool::{
 };
 pub use crate::scope_fifo::{ScopeFifo, ScopeSpawnBroadcast};
 pub use crate::threads::ThreadBuilder;
+pub use threadpool_core::Scope;
 /// What [`yield_now`] and [`yield_local`] did; rayon's `Yield`.
 ///
 /// # Examples
@@ -90,4 +91,3 @@ pub use crate::threads::ThreadBuilder;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub use threadpool_core::Yield;
-pub use threadpool_core::Scope;

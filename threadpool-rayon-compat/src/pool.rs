@@ -495,7 +495,8 @@ impl<S: ThreadSpawn> ThreadPoolBuilder<S> {
                 _ => ErrorKind::Spawn(err),
             })
         })?;
-        let threads = std::mem::take(&mut *collected.lock().unwrap_or_else(PoisonError::into_inner));
+        let threads =
+            std::mem::take(&mut *collected.lock().unwrap_or_else(PoisonError::into_inner));
         for thread in threads {
             let name = names.as_ref().map(|names| names[thread.index()].clone());
             if let Err(err) = self.spawn_handler.spawn(ThreadBuilder::new(thread, name)) {

@@ -108,9 +108,7 @@ where
                 // first broadcast assigns them) goes by its arrival.
                 // Relaxed: the counter only hands out distinct numbers.
                 let arrival = arrivals.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let index = worker_index()
-                    .filter(|i| *i < workers)
-                    .unwrap_or(arrival);
+                let index = worker_index().filter(|i| *i < workers).unwrap_or(arrival);
                 let value = op(index);
                 *results[index]
                     .lock()
