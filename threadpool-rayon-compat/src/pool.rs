@@ -1211,8 +1211,8 @@ where
 /// let mut total = 0;
 /// let shared = Rc::new(10); // not `Send`: the body stays on this thread
 /// threadpool_rayon_compat::in_place_scope(|s| {
-///     let base = *shared;
-///     s.spawn(move |_| total = base + (1..=10).sum::<i32>());
+///     let (base, total) = (*shared, &mut total);
+///     s.spawn(move |_| *total = base + (1..=10).sum::<i32>());
 /// });
 /// assert_eq!(total, 65);
 /// ```
@@ -1232,8 +1232,8 @@ where
 /// let mut x = 0;
 /// let here = std::rc::Rc::new(7);
 /// threadpool_rayon_compat::in_place_scope_fifo(|s| {
-///     let seven = *here;
-///     s.spawn_fifo(move |_| x = seven)
+///     let (seven, x) = (*here, &mut x);
+///     s.spawn_fifo(move |_| *x = seven)
 /// });
 /// assert_eq!(x, 7);
 /// ```
