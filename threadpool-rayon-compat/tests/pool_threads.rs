@@ -401,15 +401,14 @@ fn yield_now_and_yield_local_run_a_pending_job_as_in_rayon() {
         // A spawned job pending in a scope runs at the yield.
         let ours = {
             let ran = AtomicUsize::new(0);
-            let seen = pool.scope(|s| {
+            pool.scope(|s| {
                 s.spawn(|_| {
                     ran.fetch_add(1, Ordering::SeqCst);
                 });
                 let first = yields(r::yield_now());
                 let after = ran.load(Ordering::SeqCst);
                 (first, after, yields(r::yield_now()))
-            });
-            seen
+            })
         };
         let theirs = {
             let ran = AtomicUsize::new(0);
