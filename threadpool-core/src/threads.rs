@@ -39,6 +39,7 @@ use std::cell::RefCell;
 use std::fmt;
 use std::io;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
@@ -482,22 +483,31 @@ pub(crate) fn spawn_worker(
     }
 }
 
-/// The workers whose thread the pool adopted, on this thread.
+/// The workers whose thread the pool adopted, on this thread: raw
+/// pointers from `Box::into_raw`, freed when the thread exits. Raw, not
+/// boxes: `CURRENT` and the callers of `with_current` reach the same
+/// worker through pointers derived from these, which moving a box would
+/// invalidate.
 struct Adopted {
     /// The worker this thread is now, if any.
-    current: Option<Box<WorkerContext>>,
+    current: Option<NonNull<WorkerContext>>,
     /// Workers this thread was and has left: kept until the thread exits,
-    /// since a caller up the stack may still hold one (a release from
-    /// inside a job). Boxed: `CURRENT` pointed into them, so they must
-    /// not move as the vector grows.
-    #[allow(clippy::vec_box)]
-    retired: Vec<Box<WorkerContext>>,
+    /// since a caller up the stack may still use one (a release from
+    /// inside a job).
+    retired: Vec<NonNull<WorkerContext>>,
 }
 
 impl Drop for Adopted {
     fn drop(&mut self) {
         if let Some(context) = self.current.take() {
-            worker::leave(&context);
+            // SAFETY: from `Box::into_raw` in `adopt`, not freed yet.
+            worker::leave(unsafe { context.as_ref() });
+            self.retired.push(context);
+        }
+        for context in self.retired.drain(..) {
+            // SAFETY: from `Box::into_raw` in `adopt`, freed only here, as
+            // the thread exits: no frame of it uses the worker any more.
+            drop(unsafe { Box::from_raw(context.as_ptr()) });
         }
     }
 }
@@ -518,13 +528,12 @@ fn adopt(context: WorkerContext) -> io::Result<()> {
             "the current thread is already a worker of a pool",
         ));
     }
-    let context = Box::new(context);
-    let pointer: *const WorkerContext = &*context;
+    let context = NonNull::from(Box::leak(Box::new(context)));
     ADOPTED.with(|adopted| adopted.borrow_mut().current = Some(context));
-    // SAFETY: the box lives in this thread's `ADOPTED` until the thread
+    // SAFETY: the worker lives in this thread's `ADOPTED` until the thread
     // exits (`release_current` moves it to `retired`, never frees it), and
     // only this thread reaches it.
-    unsafe { worker::set_current(pointer) };
+    unsafe { worker::set_current(context.as_ptr()) };
     Ok(())
 }
 
@@ -553,18 +562,18 @@ pub(crate) fn start_workers(shared: &Arc<Shared>, n: usize) -> Result<(), SpawnE
 pub(crate) fn release_current(shared: &Arc<Shared>) -> bool {
     let Ok(Some(context)) = ADOPTED.try_with(|adopted| {
         let mut adopted = adopted.borrow_mut();
+        // SAFETY: from `Box::into_raw` in `adopt`, not freed yet.
         let ours = adopted
             .current
-            .as_ref()
-            .is_some_and(|context| Arc::ptr_eq(&context.shared, shared));
+            .is_some_and(|context| Arc::ptr_eq(&unsafe { context.as_ref() }.shared, shared));
         if ours { adopted.current.take() } else { None }
     }) else {
         return false;
     };
-    let pointer: *const WorkerContext = &*context;
     let current = worker::current_ptr();
-    worker::leave(&context);
-    if current != pointer {
+    // SAFETY: as above.
+    worker::leave(unsafe { context.as_ref() });
+    if current != context.as_ptr().cast_const() {
         // SAFETY: `current` was this thread's worker before `leave`
         // cleared the pointer, and lives on.
         unsafe { worker::set_current(current) };
@@ -777,6 +786,17 @@ impl PoolHandle {
     /// assert_eq!(total.into_inner(), 10);
     /// pool.shutdown();
     /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// The spawned jobs still run on the pool's threads, so they must be
+    /// `Send`:
+    ///
+    /// ```compile_fail
+    /// use std::rc::Rc;
+    ///
+    /// let pool = threadpool_core::ThreadPoolBuilder::new().num_workers(1).build_handle().unwrap();
+    /// let local = Rc::new(1);
+    /// pool.in_place_scope(|s| s.spawn(move |_| drop(local)));
     /// ```
     pub fn in_place_scope<'scope, OP, R>(&self, op: OP) -> R
     where

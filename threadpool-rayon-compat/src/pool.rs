@@ -466,16 +466,23 @@ impl<S: ThreadSpawn> ThreadPoolBuilder<S> {
             .thread_name
             .as_mut()
             .map(|name_of| (0..workers).map(name_of).collect());
-        let collected = Arc::new(Mutex::new(Vec::new()));
+        // While building, the core pool's spawn hook collects the workers;
+        // afterwards (workers added through the core handle) it starts
+        // standard threads itself.
+        let collected = Arc::new(Mutex::new(Some(Vec::new())));
         let collect = Arc::clone(&collected);
         let mut core = threadpool_core::ThreadPoolBuilder::new()
             .thread_name(default_name)
             .num_workers(workers)
             .spawn_handler(move |thread| {
-                collect
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push(thread);
+                let mut collecting = collect.lock().unwrap_or_else(PoisonError::into_inner);
+                match collecting.as_mut() {
+                    Some(threads) => threads.push(thread),
+                    None => {
+                        drop(collecting);
+                        DefaultSpawn.spawn(ThreadBuilder::new(thread, None))?;
+                    }
+                }
                 Ok(())
             });
         if let Some(bytes) = self.stack_size {
@@ -495,8 +502,11 @@ impl<S: ThreadSpawn> ThreadPoolBuilder<S> {
                 _ => ErrorKind::Spawn(err),
             })
         })?;
-        let threads =
-            std::mem::take(&mut *collected.lock().unwrap_or_else(PoisonError::into_inner));
+        let threads = collected
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .unwrap_or_default();
         for thread in threads {
             let name = names.as_ref().map(|names| names[thread.index()].clone());
             if let Err(err) = self.spawn_handler.spawn(ThreadBuilder::new(thread, name)) {

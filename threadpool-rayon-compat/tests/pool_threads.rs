@@ -730,3 +730,25 @@ fn handlers_skip_the_adopted_thread_as_rayons_do() {
         assert_eq!(exited, [1, 2]);
     });
 }
+
+#[test]
+fn workers_added_through_the_core_handle_after_a_spawn_handler_build_run() {
+    watchdog(|| {
+        let handled = AtomicUsize::new(0);
+        let pool = threadpool_rayon_compat::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .spawn_handler(|thread| {
+                handled.fetch_add(1, Ordering::SeqCst);
+                std::thread::spawn(|| thread.run());
+                Ok(())
+            })
+            .build()
+            .unwrap();
+        // The handler is done with once `build` returns; a worker added
+        // later gets a standard thread.
+        pool.handle().create_workers(1).unwrap();
+        assert_eq!(handled.load(Ordering::SeqCst), 2);
+        assert_eq!(pool.current_num_threads(), 3);
+        assert_eq!(pool.broadcast(|ctx| ctx.index()), [0, 1, 2]);
+    });
+}
