@@ -174,6 +174,12 @@ impl ThreadPoolBuilder {
     /// jobs from elsewhere reach it only while it blocks or yields, so a
     /// pool whose only worker is this thread runs them only then.
     ///
+    /// The blocking calls of a [`ThreadPool`](crate::ThreadPool) that wait
+    /// for results (`wait`, `poll_blocking`, a put waiting for room) run no
+    /// jobs: requests its owner puts go on its own deque, so a pool whose
+    /// only worker is its owner never runs them there; give such a pool a
+    /// started thread too.
+    ///
     /// It stays the pool's worker until the pool's
     /// [`ThreadPool`](crate::ThreadPool) is dropped on it, or
     /// [`PoolHandle::release_current_thread`] is called there, or it exits.
