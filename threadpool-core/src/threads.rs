@@ -821,6 +821,10 @@ impl PoolHandle {
         let scope = Scope::new(&self.shared);
         let body = catch_unwind(AssertUnwindSafe(|| op(&scope)));
         scope.complete(body, |latch| {
+            if latch.probe() {
+                // Every job has finished (or none was spawned).
+                return;
+            }
             let waited = worker::with_current(&self.shared, |current| {
                 current.map(|context| context.wait_for(latch))
             });

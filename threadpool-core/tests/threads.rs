@@ -363,3 +363,41 @@ fn in_place_scope_runs_a_non_send_body_on_the_calling_thread() {
         );
     });
 }
+
+#[test]
+fn in_place_scopes_nest_and_work_from_another_pools_worker() {
+    watchdog("in_place_scope_nesting", || {
+        let pool = ThreadPoolBuilder::new()
+            .num_workers(2)
+            .build_handle()
+            .unwrap();
+        let other = ThreadPoolBuilder::new()
+            .num_workers(1)
+            .build_handle()
+            .unwrap();
+        let total = AtomicUsize::new(0);
+        // From a worker of `other`: the body runs there, the jobs on `pool`.
+        let body_on_other = other.install(|| {
+            let here = std::thread::current().id();
+            pool.in_place_scope(|s| {
+                for _ in 0..4 {
+                    s.spawn(|_| {
+                        // Nested, on a worker of `pool`.
+                        pool.in_place_scope(|inner| {
+                            inner.spawn(|_| {
+                                total.fetch_add(1, Ordering::SeqCst);
+                            });
+                        });
+                    });
+                }
+                std::thread::current().id() == here && other.is_worker_thread()
+            })
+        });
+        assert!(body_on_other);
+        assert_eq!(total.load(Ordering::SeqCst), 4);
+        // A body that spawns nothing returns without waiting on the pool.
+        assert_eq!(pool.in_place_scope(|_| "done"), "done");
+        pool.shutdown();
+        other.shutdown();
+    });
+}

@@ -217,7 +217,8 @@ impl<S> ThreadPoolBuilder<S> {
 
     /// Names the worker threads: thread `i` is named `closure(i)` (and
     /// [`ThreadBuilder::name`] says so to a spawn handler). Without it,
-    /// threads are named `compat-{i}`.
+    /// the default spawn names them `compat-{i}` (`compat-global-{i}` in
+    /// the global pool).
     ///
     /// # Examples
     ///
@@ -334,8 +335,9 @@ impl<S> ThreadPoolBuilder<S> {
     /// while it blocks on the pool (inside `install`, `join` and `scope`,
     /// which run in place there, and while they wait) and when it yields
     /// ([`yield_now`], [`yield_local`]). Work spawned into the pool reaches
-    /// it only then. It stops being a thread of the pool when the pool is
-    /// dropped on it (rayon keeps it for good).
+    /// it only then, so a `broadcast` from another thread waits until it
+    /// does. It stops being a thread of the pool when the pool is dropped
+    /// on it (rayon keeps it for good).
     ///
     /// Building fails if the thread is a thread of a pool already.
     ///
