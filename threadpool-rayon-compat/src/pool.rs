@@ -397,9 +397,9 @@ impl<S> ThreadPoolBuilder<S> {
     /// the building thread, once per thread, in index order, with a
     /// [`ThreadBuilder`]; it starts a thread that calls
     /// [`ThreadBuilder::run`], and may borrow from the caller (it is done
-    /// with once `build` returns). An `Err` fails the build. `build` waits
-    /// for every thread to start running (to run the start handlers), so
-    /// `spawn` must not keep a `ThreadBuilder` for later.
+    /// with once `build` returns). An `Err` fails the build. With a
+    /// `start_handler`, `build` waits until every thread runs it, so `spawn`
+    /// must then not keep a `ThreadBuilder` to start after `build`.
     ///
     /// # Examples
     ///
@@ -471,8 +471,16 @@ impl<S: ThreadSpawn> ThreadPoolBuilder<S> {
         // While building, the core pool's spawn hook collects the workers;
         // afterwards (workers added through the core handle) it starts
         // standard threads itself.
+        let info = PoolInfo::new(
+            self.panic_handler.take(),
+            self.exit_handler.take(),
+            self.use_current_thread,
+        );
         let collected = Arc::new(Mutex::new(Some(Vec::new())));
         let collect = Arc::clone(&collected);
+        // Weak: the core pool keeps the hook, and the settings may hold
+        // jobs that hold the pool.
+        let later_info = Arc::downgrade(&info);
         let mut core = threadpool_core::ThreadPoolBuilder::new()
             .thread_name(default_name)
             .num_workers(workers)
@@ -482,7 +490,8 @@ impl<S: ThreadSpawn> ThreadPoolBuilder<S> {
                     Some(threads) => threads.push(thread),
                     None => {
                         drop(collecting);
-                        DefaultSpawn.spawn(ThreadBuilder::new(thread, None))?;
+                        let info = later_info.upgrade();
+                        DefaultSpawn.spawn(ThreadBuilder::new(thread, None, info))?;
                     }
                 }
                 Ok(())
@@ -511,7 +520,8 @@ impl<S: ThreadSpawn> ThreadPoolBuilder<S> {
             .unwrap_or_default();
         for thread in threads {
             let name = names.as_ref().map(|names| names[thread.index()].clone());
-            if let Err(err) = self.spawn_handler.spawn(ThreadBuilder::new(thread, name)) {
+            let thread = ThreadBuilder::new(thread, name, Some(Arc::clone(&info)));
+            if let Err(err) = self.spawn_handler.spawn(thread) {
                 // The threads not handed out yet leave the pool as they
                 // drop; those started leave at the shutdown.
                 handle.release_current_thread();
@@ -519,12 +529,14 @@ impl<S: ThreadSpawn> ThreadPoolBuilder<S> {
                 return Err(ThreadPoolBuildError::new(ErrorKind::Io(err)));
             }
         }
-        let info = PoolInfo::new(
-            self.panic_handler.take(),
-            self.exit_handler.take(),
-            self.use_current_thread,
-        );
-        threads::register_workers(&handle, &info, self.start_handler.as_ref());
+        if self.use_current_thread {
+            threads::set_worker_info(&info);
+        }
+        // Each thread takes the settings as it starts to run; the start
+        // handlers run as a broadcast, so `build` returns after them.
+        if self.start_handler.is_some() {
+            threads::register_workers(&handle, &info, self.start_handler.as_ref());
+        }
         Ok((handle, info))
     }
 

@@ -23,7 +23,8 @@
 //! A broadcast therefore waits until every worker of the pool is free. Right
 //! after a pool starts, a first broadcast gives every worker its index
 //! (the core pool's) and its pool's settings, and
-//! runs the pool's start handler; a last one, when a `ThreadPool` is
+//! runs the pool's start handler (in a pool of [`ThreadPoolBuilder`](crate::ThreadPoolBuilder),
+//! only if it has one: its threads take their settings as they start); a last one, when a `ThreadPool` is
 //! dropped, runs the exit handler.
 
 use std::any::Any;
@@ -74,6 +75,12 @@ thread_local! {
     /// The settings of the pool the calling thread works for (set by
     /// `register_workers`); valid while the thread is a worker of a pool.
     static WORKER: RefCell<Option<Arc<PoolInfo>>> = const { RefCell::new(None) };
+}
+
+/// Gives the calling thread, a thread of the pool whose settings are
+/// `info`, those settings.
+pub(crate) fn set_worker_info(info: &Arc<PoolInfo>) {
+    WORKER.with(|worker| *worker.borrow_mut() = Some(Arc::clone(info)));
 }
 
 /// The index of the calling thread in the pool it works for, if any.
@@ -289,11 +296,17 @@ pub struct ThreadBuilder {
     core: threadpool_core::ThreadBuilder,
     /// From `thread_name`, if it was set.
     name: Option<String>,
+    /// The pool's settings, which the thread takes as it starts to run.
+    info: Option<Arc<PoolInfo>>,
 }
 
 impl ThreadBuilder {
-    pub(crate) fn new(core: threadpool_core::ThreadBuilder, name: Option<String>) -> Self {
-        ThreadBuilder { core, name }
+    pub(crate) fn new(
+        core: threadpool_core::ThreadBuilder,
+        name: Option<String>,
+        info: Option<Arc<PoolInfo>>,
+    ) -> Self {
+        ThreadBuilder { core, name, info }
     }
 
     /// The thread's index in the pool, `0..num_threads`.
@@ -393,6 +406,9 @@ impl ThreadBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn run(self) {
+        if let Some(info) = &self.info {
+            set_worker_info(info);
+        }
         self.core.run();
     }
 

@@ -752,3 +752,54 @@ fn workers_added_through_the_core_handle_after_a_spawn_handler_build_run() {
         assert_eq!(pool.broadcast(|ctx| ctx.index()), [0, 1, 2]);
     });
 }
+
+#[test]
+fn a_spawn_handler_may_start_its_threads_after_build_returns_as_in_rayon() {
+    watchdog(|| {
+        let kept = Mutex::new(Vec::new());
+        let pool = threadpool_rayon_compat::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .spawn_handler(|thread| {
+                kept.lock().unwrap().push(thread);
+                Ok(())
+            })
+            .build()
+            .unwrap();
+        let threads: Vec<_> = kept
+            .into_inner()
+            .unwrap()
+            .into_iter()
+            .map(|thread| std::thread::spawn(|| thread.run()))
+            .collect();
+        let rayon_kept = Mutex::new(Vec::new());
+        let rayon_pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .spawn_handler(|thread| {
+                rayon_kept.lock().unwrap().push(thread);
+                Ok(())
+            })
+            .build()
+            .unwrap();
+        let rayon_threads: Vec<_> = rayon_kept
+            .into_inner()
+            .unwrap()
+            .into_iter()
+            .map(|thread| std::thread::spawn(|| thread.run()))
+            .collect();
+        assert_eq!(threads.len(), rayon_threads.len());
+        let (tx, rx) = channel();
+        pool.spawn(move || {
+            tx.send(threadpool_rayon_compat::current_thread_index())
+                .unwrap()
+        });
+        let (rtx, rrx) = channel();
+        rayon_pool.spawn(move || rtx.send(rayon::current_thread_index()).unwrap());
+        assert_eq!(rx.recv().unwrap().is_some(), rrx.recv().unwrap().is_some());
+        assert_eq!(pool.join(|| 1, || 2), rayon_pool.join(|| 1, || 2));
+        drop(pool);
+        drop(rayon_pool);
+        for thread in threads.into_iter().chain(rayon_threads) {
+            thread.join().unwrap();
+        }
+    });
+}
