@@ -844,10 +844,11 @@ where
         }
     }
 
-    /// `collect` into a `Vec`: direct runs are mapped with one `extend`
-    /// each (std's in-place loop when the source has an exact length, as a
-    /// plain `map(f).collect()` gets), and mapped batches are moved in
-    /// whole, instead of one `next` per item.
+    /// `collect` into a `Vec`: each direct run is mapped by one call of
+    /// [`map_run_into`], which writes straight into the `Vec`, and each
+    /// mapped batch is appended whole, instead of one `next` per item.
+    /// Everything else (the probing, the batches sent to jobs, the window,
+    /// the panics) goes as in `next`.
     fn into_vec(mut self) -> Vec<R> {
         let mut out = Vec::with_capacity(self.size_hint().0);
         loop {
