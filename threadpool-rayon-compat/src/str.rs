@@ -357,6 +357,14 @@ fn match_near<P: Pattern>(pattern: &P, text: &str, mid: usize) -> Option<(usize,
     }
 }
 
+/// The longest piece of a string folded without trying to cut it, in
+/// bytes: a string is cut into pieces of at most this much (where its
+/// separators allow), whatever the number of threads, so that at the end of
+/// a run the threads wait on one piece at most, a few tens of microseconds
+/// of scanning; the splitting budget alone leaves pieces of an eighth of
+/// the string, or more, which one descheduled thread can hold up.
+const MAX_PIECE_BYTES: usize = 128 * 1024;
+
 /// A piece of a string, cut by a [`StrKind`].
 struct StrProducer<'ch, 'k, K> {
     /// `None`: a piece with no items (the empty side of a failed cut).
@@ -364,6 +372,10 @@ struct StrProducer<'ch, 'k, K> {
     offset: usize,
     last: bool,
     kind: &'k K,
+    /// The length above which this piece must be cut:
+    /// [`MAX_PIECE_BYTES`], or `usize::MAX` once a cut has failed (the
+    /// piece has no place to be cut).
+    cut_above: usize,
 }
 
 impl<'ch, 'k, K: StrKind> Piece for StrProducer<'ch, 'k, K> {
@@ -372,6 +384,10 @@ impl<'ch, 'k, K: StrKind> Piece for StrProducer<'ch, 'k, K> {
 
     fn len(&self) -> usize {
         self.text.map_or(0, str::len)
+    }
+
+    fn max_len(&self) -> usize {
+        self.cut_above
     }
 
     fn split_at(self, index: usize) -> (Self, Self) {
@@ -386,12 +402,14 @@ impl<'ch, 'k, K: StrKind> Piece for StrProducer<'ch, 'k, K> {
                     offset: self.offset,
                     last: false,
                     kind: self.kind,
+                    cut_above: self.cut_above,
                 },
                 StrProducer {
                     text: Some(right),
                     offset: self.offset + right_start,
                     last: self.last,
                     kind: self.kind,
+                    cut_above: self.cut_above,
                 },
             ),
             None => {
@@ -400,8 +418,13 @@ impl<'ch, 'k, K: StrKind> Piece for StrProducer<'ch, 'k, K> {
                     offset: self.offset + self.len(),
                     last: false,
                     kind: self.kind,
+                    cut_above: usize::MAX,
                 };
-                (self, empty)
+                let uncut = StrProducer {
+                    cut_above: usize::MAX,
+                    ..self
+                };
+                (uncut, empty)
             }
         }
     }
@@ -437,6 +460,7 @@ macro_rules! str_iter {
                     offset: 0,
                     last: true,
                     kind: &self,
+                    cut_above: MAX_PIECE_BYTES,
                 })
             }
         }
@@ -1005,6 +1029,7 @@ mod tests {
             offset: 0,
             last: true,
             kind,
+            cut_above: MAX_PIECE_BYTES,
         };
         all_pieces(producer, &mut out);
         out

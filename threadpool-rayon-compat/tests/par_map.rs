@@ -638,3 +638,100 @@ fn par_map_scope_uses_the_current_pool() {
         assert_eq!((*in_f, *in_consumer), (3, 3));
     }
 }
+
+/// A source that hides its length (`size_hint` is `(0, None)`).
+struct Unsized<I>(I);
+
+impl<I: Iterator> Iterator for Unsized<I> {
+    type Item = I::Item;
+
+    fn next(&mut self) -> Option<I::Item> {
+        self.0.next()
+    }
+}
+
+#[test]
+fn collect_into_a_vec_matches_a_sequential_map_for_every_kind_of_source() {
+    with_watchdog(|| {
+        let pool = pool(2);
+        let f = |n: u64| format!("{}", n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40);
+        let expected = |len: u64| (0..len).map(f).collect::<Vec<_>>();
+        for len in [0, 1, 2, 4_095, 4_096, 4_097, 100_000] {
+            let exact: Vec<String> = (0..len).par_map_in(&pool, f).collect();
+            assert_eq!(exact, expected(len), "exact length {len}");
+            let hidden: Vec<String> = Unsized(0..len).par_map_in(&pool, f).collect();
+            assert_eq!(hidden, expected(len), "hidden length {len}");
+            let installed: Vec<String> = pool.install(|| (0..len).par_map(f).collect());
+            assert_eq!(installed, expected(len), "installed, length {len}");
+            let scoped: Vec<String> = par_map_scope_in(&pool, |s| s.par_map(0..len, f).collect());
+            assert_eq!(scoped, expected(len), "scoped, length {len}");
+            let mut unordered: Vec<String> = (0..len).par_map_unordered_in(&pool, f).collect();
+            let mut sorted = expected(len);
+            unordered.sort_unstable();
+            sorted.sort_unstable();
+            assert_eq!(unordered, sorted, "unordered, length {len}");
+        }
+        // Dear items go to jobs; their batches are moved into the `Vec`.
+        let work = |n: u64| {
+            (0..2_000_u64).fold(n, |acc, k| std::hint::black_box(acc.wrapping_mul(31) ^ k))
+        };
+        let dear: Vec<u64> = Unsized(0..3_000_u64).par_map_in(&pool, work).collect();
+        assert_eq!(dear, (0..3_000_u64).map(work).collect::<Vec<_>>());
+        // A collect after some `next`s gets the rest.
+        let mut iter = (0..10_000_u64).par_map_in(&pool, f);
+        let first = iter.next();
+        let rest: Vec<String> = iter.collect();
+        assert_eq!(first.as_deref(), Some(f(0).as_str()));
+        assert_eq!(rest, expected(10_000)[1..]);
+        pool.shutdown();
+    });
+}
+
+#[test]
+fn a_panic_while_collecting_into_a_vec_drops_everything_collected() {
+    with_watchdog(|| {
+        let pool = pool(2);
+        for at in [3_u64, 60_000] {
+            let census = Arc::new(Census::default());
+            let map_census = Arc::clone(&census);
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                let v: Vec<Counted> = (0..100_000_u64)
+                    .par_map_in(&pool, move |n| {
+                        assert!(n != at, "item {n} panics");
+                        Counted::new(&map_census)
+                    })
+                    .collect();
+                v.len()
+            }));
+            let payload = outcome.expect_err("the panic reaches the caller of collect");
+            assert_eq!(message(&*payload), format!("item {at} panics"));
+            // The results collected, and those of jobs still running, are
+            // all dropped.
+            census.wait_until_none_live();
+            assert!(census.peak.load(Ordering::SeqCst) >= at as usize);
+        }
+        pool.shutdown();
+    });
+}
+
+#[test]
+fn collect_into_other_collections_stays_lazy() {
+    with_watchdog(|| {
+        let pool = pool(2);
+        // An endless source: a `Result` stops pulling at the first error,
+        // which only works if nothing collects the whole source first.
+        let first_error: Result<Vec<u64>, u64> = (0_u64..)
+            .par_map_in(&pool, |n| if n < 20_000 { Ok(n) } else { Err(n) })
+            .collect();
+        assert_eq!(first_error, Err(20_000));
+        let set: std::collections::BTreeSet<u64> =
+            (0..1_000_u64).par_map_in(&pool, |n| n % 10).collect();
+        assert_eq!(set, (0..10).collect());
+        let text: String = "abc"
+            .chars()
+            .par_map_in(&pool, |c| c.to_ascii_uppercase())
+            .collect();
+        assert_eq!(text, "ABC");
+        pool.shutdown();
+    });
+}

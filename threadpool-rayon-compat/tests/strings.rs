@@ -107,3 +107,62 @@ fn a_panic_while_splitting_lines_is_resumed_and_the_pool_survives() {
     let words = pool.install(|| text.par_split_whitespace().count());
     assert_eq!(words, 20_000);
 }
+
+/// Texts of a few hundred kilobytes, longer than a piece a string is folded
+/// in whole, so they are cut into many: dense separators, separators only
+/// near the start (the rest cannot be cut), none at all, and multi-byte
+/// characters at the cuts.
+fn long_texts() -> Vec<String> {
+    let dense: String = (0..60_000)
+        .map(|i| match i % 7 {
+            0 => "é\n",
+            1 => "pool steals",
+            2 => " \r\n",
+            3 => "😀",
+            4 => "\n\n",
+            5 => "a,b",
+            _ => "\tword ",
+        })
+        .collect();
+    let sparse_then_none = format!("{}{}", "x y\n".repeat(100), "z".repeat(600_000));
+    let none = "é".repeat(300_000);
+    vec![dense, sparse_then_none, none]
+}
+
+#[test]
+fn long_texts_cut_into_many_pieces_agree_with_str() {
+    use threadpool_rayon_compat::prelude::*;
+
+    let pool = threadpool_rayon_compat::ThreadPoolBuilder::new()
+        .num_threads(3)
+        .build()
+        .unwrap();
+    for text in long_texts() {
+        let t = text.as_str();
+        pool.install(|| {
+            assert_eq!(
+                t.par_lines().collect::<Vec<_>>(),
+                t.lines().collect::<Vec<_>>()
+            );
+            assert_eq!(
+                t.par_lines()
+                    .map(|line| line.split_whitespace().count())
+                    .sum::<usize>(),
+                t.split_whitespace().count()
+            );
+            assert_eq!(
+                t.par_split(',').collect::<Vec<_>>(),
+                t.split(',').collect::<Vec<_>>()
+            );
+            assert_eq!(
+                t.par_split_whitespace().collect::<Vec<_>>(),
+                t.split_whitespace().collect::<Vec<_>>()
+            );
+            assert_eq!(t.par_chars().count(), t.chars().count());
+            assert_eq!(
+                t.par_match_indices('\n').collect::<Vec<_>>(),
+                t.match_indices('\n').collect::<Vec<_>>()
+            );
+        });
+    }
+}
