@@ -20,7 +20,7 @@ use crate::cancel::{CancelToken, Control, Extras};
 use crate::id::RequestId;
 use crate::panic::{Exception, JobError};
 use crate::progress::{Progress, ProgressCell};
-use crate::task::{Task, TaskCell};
+use crate::task::{Task, TaskBox, TaskCell};
 
 /// What happens when a request's job panics or fails.
 pub(crate) enum OnException<B> {
@@ -245,7 +245,7 @@ fn state_as<S: 'static>(state: &mut dyn Any, f: impl FnOnce(&mut S)) {
 #[must_use = "a work request does nothing until it is put into a pool"]
 pub struct WorkRequest<'a, T> {
     pub(crate) id: RequestId,
-    pub(crate) task: Box<dyn Task>,
+    pub(crate) task: TaskBox,
     pub(crate) callbacks: Callbacks<'a>,
     marker: PhantomData<fn() -> T>,
 }

@@ -15,7 +15,7 @@ use crate::registry::{
     Counters, Message, STEAL_ATTEMPTS, Shared, StealerSet, WorkerState, steal_work,
 };
 use crate::sync::{Arc, Ordering};
-use crate::task::{Envelope, Job, JobKind, Runner, Task, drop_quietly};
+use crate::task::{Envelope, Job, JobKind, Runner, TaskBox, drop_quietly};
 
 thread_local! {
     /// The worker this thread runs, if it is a pool's worker thread: set by
@@ -370,7 +370,7 @@ impl WorkerContext {
 impl Runner for WorkerContext {
     /// Runs a request's job and sends the cell to the result queue: the
     /// part of running a request that does not depend on its types.
-    fn run_request(&self, mut task: Box<dyn Task>, filed: u32, holds_slot: bool) {
+    fn run_request(&self, mut task: TaskBox, filed: u32, holds_slot: bool) {
         if holds_slot {
             self.shared.release_slot();
         }
