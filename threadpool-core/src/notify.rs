@@ -75,7 +75,13 @@ impl Watch {
     fn fire(&self) -> bool {
         // Pairs with the fence in `arm` (step P1 to P2).
         fence(Ordering::SeqCst);
-        // Relaxed: ordered by the fence above; the swap decides.
+        self.fire_fenced()
+    }
+
+    /// W2 alone, for a producer that issued the fence of W1 itself.
+    #[inline]
+    fn fire_fenced(&self) -> bool {
+        // Relaxed: ordered by the caller's fence; the swap decides.
         self.armed.load(Ordering::Relaxed) && self.armed.swap(false, Ordering::SeqCst)
     }
 
@@ -133,9 +139,22 @@ impl Notify {
     }
 
     /// Called by a producer after it put a message on the result queue.
+    /// (The pool's producers use `results_sent_fenced`; this is the
+    /// handshake as the models and tests drive it.)
+    #[cfg(any(test, loom))]
     #[inline]
     pub(crate) fn results_sent(&self) {
         if self.results.fire() {
+            self.wake_results();
+        }
+    }
+
+    /// [`results_sent`](Self::results_sent) for a producer that issued a
+    /// SeqCst fence after its message went on the result queue (the
+    /// queue's push does: `results.rs`).
+    #[inline]
+    pub(crate) fn results_sent_fenced(&self) {
+        if self.results.fire_fenced() {
             self.wake_results();
         }
     }

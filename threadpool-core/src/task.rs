@@ -18,6 +18,8 @@ use std::ptr::NonNull;
 
 use crate::id::RequestId;
 use crate::panic::{Panic, catch_request_panic};
+use crate::registry::Message;
+use crate::results::Link;
 
 mod arena;
 
@@ -30,7 +32,7 @@ pub(crate) const REMOTE: u32 = u32::MAX;
 /// module below the worker's.
 pub(crate) trait Runner {
     /// Runs a request's job and sends the cell to the result queue.
-    fn run_request(&self, task: TaskBox, filed: u32, holds_slot: bool);
+    fn run_request(&self, task: TaskBox, holds_slot: bool);
 }
 
 /// A request's job and result slot, with the concrete types erased.
@@ -96,6 +98,15 @@ impl TaskBox {
     unsafe fn from_raw(cell: NonNull<dyn Task>) -> TaskBox {
         TaskBox(cell)
     }
+
+    /// Gives the cell up to the result queue: its link, which turns back
+    /// into `Message::Done` with the cell and the slot its callbacks wait
+    /// in (`results.rs`).
+    pub(crate) fn into_link(self) -> NonNull<Link> {
+        // Every `Task` is a `TaskCell`, which starts with its `Header`,
+        // which starts with its link (both `repr(C)`).
+        self.into_raw().cast::<Link>()
+    }
 }
 
 impl Deref for TaskBox {
@@ -152,6 +163,9 @@ enum State<F, T> {
 /// types: it is the first field of every `TaskCell`.
 #[repr(C)]
 struct Header {
+    /// How the cell travels through the result queue; first, so that the
+    /// cell's address is the link's.
+    link: Link,
     id: RequestId,
     /// Where the callbacks wait (see `Envelope::filed`).
     filed: u32,
@@ -179,6 +193,7 @@ where
     pub(crate) fn boxed(id: RequestId, job: F) -> TaskBox {
         TaskBox::new(TaskCell {
             header: Header {
+                link: Link::new(Self::decode_result),
                 id,
                 filed: 0,
                 holds_slot: false,
@@ -199,7 +214,7 @@ where
         let typed = data.cast::<Self>();
         // SAFETY: the caller's contract: the cell is live and ours.
         let header = unsafe { &typed.as_ref().header };
-        let (filed, holds_slot) = (header.filed, header.holds_slot);
+        let holds_slot = header.holds_slot;
         let cancelled = header.control.as_ref().is_some_and(|c| !c.start());
         // SAFETY: the caller's contract: the cell is taken back once.
         let cell = unsafe { TaskBox::from_raw(typed) };
@@ -209,7 +224,25 @@ where
             drop_quietly(cell);
             return;
         }
-        worker.run_request(cell, filed, holds_slot);
+        worker.run_request(cell, holds_slot);
+    }
+
+    /// Takes a finished cell back from the result queue.
+    ///
+    /// # Safety
+    ///
+    /// `link` is the link of a `TaskBox` of `Self` given up with
+    /// `TaskBox::into_link`, taken back once.
+    unsafe fn decode_result(link: NonNull<Link>) -> Message {
+        let typed = link.cast::<Self>();
+        // SAFETY: the caller's contract: the cell is live and ours again.
+        let filed = unsafe { typed.as_ref().header.filed };
+        Message::Done(Envelope {
+            // SAFETY: the caller's contract: taken back once.
+            task: unsafe { TaskBox::from_raw(typed) },
+            filed,
+            holds_slot: false,
+        })
     }
 
     /// Drops the request unrun.
