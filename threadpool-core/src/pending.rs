@@ -65,20 +65,34 @@ impl<'a> Pending<'a> {
     }
 
     /// Files `callbacks` in a new slot at the end of the table.
-    #[inline(never)]
+    #[inline]
     fn push(&mut self, callbacks: Callbacks<'a>) -> u32 {
-        if self.pages.last().is_none_or(|page| page.len() == PAGE) {
-            self.pages.push(Vec::with_capacity(PAGE));
+        let pages = self.pages.len();
+        if let Some(page) = self.pages.last_mut()
+            && page.len() < PAGE
+        {
+            // Below `REMOTE`: checked when the page was added.
+            let slot = ((pages - 1) * PAGE + page.len()) as u32;
+            page.push(Entry::Filed(callbacks));
+            return slot;
         }
-        let full = (self.pages.len() - 1) * PAGE;
-        let Some(page) = self.pages.last_mut() else {
-            unreachable!("a page was just added");
-        };
-        let slot = u32::try_from(full + page.len())
+        self.push_on_new_page(callbacks)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn push_on_new_page(&mut self, callbacks: Callbacks<'a>) -> u32 {
+        let slot = u32::try_from(self.pages.len() * PAGE)
             .ok()
-            .filter(|&slot| slot != REMOTE)
+            .filter(|&first| {
+                first
+                    .checked_add(PAGE as u32 - 1)
+                    .is_some_and(|last| last < REMOTE)
+            })
             .expect("more than 4 billion requests outstanding on one pool");
+        let mut page = Vec::with_capacity(PAGE);
         page.push(Entry::Filed(callbacks));
+        self.pages.push(page);
         slot
     }
 

@@ -114,7 +114,16 @@ struct Core<'a> {
     pending: Pending<'a>,
     /// Cancellable requests put through this value (`cancel.rs`).
     controlled: crate::cancel::Controlled<'a>,
+    /// Puts left before the next look at the result bound's count
+    /// (`make_result_room`).
+    room_check: u32,
 }
+
+/// How many of its own puts the polling thread makes between two looks
+/// at how many results wait unpolled: the count is written by every
+/// worker with every result, so reading it on every put costs a cache
+/// miss per put.
+const ROOM_CHECK_EVERY: u32 = 8;
 
 impl ThreadPool<'_> {
     /// Starts a pool with `num_workers` workers and unbounded queues.
@@ -224,6 +233,7 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
     /// assert_eq!(count, 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn put_request<T: Send + 'static>(
         &mut self,
         request: impl Into<WorkRequest<'a, T>>,
@@ -1134,8 +1144,12 @@ impl<'a> Core<'a> {
                 holds_slot: false,
             });
         }
-        let Ok(chosen) = ChosenId::register(&self.shared, id) else {
-            return Err(Refused::new(PutErrorKind::DuplicateId, id, request));
+        let chosen = match id.chosen() {
+            None => None,
+            Some(_) => match ChosenId::register(&self.shared, id) {
+                Ok(chosen) => chosen,
+                Err(()) => return Err(Refused::new(PutErrorKind::DuplicateId, id, request)),
+            },
         };
         // `chosen` frees the id again if the put fails, or if a callback
         // run while waiting for a slot panics.
@@ -1159,10 +1173,18 @@ impl<'a> Core<'a> {
     /// The result bound's back-pressure on this thread's own puts: while
     /// `result_queue_size` results wait, runs their callbacks. (In the
     /// Python module a worker would wait for the room instead; here no
-    /// worker waits for this thread.)
+    /// worker waits for this thread.) Looked at every
+    /// [`ROOM_CHECK_EVERY`] puts: in between, results may pile up beyond
+    /// the bound by what the workers finish meanwhile, as they may after
+    /// any put.
     #[inline(always)]
     fn make_result_room(&mut self, state: &mut dyn Any) {
         if let Some(bound) = self.shared.result_bound {
+            if self.room_check > 0 {
+                self.room_check -= 1;
+                return;
+            }
+            self.room_check = ROOM_CHECK_EVERY - 1;
             self.make_bounded_result_room(bound, state);
         }
     }
@@ -1833,6 +1855,7 @@ impl ThreadPoolBuilder {
                 bell: bell_rx,
                 pending: Pending::new(),
                 controlled: crate::cancel::Controlled::default(),
+                room_check: 0,
             },
             state,
         };

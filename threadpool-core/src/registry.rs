@@ -370,11 +370,17 @@ impl Shared {
     }
 
     /// Pushes a request put through the `ThreadPool` (by its polling
-    /// thread, the only writer of `local_submitted`).
+    /// thread, the only writer of `local_submitted`) onto the injector.
+    ///
+    /// The polling thread is never one of the pool's workers (it built the
+    /// pool before any worker existed, and a `ThreadPool` stays on its
+    /// thread), so [`push`](Self::push)'s look for the current worker
+    /// would always find none.
     #[inline]
-    pub(crate) fn submit_local(self: &Arc<Self>, envelope: Envelope) {
+    pub(crate) fn submit_local(&self, envelope: Envelope) {
         self.count_local_submitted();
-        self.push(envelope.into_job());
+        self.injector.push(envelope.into_job());
+        self.sleep.notify_queued(|| self.injector.len());
     }
 
     /// Counts a request put by the polling thread; call before pushing it.

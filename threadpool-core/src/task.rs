@@ -37,8 +37,6 @@ pub(crate) trait Runner {
 
 /// A request's job and result slot, with the concrete types erased.
 pub(crate) trait Task: Send {
-    /// The request's id.
-    fn id(&self) -> RequestId;
     /// Replaces the id given at construction by one the caller chose.
     fn set_id(&mut self, id: RequestId);
     /// Makes the request cancellable: checked before the job starts.
@@ -97,6 +95,14 @@ impl TaskBox {
     /// `cell` came from [`into_raw`](Self::into_raw), and is taken back once.
     unsafe fn from_raw(cell: NonNull<dyn Task>) -> TaskBox {
         TaskBox(cell)
+    }
+
+    /// The request's id, read from the cell's header (no virtual call).
+    #[inline]
+    pub(crate) fn id(&self) -> RequestId {
+        // SAFETY: the cell is live; every `Task` is a `TaskCell`, which
+        // starts with its `Header` (`repr(C)`).
+        unsafe { (*self.0.as_ptr().cast::<Header>()).id }
     }
 
     /// Gives the cell up to the result queue: its link, which turns back
@@ -261,10 +267,6 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    fn id(&self) -> RequestId {
-        self.header.id
-    }
-
     fn set_id(&mut self, id: RequestId) {
         self.header.id = id;
     }
