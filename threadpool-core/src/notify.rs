@@ -28,10 +28,10 @@
 //!
 //! W1 runs after every result, in every pool: the async calls may arm the
 //! flag at any time, and a cheaper "is anyone listening" check before the
-//! fence would itself need the fence to be read reliably. A SeqCst fence
-//! right after the channel's own atomic read-modify-writes costs little
-//! (the `submit` benchmark does not show it); the load after it reads a
-//! line that only changes once per poll.
+//! fence would itself need the fence to be read reliably. The fence is the
+//! one the result queue's push issues for its own handshake (`results.rs`),
+//! so W1 costs nothing more; the load after it reads a line that only
+//! changes once per poll.
 //!
 //! The async calls use the same flag with a [`Waker`] beside the notifier,
 //! and a second flag, `room_armed`, for room in a bounded request queue

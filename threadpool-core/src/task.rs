@@ -102,7 +102,8 @@ impl TaskBox {
     pub(crate) fn id(&self) -> RequestId {
         // SAFETY: the cell is live; every `Task` is a `TaskCell`, which
         // starts with its `Header` (`repr(C)`).
-        unsafe { (*self.0.as_ptr().cast::<Header>()).id }
+        let header = unsafe { &*self.0.as_ptr().cast::<Header>() };
+        RequestId::from_parts(header.id, header.chosen)
     }
 
     /// Gives the cell up to the result queue: its link, which turns back
@@ -167,21 +168,35 @@ enum State<F, T> {
 
 /// What a queued request carries besides its job, readable without its
 /// types: it is the first field of every `TaskCell`.
+///
+/// 40 bytes, so that the cell of a job and value of up to 16 bytes each
+/// fills one cache line (the arena aligns it to one): the cell crosses to
+/// a worker and back, and a cell on two lines moved both each way.
 #[repr(C)]
 struct Header {
     /// How the cell travels through the result queue; first, so that the
     /// cell's address is the link's.
     link: Link,
-    id: RequestId,
+    /// The request's id, as `RequestId::as_u64`, and `chosen` below.
+    id: u64,
+    /// A cancellable request's control block (`cancel.rs`); `None` for
+    /// the others, which pay one branch for it.
+    control: Option<std::sync::Arc<crate::cancel::Control>>,
     /// Where the callbacks wait (see `Envelope::filed`).
     filed: u32,
+    /// The id was chosen by the caller.
+    chosen: bool,
     /// The request holds a slot of the bounded queue until it starts.
     holds_slot: bool,
     /// The cell's memory is from the cell arena, not the system allocator.
     arena: bool,
-    /// A cancellable request's control block (`cancel.rs`); `None` for
-    /// the others, which pay one branch for it.
-    control: Option<std::sync::Arc<crate::cancel::Control>>,
+}
+
+impl Header {
+    fn set_id(&mut self, id: RequestId) {
+        self.id = id.as_u64();
+        self.chosen = id.chosen().is_some();
+    }
 }
 
 /// The one allocation behind a request: its job until it runs, then its result.
@@ -200,11 +215,12 @@ where
         TaskBox::new(TaskCell {
             header: Header {
                 link: Link::new(Self::decode_result),
-                id,
+                id: id.as_u64(),
+                control: None,
                 filed: 0,
+                chosen: id.chosen().is_some(),
                 holds_slot: false,
                 arena: false,
-                control: None,
             },
             state: State::Ready(job),
         })
@@ -268,7 +284,7 @@ where
     T: Send + 'static,
 {
     fn set_id(&mut self, id: RequestId) {
-        self.header.id = id;
+        self.header.set_id(id);
     }
 
     fn set_control(&mut self, control: std::sync::Arc<crate::cancel::Control>) {
@@ -538,5 +554,28 @@ impl Drop for AbortOnUnwind {
             "threadpool: a panic escaped a region that must not unwind; aborting"
         );
         std::process::abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tiny_requests_cell_fills_one_cache_line() {
+        assert_eq!(std::mem::size_of::<Header>(), 40);
+        let x = 7_u64;
+        let job = move || x;
+        fn cell_size<F: FnOnce() -> T, T>(_: &F) -> usize {
+            std::mem::size_of::<TaskCell<F, T>>()
+        }
+        assert_eq!(cell_size(&job), 64);
+        let cell = TaskCell::boxed(RequestId::new(3), job);
+        assert_eq!(cell.id(), RequestId::new(3));
+        let auto = RequestId::next_auto();
+        let mut cell = TaskCell::boxed(auto, || ());
+        assert_eq!(cell.id(), auto);
+        cell.set_id(RequestId::new(9));
+        assert_eq!(cell.id(), RequestId::new(9));
     }
 }
