@@ -149,7 +149,9 @@ fn closed() -> *mut Link {
 }
 
 /// The producers' side of the queue and the handshake state; see the
-/// module's documentation.
+/// module's documentation. `Send` and `Sync` through its atomics, which
+/// is sound because everything its links carry is `Send` (task cells,
+/// notices) and only the poller takes it out.
 pub(crate) struct ResultStack {
     /// The newest message, or null, or [`closed`].
     head: CachePadded<AtomicPtr<Link>>,
@@ -159,13 +161,6 @@ pub(crate) struct ResultStack {
     unpolled: CachePadded<AtomicUsize>,
     counted: bool,
 }
-
-// SAFETY: the raw links the stack holds are values given up by their
-// producers (all `Send`: task cells, notices); only one thread, the
-// poller, takes them back.
-unsafe impl Send for ResultStack {}
-// SAFETY: as above; every shared access goes through the atomics.
-unsafe impl Sync for ResultStack {}
 
 impl ResultStack {
     /// An empty queue; `counted` keeps the count of unpolled messages (for
@@ -343,10 +338,6 @@ impl Chain {
 pub(crate) struct ResultReceiver {
     ready: Chain,
 }
-
-// SAFETY: the chain's links are values that are `Send` (see
-// `ResultStack`); the receiver owns them.
-unsafe impl Send for ResultReceiver {}
 
 impl ResultReceiver {
     pub(crate) fn new() -> Self {
