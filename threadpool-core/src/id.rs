@@ -79,6 +79,17 @@ impl RequestId {
         }
     }
 
+    /// Rebuilds an id from [`as_u64`](Self::as_u64) and whether it was
+    /// chosen (a task cell keeps it so, in 9 bytes rather than 16).
+    #[inline]
+    pub(crate) const fn from_parts(id: u64, chosen: bool) -> Self {
+        if chosen {
+            RequestId(Repr::Chosen(id))
+        } else {
+            RequestId(Repr::Auto(id))
+        }
+    }
+
     pub(crate) fn next_auto() -> Self {
         /// Ids a thread reserves at a time, so that most ids cost no atomic.
         const BLOCK: u64 = 1024;

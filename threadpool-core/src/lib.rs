@@ -23,6 +23,7 @@ mod pool;
 mod progress;
 mod registry;
 mod request;
+mod results;
 mod sleep;
 mod stats;
 mod sync;
@@ -111,6 +112,69 @@ pub mod __loom {
         /// Wakes every sleeper to re-check its reason to leave.
         pub fn notify_all(&self) {
             self.0.notify_all();
+        }
+    }
+
+    /// The result queue of `src/results.rs` and its bell handshake, with
+    /// progress notices standing in for results (their id is the value).
+    pub struct ResultQueue(crate::results::ResultStack);
+
+    impl ResultQueue {
+        /// An empty queue that counts its unpolled messages.
+        #[allow(clippy::new_without_default)]
+        pub fn new() -> Self {
+            ResultQueue(crate::results::ResultStack::new(true))
+        }
+
+        /// Pushes `value`: `Ok(true)` if the poller waits and the caller
+        /// must ring its bell; `Err(())` if the queue is closed (the
+        /// message was dropped).
+        #[allow(clippy::result_unit_err)]
+        pub fn push(&self, value: u64) -> Result<bool, ()> {
+            let link = crate::results::progress_notice(crate::RequestId::new(value));
+            self.0.push(link, true).map_err(|link| {
+                // SAFETY: the queue handed the link back untaken.
+                drop(unsafe { crate::results::decode(link) });
+            })
+        }
+
+        /// The poller is about to wait: true if a message is there already.
+        pub fn arm(&self) -> bool {
+            self.0.arm()
+        }
+
+        /// The poller stopped waiting.
+        pub fn disarm(&self) {
+            self.0.disarm();
+        }
+
+        /// Messages pushed and not taken out.
+        pub fn unpolled(&self) -> usize {
+            self.0.unpolled()
+        }
+    }
+
+    /// The polling thread's side of a [`ResultQueue`].
+    pub struct ResultReceiver(crate::results::ResultReceiver);
+
+    impl ResultReceiver {
+        /// Nothing taken out yet.
+        #[allow(clippy::new_without_default)]
+        pub fn new() -> Self {
+            ResultReceiver(crate::results::ResultReceiver::new())
+        }
+
+        /// The next value, if one was pushed and not yet received.
+        pub fn try_recv(&mut self, queue: &ResultQueue) -> Option<u64> {
+            match self.0.try_recv(&queue.0)? {
+                crate::registry::Message::Progress(id) => Some(id.as_u64()),
+                _ => unreachable!("the models push progress notices only"),
+            }
+        }
+
+        /// Closes the queue; returns how many messages it dropped.
+        pub fn close(&mut self, queue: &ResultQueue) -> usize {
+            self.0.close(&queue.0)
         }
     }
 

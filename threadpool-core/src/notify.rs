@@ -28,10 +28,10 @@
 //!
 //! W1 runs after every result, in every pool: the async calls may arm the
 //! flag at any time, and a cheaper "is anyone listening" check before the
-//! fence would itself need the fence to be read reliably. A SeqCst fence
-//! right after the channel's own atomic read-modify-writes costs little
-//! (the `submit` benchmark does not show it); the load after it reads a
-//! line that only changes once per poll.
+//! fence would itself need the fence to be read reliably. The fence is the
+//! one the result queue's push issues for its own handshake (`results.rs`),
+//! so W1 costs nothing more; the load after it reads a line that only
+//! changes once per poll.
 //!
 //! The async calls use the same flag with a [`Waker`] beside the notifier,
 //! and a second flag, `room_armed`, for room in a bounded request queue
@@ -75,7 +75,13 @@ impl Watch {
     fn fire(&self) -> bool {
         // Pairs with the fence in `arm` (step P1 to P2).
         fence(Ordering::SeqCst);
-        // Relaxed: ordered by the fence above; the swap decides.
+        self.fire_fenced()
+    }
+
+    /// W2 alone, for a producer that issued the fence of W1 itself.
+    #[inline]
+    fn fire_fenced(&self) -> bool {
+        // Relaxed: ordered by the caller's fence; the swap decides.
         self.armed.load(Ordering::Relaxed) && self.armed.swap(false, Ordering::SeqCst)
     }
 
@@ -133,9 +139,22 @@ impl Notify {
     }
 
     /// Called by a producer after it put a message on the result queue.
+    /// (The pool's producers use `results_sent_fenced`; this is the
+    /// handshake as the models and tests drive it.)
+    #[cfg(any(test, loom))]
     #[inline]
     pub(crate) fn results_sent(&self) {
         if self.results.fire() {
+            self.wake_results();
+        }
+    }
+
+    /// [`results_sent`](Self::results_sent) for a producer that issued a
+    /// SeqCst fence after its message went on the result queue (the
+    /// queue's push does: `results.rs`).
+    #[inline]
+    pub(crate) fn results_sent_fenced(&self) {
+        if self.results.fire_fenced() {
             self.wake_results();
         }
     }

@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 
+use crate::results::ResultReceiver;
+
 use crate::cancel::CancelOutcome;
 use crate::error::{PollError, PutError, PutErrorKind, Refused, SpawnError};
 use crate::handle::PoolHandle;
@@ -104,12 +106,24 @@ pub struct ThreadPool<'a, S: 'static = ()> {
 /// need, so that they can borrow the state beside it.
 struct Core<'a> {
     shared: Arc<Shared>,
-    results: Receiver<Message>,
+    /// The messages taken off the result queue and not yet handled.
+    results: ResultReceiver,
+    /// Rung by producers when this side waits (`results.rs`).
+    bell: Receiver<()>,
     /// Callbacks of outstanding requests put through this value.
     pending: Pending<'a>,
     /// Cancellable requests put through this value (`cancel.rs`).
     controlled: crate::cancel::Controlled<'a>,
+    /// Puts left before the next look at the result bound's count
+    /// (`make_result_room`).
+    room_check: u32,
 }
+
+/// How many of its own puts the polling thread makes between two looks
+/// at how many results wait unpolled: the count is written by every
+/// worker with every result, so reading it on every put costs a cache
+/// miss per put.
+const ROOM_CHECK_EVERY: u32 = 8;
 
 impl ThreadPool<'_> {
     /// Starts a pool with `num_workers` workers and unbounded queues.
@@ -219,6 +233,7 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
     /// assert_eq!(count, 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn put_request<T: Send + 'static>(
         &mut self,
         request: impl Into<WorkRequest<'a, T>>,
@@ -444,8 +459,11 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
         let ran = self.core.poll(&mut self.state);
         // With a notifier: wake the owner for the next result (notify.rs),
         // also when nothing is outstanding yet.
-        let results = &self.core.results;
-        self.core.shared.notify.arm_notifier(|| !results.is_empty());
+        let (results, stack) = (&self.core.results, &self.core.shared.results);
+        self.core
+            .shared
+            .notify
+            .arm_notifier(|| !results.is_empty(stack));
         ran
     }
 
@@ -832,11 +850,11 @@ impl<S: 'static> ThreadPool<'_, S> {
 
     /// Registers `waker` for the next result; `false` if one is there.
     pub(crate) fn watch_results(&self, waker: &std::task::Waker) -> bool {
-        let results = &self.core.results;
+        let (results, stack) = (&self.core.results, &self.core.shared.results);
         self.core
             .shared
             .notify
-            .watch_results(waker, || !results.is_empty())
+            .watch_results(waker, || !results.is_empty(stack))
     }
 
     /// Registers `waker` for room in the bounded request queue; `false`
@@ -854,7 +872,8 @@ impl<S: 'static> ThreadPool<'_, S> {
     /// No worker is left and no result waits: nothing will ever arrive
     /// (worker/README.md, D3).
     pub(crate) fn no_workers_left(&self) -> bool {
-        self.core.shared.alive.load(Ordering::SeqCst) == 0 && self.core.results.is_empty()
+        self.core.shared.alive.load(Ordering::SeqCst) == 0
+            && self.core.results.is_empty(&self.core.shared.results)
     }
 }
 
@@ -1125,8 +1144,12 @@ impl<'a> Core<'a> {
                 holds_slot: false,
             });
         }
-        let Ok(chosen) = ChosenId::register(&self.shared, id) else {
-            return Err(Refused::new(PutErrorKind::DuplicateId, id, request));
+        let chosen = match id.chosen() {
+            None => None,
+            Some(_) => match ChosenId::register(&self.shared, id) {
+                Ok(chosen) => chosen,
+                Err(()) => return Err(Refused::new(PutErrorKind::DuplicateId, id, request)),
+            },
         };
         // `chosen` frees the id again if the put fails, or if a callback
         // run while waiting for a slot panics.
@@ -1150,10 +1173,18 @@ impl<'a> Core<'a> {
     /// The result bound's back-pressure on this thread's own puts: while
     /// `result_queue_size` results wait, runs their callbacks. (In the
     /// Python module a worker would wait for the room instead; here no
-    /// worker waits for this thread.)
+    /// worker waits for this thread.) Looked at every
+    /// [`ROOM_CHECK_EVERY`] puts: in between, results may pile up beyond
+    /// the bound by what the workers finish meanwhile, as they may after
+    /// any put.
     #[inline(always)]
     fn make_result_room(&mut self, state: &mut dyn Any) {
         if let Some(bound) = self.shared.result_bound {
+            if self.room_check > 0 {
+                self.room_check -= 1;
+                return;
+            }
+            self.room_check = ROOM_CHECK_EVERY - 1;
             self.make_bounded_result_room(bound, state);
         }
     }
@@ -1167,11 +1198,11 @@ impl<'a> Core<'a> {
         }
         let _room = RoomMade::new(&self.shared);
         while self.shared.unpolled_results() >= bound {
-            match self.results.try_recv() {
-                Ok(message) => {
+            match self.results.try_recv(&self.shared.results) {
+                Some(message) => {
                     self.handle_message(message, state);
                 }
-                Err(_) => break,
+                None => break,
             }
         }
     }
@@ -1219,15 +1250,26 @@ impl<'a> Core<'a> {
             Some((slots, _)) if slots.try_send(()).is_ok() => Ok(true),
             Some(_) => {
                 let shared = Arc::clone(&self.shared);
-                let results = self.results.clone();
-                shared.wait_for_slot(
+                let bell = self.bell.clone();
+                let taken = shared.wait_for_slot(
                     mode,
-                    || results.clone(),
-                    |message| {
-                        self.handle_message(message, state);
+                    // Asked again every round: arms the bell, and rings it
+                    // here if a message is there already.
+                    || {
+                        if shared.results.arm() {
+                            shared.ring();
+                        }
+                        bell.clone()
+                    },
+                    |()| {
+                        while let Some(message) = self.results.try_recv(&shared.results) {
+                            self.handle_message(message, state);
+                        }
                         shared.made_room();
                     },
-                )
+                );
+                shared.results.disarm();
+                taken
             }
         }
     }
@@ -1240,11 +1282,9 @@ impl<'a> Core<'a> {
         let mut ran = 0;
         // Only what is there now: a frame loop must not be held up by
         // results that keep arriving.
-        for _ in 0..self.results.len() {
-            match self.results.try_recv() {
-                Ok(message) => ran += usize::from(self.handle_message(message, state)),
-                Err(_) => break,
-            }
+        self.results.refill(&self.shared.results);
+        while let Some(message) = self.results.next_ready(&self.shared.results) {
+            ran += usize::from(self.handle_message(message, state));
         }
         Ok(ran)
     }
@@ -1263,17 +1303,12 @@ impl<'a> Core<'a> {
             // A worker puts its last result on the queue before it leaves
             // `alive` (worker/README.md, D3), so with none alive an empty
             // queue stays empty.
-            if self.shared.alive.load(Ordering::SeqCst) == 0 && self.results.is_empty() {
+            if self.shared.alive.load(Ordering::SeqCst) == 0
+                && self.results.is_empty(&self.shared.results)
+            {
                 return Err(PollError::NoWorkersAvailable);
             }
-            let message = match deadline {
-                None => self
-                    .results
-                    .recv()
-                    .map_err(|_| RecvTimeoutError::Disconnected),
-                Some(deadline) => self.results.recv_deadline(deadline),
-            };
-            match message {
+            match self.recv(deadline) {
                 Ok(message) => {
                     if self.handle_message(message, state) {
                         return Ok(1 + self.poll(state).unwrap_or(0));
@@ -1282,6 +1317,36 @@ impl<'a> Core<'a> {
                 Err(RecvTimeoutError::Timeout) => return Err(PollError::Timeout),
                 // The pool holds a sender for as long as it lives.
                 Err(RecvTimeoutError::Disconnected) => unreachable!("result queue closed"),
+            }
+        }
+    }
+
+    /// Waits for the next message until `deadline` (`None`: for ever).
+    fn recv(&mut self, deadline: Option<Instant>) -> Result<Message, RecvTimeoutError> {
+        let stack = &self.shared.results;
+        // Results of tiny requests follow each other closely: look again a
+        // few times, spinning then yielding, before waiting on the bell
+        // (each wait is a system call on both sides).
+        let backoff = crossbeam_utils::Backoff::new();
+        loop {
+            if let Some(message) = self.results.try_recv(stack) {
+                return Ok(message);
+            }
+            if !backoff.is_completed() {
+                backoff.snooze();
+                continue;
+            }
+            if stack.arm() {
+                continue;
+            }
+            let rung = match deadline {
+                // The pool holds the bell's sender for as long as it lives.
+                None => self.bell.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                Some(deadline) => self.bell.recv_deadline(deadline),
+            };
+            stack.disarm();
+            if let Err(err) = rung {
+                return self.results.try_recv(stack).ok_or(err);
             }
         }
     }
@@ -1307,10 +1372,7 @@ impl<'a> Core<'a> {
                 }
                 return false;
             }
-            Message::Recheck => {
-                self.shared.rechecks.fetch_sub(1, Ordering::SeqCst);
-                return false;
-            }
+            Message::Recheck => return false,
         };
         let Envelope {
             mut task, filed, ..
@@ -1367,10 +1429,9 @@ impl<'a> Core<'a> {
         /// How often to look whether a thread has exited when no result
         /// arrives; only while joining.
         const RECHECK: Duration = Duration::from_millis(1);
-        let results = self.results.clone();
         for handle in handles {
             while !handle.is_finished() {
-                if let Ok(message) = results.recv_timeout(RECHECK) {
+                if let Ok(message) = self.recv(Instant::now().checked_add(RECHECK)) {
                     self.handle_message(message, state);
                     self.shared.made_room();
                 }
@@ -1411,11 +1472,8 @@ impl Drop for Core<'_> {
         // results may hold handles to this pool, which would keep its shared
         // state, and so themselves, alive forever: drop them now.
         self.shared.discard_queued_requests();
-        while let Ok(result) = self.results.try_recv() {
-            // A value's destructor is user code; `drop` may run during an
-            // unwind, where a second panic would abort.
-            crate::task::drop_quietly(result);
-        }
+        // Later results are dropped by their workers (`results.rs`).
+        self.results.close(&self.shared.results);
     }
 }
 
@@ -1786,9 +1844,9 @@ impl ThreadPoolBuilder {
         state: S,
     ) -> Result<ThreadPool<'a, S>, SpawnError> {
         crate::panic::quiet_request_panics();
-        // The channel is unbounded: workers never wait to hand in a result.
-        // The bound holds back puts instead (`Shared::result_bound`).
-        let (results_tx, results_rx) = crossbeam_channel::unbounded();
+        // The result queue is unbounded: workers never wait to hand in a
+        // result. The bound holds back puts instead (`Shared::result_bound`).
+        let (bell_tx, bell_rx) = crossbeam_channel::bounded(1);
         let result_bound = match self.result_queue_size {
             0 => None,
             bound if bound > Self::MAX_QUEUE_BOUND => None,
@@ -1797,10 +1855,12 @@ impl ThreadPoolBuilder {
         let num_workers = self.resolved_num_workers();
         let pool = ThreadPool {
             core: Core {
-                shared: self.shared(results_tx, result_bound, Some(StateType::of::<S>())),
-                results: results_rx,
+                shared: self.shared(bell_tx, result_bound, Some(StateType::of::<S>())),
+                results: ResultReceiver::new(),
+                bell: bell_rx,
                 pending: Pending::new(),
                 controlled: crate::cancel::Controlled::default(),
+                room_check: 0,
             },
             state,
         };
@@ -1834,11 +1894,12 @@ impl ThreadPoolBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn build_handle(self) -> Result<PoolHandle, SpawnError> {
-        // Results of requests are refused before they exist, so nothing is
-        // ever sent on this channel; its receiver can go.
-        let (results_tx, _) = crossbeam_channel::unbounded();
+        // Requests are refused before they exist, so nothing but the last
+        // worker's note ever goes on the result queue, and nobody waits on
+        // its bell.
+        let (bell_tx, _) = crossbeam_channel::bounded(1);
         let num_workers = self.resolved_num_workers();
-        let shared = self.shared(results_tx, None, None);
+        let shared = self.shared(bell_tx, None, None);
         if let Err(err) = crate::threads::start_workers(&shared, num_workers) {
             shared.shut_down();
             return Err(err);
@@ -1856,7 +1917,7 @@ impl ThreadPoolBuilder {
     /// type, `None` for a pool without one (`build_handle`).
     fn shared(
         self,
-        results: crossbeam_channel::Sender<Message>,
+        bell: crossbeam_channel::Sender<()>,
         result_bound: Option<usize>,
         state: Option<StateType>,
     ) -> Arc<Shared> {
@@ -1870,13 +1931,6 @@ impl ThreadPoolBuilder {
             bound if bound > Self::MAX_QUEUE_BOUND => 0,
             bound => bound,
         };
-        Shared::new(
-            config,
-            queue_size,
-            results,
-            result_bound,
-            state,
-            self.notifier,
-        )
+        Shared::new(config, queue_size, bell, result_bound, state, self.notifier)
     }
 }

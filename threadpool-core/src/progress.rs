@@ -24,7 +24,6 @@ use std::fmt;
 
 use crate::cancel::{CancelToken, Control};
 use crate::id::RequestId;
-use crate::registry::Message;
 use crate::sync::{Arc, Mutex, lock};
 
 /// The latest value reported and not yet delivered, and whether a notice
@@ -159,9 +158,8 @@ impl<P: Send + 'static> Progress<P> {
         let Some(shared) = sink.shared.upgrade() else {
             return;
         };
-        if shared.results.send(Message::Progress(sink.id)).is_ok() {
-            shared.notify.results_sent();
-        }
+        // Also wakes the owner's event loop, if it asked (notify.rs).
+        shared.send(crate::results::progress_notice(sink.id), true);
     }
 
     /// Whether the request was cancelled; see [`CancelToken::is_cancelled`].

@@ -4,6 +4,7 @@
 use crate::sync::thread::{self, JoinHandle, ThreadId};
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
+use std::ptr::NonNull;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Select, Sender};
@@ -13,6 +14,7 @@ use crossbeam_utils::{Backoff, CachePadded};
 use crate::error::{PutErrorKind, SpawnError};
 use crate::id::RequestId;
 use crate::request::{SendCallbacks, StateType};
+use crate::results::{Link, ResultStack};
 use crate::sleep::Sleep;
 use crate::stats::PoolStats;
 use crate::sync::{
@@ -275,18 +277,17 @@ pub(crate) struct Shared {
     pub(crate) has_poller: bool,
     /// The polling side's state type, which `_with` callbacks must take.
     state: Option<StateType>,
-    /// The result queue. Always unbounded: a worker never waits to hand
-    /// in a result (see `ResultRoom`).
-    pub(crate) results: Sender<Message>,
+    /// The result queue (`results.rs`). Always unbounded: a worker never
+    /// waits to hand in a result (see `ResultRoom`).
+    pub(crate) results: ResultStack,
+    /// Rung when the polling thread waits for a message and one came
+    /// (`results.rs`, "Waiting for a message"): a channel of one `()`.
+    bell: Sender<()>,
     /// `result_queue_size`: how many results may wait unpolled before
     /// puts from threads outside the pool wait. `None`: unbounded.
     pub(crate) result_bound: Option<usize>,
     /// Where those puts wait for the polling thread to make room.
     pub(crate) room: ResultRoom,
-    /// `Recheck` messages sent and not yet received: they sit in the result
-    /// queue but are no results, so they take no room (a poller with
-    /// nothing outstanding never takes them off).
-    pub(crate) rechecks: AtomicUsize,
     /// The thread that owns the `ThreadPool` and polls it (`None` for a
     /// pool made by `build_handle`). A `ThreadPool` is not `Send`, so it
     /// never moves to another thread.
@@ -316,7 +317,7 @@ impl Shared {
     pub(crate) fn new(
         config: ThreadConfig,
         queue_size: usize,
-        results: Sender<Message>,
+        bell: Sender<()>,
         result_bound: Option<usize>,
         state: Option<StateType>,
         notifier: Option<crate::notify::NotifyFn>,
@@ -336,10 +337,10 @@ impl Shared {
             shutdown: AtomicBool::new(false),
             has_poller: state.is_some(),
             state,
-            results,
+            results: ResultStack::new(result_bound.is_some()),
+            bell,
             result_bound,
             room: ResultRoom::new(),
-            rechecks: AtomicUsize::new(0),
             owner: state.is_some().then(|| thread::current().id()),
             slots: (queue_size > 0).then(|| crossbeam_channel::bounded(queue_size)),
             putter_signal: Mutex::new((Some(signal_tx), signal_rx)),
@@ -371,11 +372,17 @@ impl Shared {
     }
 
     /// Pushes a request put through the `ThreadPool` (by its polling
-    /// thread, the only writer of `local_submitted`).
+    /// thread, the only writer of `local_submitted`) onto the injector.
+    ///
+    /// The polling thread is never one of the pool's workers (it built the
+    /// pool before any worker existed, and a `ThreadPool` stays on its
+    /// thread), so [`push`](Self::push)'s look for the current worker
+    /// would always find none.
     #[inline]
-    pub(crate) fn submit_local(self: &Arc<Self>, envelope: Envelope) {
+    pub(crate) fn submit_local(&self, envelope: Envelope) {
         self.count_local_submitted();
-        self.push(envelope.into_job());
+        self.injector.push(envelope.into_job());
+        self.sleep.notify_queued(|| self.injector.len());
     }
 
     /// Counts a request put by the polling thread; call before pushing it.
@@ -551,14 +558,43 @@ impl Shared {
         }
     }
 
-    /// Results waiting in the result queue, not counting `Recheck`s. May
-    /// briefly count one too few (a `Recheck` counted before it is sent, or
-    /// received before it is uncounted), never too many: a put may go in a
-    /// moment early, but never waits for room that polling cannot make.
+    /// Results waiting in the result queue (a `Recheck` takes no room: a
+    /// poller with nothing outstanding never takes it off). May count one
+    /// too many for a moment (`results.rs`), while its producer pushes it.
     pub(crate) fn unpolled_results(&self) -> usize {
-        self.results
-            .len()
-            .saturating_sub(self.rechecks.load(Ordering::SeqCst))
+        self.results.unpolled()
+    }
+
+    /// Hands a message to the polling thread, ringing its bell if it waits
+    /// and calling its notifier if armed (`notify.rs`); `counts`: it takes
+    /// room in the result bound. Returns `false` if the polling side is
+    /// gone (the message was dropped here). Never waits.
+    #[inline]
+    pub(crate) fn send(&self, link: NonNull<Link>, counts: bool) -> bool {
+        match self.results.push(link, counts) {
+            Ok(ring) => {
+                if ring {
+                    self.ring();
+                }
+                // The push's fence is the notifier's W1 too.
+                self.notify.results_sent_fenced();
+                true
+            }
+            Err(link) => {
+                // SAFETY: the queue handed the link back untaken.
+                let message = unsafe { crate::results::decode(link) };
+                // The value's destructor is user code.
+                drop_quietly(message);
+                false
+            }
+        }
+    }
+
+    /// Wakes the polling thread waiting on its bell.
+    #[cold]
+    pub(crate) fn ring(&self) {
+        // Full: a ring is pending already, which is all it needs.
+        let _ = self.bell.try_send(());
     }
 
     /// Whether the calling thread is the pool's polling thread or one of
@@ -858,13 +894,8 @@ impl Shared {
             // No thread can produce a result or free a slot any more: wake
             // a poller blocked on the result queue, and the puts through
             // handles blocked on a full request queue.
-            self.rechecks.fetch_add(1, Ordering::SeqCst);
-            if self.results.try_send(Message::Recheck).is_err() {
-                // The pool is gone: nobody receives it.
-                self.rechecks.fetch_sub(1, Ordering::SeqCst);
-            }
+            self.send(crate::results::recheck_notice(), false);
             self.wake_putters();
-            self.notify.results_sent();
         }
     }
 

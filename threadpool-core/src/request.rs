@@ -20,7 +20,7 @@ use crate::cancel::{CancelToken, Control, Extras};
 use crate::id::RequestId;
 use crate::panic::{Exception, JobError};
 use crate::progress::{Progress, ProgressCell};
-use crate::task::{Task, TaskCell};
+use crate::task::{Task, TaskBox, TaskCell};
 
 /// What happens when a request's job panics or fails.
 pub(crate) enum OnException<B> {
@@ -100,22 +100,56 @@ impl<'a> Callbacks<'a> {
 
     /// Runs the callback that fits the outcome, on the calling thread,
     /// handing it `state`.
+    #[inline]
     pub(crate) fn deliver(self, state: &mut dyn Any, id: RequestId, task: &mut dyn Task) {
+        if self.extras.is_some() {
+            self.deliver_controlled(state, id, task);
+            return;
+        }
+        let Callbacks {
+            on_result,
+            on_exception,
+            extras,
+            ..
+        } = self;
+        // `None`, checked above: nothing to drop (and no call to a drop
+        // function that would find that out).
+        std::mem::forget(extras);
+        Self::run(on_result, on_exception, state, id, task);
+    }
+
+    /// [`deliver`](Self::deliver) for a cancellable or progress-reporting
+    /// request.
+    #[cold]
+    #[inline(never)]
+    fn deliver_controlled(self, state: &mut dyn Any, id: RequestId, task: &mut dyn Task) {
         if self.cancel_requested() {
             // Whatever the job did, its value (dropped with the task) and
             // its panic stay unreported: the request was cancelled.
             self.cancel(state, id);
             return;
         }
+        Self::run(self.on_result, self.on_exception, state, id, task);
+    }
+
+    /// Runs the result or the exception callback, as the outcome says.
+    #[inline]
+    fn run(
+        on_result: Option<ResultCallback<'a, dyn Any>>,
+        on_exception: OnException<ExceptionCallback<'a>>,
+        state: &mut dyn Any,
+        id: RequestId,
+        task: &mut dyn Task,
+    ) {
         let exception = match task.outcome() {
-            crate::task::Outcome::Value(value) => match self.on_result {
+            crate::task::Outcome::Value(value) => match on_result {
                 Some(on_result) => on_result.call(state, id, value),
                 None => None,
             },
             crate::task::Outcome::Panicked(panic) => Some(Exception::Panicked(panic)),
         };
         if let Some(exception) = exception {
-            match self.on_exception {
+            match on_exception {
                 OnException::Report => report(id, &exception),
                 OnException::Ignore => {}
                 OnException::Call(on_exception) => on_exception(state, id, exception),
@@ -245,7 +279,7 @@ fn state_as<S: 'static>(state: &mut dyn Any, f: impl FnOnce(&mut S)) {
 #[must_use = "a work request does nothing until it is put into a pool"]
 pub struct WorkRequest<'a, T> {
     pub(crate) id: RequestId,
-    pub(crate) task: Box<dyn Task>,
+    pub(crate) task: TaskBox,
     pub(crate) callbacks: Callbacks<'a>,
     marker: PhantomData<fn() -> T>,
 }
@@ -264,6 +298,7 @@ impl<'a, T: Send + 'static> WorkRequest<'a, T> {
     /// let b = WorkRequest::new(|| "hello".len());
     /// assert_ne!(a.id(), b.id());
     /// ```
+    #[inline]
     pub fn new<F>(job: F) -> Self
     where
         F: FnOnce() -> T + Send + 'static,
@@ -504,6 +539,7 @@ impl<'a, T: Send + 'static> WorkRequest<'a, T> {
     /// assert_eq!(lines, ["1: 42"]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn on_result<F>(mut self, callback: F) -> Self
     where
         F: FnOnce(RequestId, T) + 'a,
@@ -544,6 +580,7 @@ impl<'a, T: Send + 'static> WorkRequest<'a, T> {
     /// assert_eq!(pool.state(), &["1: 42"]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn on_result_with<S, F>(mut self, callback: F) -> Self
     where
         S: 'static,

@@ -2,19 +2,26 @@
 //! [`Task`] a [`WorkRequest`](crate::WorkRequest) becomes.
 //!
 //! A request's job and the slot for its result share one allocation, a
-//! [`TaskCell`]. A worker runs the cell in place and sends the same box to
-//! the result queue, where the polling thread hands the value to the
-//! request's callback. The callback never crosses threads: it waits in the
-//! pool's table of pending requests (see `pool.rs`).
+//! [`TaskCell`], owned through a [`TaskBox`] (its memory comes from the
+//! cell arena, `task/arena.rs`). A worker runs the cell in place and sends
+//! the same cell to the result queue, where the polling thread hands the
+//! value to the request's callback. The callback never crosses threads: it
+//! waits in the pool's table of pending requests (see `pool.rs`).
 
+use std::alloc::Layout;
 use std::any::Any;
 use std::io::{self, Write};
 use std::mem::ManuallyDrop;
+use std::ops::{Deref, DerefMut};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr::NonNull;
 
 use crate::id::RequestId;
 use crate::panic::{Panic, catch_request_panic};
+use crate::registry::Message;
+use crate::results::Link;
+
+mod arena;
 
 /// Marks a request whose callbacks are not in the polling side's table
 /// (they were put through a `PoolHandle` and wait in the shared table).
@@ -25,13 +32,11 @@ pub(crate) const REMOTE: u32 = u32::MAX;
 /// module below the worker's.
 pub(crate) trait Runner {
     /// Runs a request's job and sends the cell to the result queue.
-    fn run_request(&self, task: Box<dyn Task>, filed: u32, holds_slot: bool);
+    fn run_request(&self, task: TaskBox, holds_slot: bool);
 }
 
 /// A request's job and result slot, with the concrete types erased.
 pub(crate) trait Task: Send {
-    /// The request's id.
-    fn id(&self) -> RequestId;
     /// Replaces the id given at construction by one the caller chose.
     fn set_id(&mut self, id: RequestId);
     /// Makes the request cancellable: checked before the job starts.
@@ -40,9 +45,110 @@ pub(crate) trait Task: Send {
     fn run(&mut self) -> bool;
     /// What the job left behind; taken once, on the polling thread.
     fn outcome(&mut self) -> Outcome<'_>;
-    /// Turns the boxed cell into a job for the scheduler, noting where its
-    /// callbacks wait and whether it holds a slot of the bounded queue.
-    fn into_job(self: Box<Self>, filed: u32, holds_slot: bool) -> Job;
+    /// Notes where the callbacks wait and whether the request holds a slot
+    /// of the bounded queue, for the worker that runs it.
+    fn set_route(&mut self, filed: u32, holds_slot: bool);
+    /// How the scheduler runs and drops this type of cell.
+    fn job_vtable(&self) -> &'static JobVTable;
+}
+
+/// An owned [`Task`] cell: like a `Box<dyn Task>`, but its memory comes
+/// from the cell arena (`task/arena.rs`) when the cell fits a chunk, and
+/// from the system allocator otherwise (its [`Header`] says which).
+pub(crate) struct TaskBox(NonNull<dyn Task>);
+
+// SAFETY: a `TaskBox` owns its cell alone, and every `Task` is `Send`.
+unsafe impl Send for TaskBox {}
+
+impl TaskBox {
+    /// Moves `cell` into memory of its own.
+    fn new<F, T>(mut cell: TaskCell<F, T>) -> TaskBox
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let layout = Layout::new::<TaskCell<F, T>>();
+        let memory = match arena::alloc_cell(layout) {
+            Some(memory) => {
+                cell.header.arena = true;
+                memory
+            }
+            None => {
+                // SAFETY: a cell's size is not zero (it has a header).
+                let memory = unsafe { std::alloc::alloc(layout) };
+                NonNull::new(memory).unwrap_or_else(|| std::alloc::handle_alloc_error(layout))
+            }
+        };
+        let memory = memory.cast::<TaskCell<F, T>>();
+        // SAFETY: fresh memory of the cell's layout, written once.
+        unsafe { memory.write(cell) };
+        TaskBox(memory)
+    }
+
+    /// Gives up ownership; [`from_raw`](Self::from_raw) takes it back.
+    fn into_raw(self) -> NonNull<dyn Task> {
+        ManuallyDrop::new(self).0
+    }
+
+    /// # Safety
+    ///
+    /// `cell` came from [`into_raw`](Self::into_raw), and is taken back once.
+    unsafe fn from_raw(cell: NonNull<dyn Task>) -> TaskBox {
+        TaskBox(cell)
+    }
+
+    /// The request's id, read from the cell's header (no virtual call).
+    #[inline]
+    pub(crate) fn id(&self) -> RequestId {
+        // SAFETY: the cell is live; every `Task` is a `TaskCell`, which
+        // starts with its `Header` (`repr(C)`).
+        let header = unsafe { &*self.0.as_ptr().cast::<Header>() };
+        RequestId::from_parts(header.id, header.chosen)
+    }
+
+    /// Gives the cell up to the result queue: its link, which turns back
+    /// into `Message::Done` with the cell and the slot its callbacks wait
+    /// in (`results.rs`).
+    pub(crate) fn into_link(self) -> NonNull<Link> {
+        // Every `Task` is a `TaskCell`, which starts with its `Header`,
+        // which starts with its link (both `repr(C)`).
+        self.into_raw().cast::<Link>()
+    }
+}
+
+impl Deref for TaskBox {
+    type Target = dyn Task;
+
+    fn deref(&self) -> &(dyn Task + 'static) {
+        // SAFETY: the cell is live and owned by `self`.
+        unsafe { self.0.as_ref() }
+    }
+}
+
+impl DerefMut for TaskBox {
+    fn deref_mut(&mut self) -> &mut (dyn Task + 'static) {
+        // SAFETY: the cell is live and owned by `self`, borrowed mutably.
+        unsafe { self.0.as_mut() }
+    }
+}
+
+impl Drop for TaskBox {
+    fn drop(&mut self) {
+        let cell = self.0.as_ptr();
+        // SAFETY: the cell is live and ours; every `Task` is a `TaskCell`,
+        // which starts with its `Header` (`repr(C)`). It is dropped in
+        // place once, then its memory goes back where it came from.
+        unsafe {
+            let layout = Layout::for_value(&*cell);
+            let in_arena = (*cell.cast::<Header>()).arena;
+            std::ptr::drop_in_place(cell);
+            if in_arena {
+                arena::free_cell(NonNull::new_unchecked(cell.cast::<u8>()));
+            } else {
+                std::alloc::dealloc(cell.cast::<u8>(), layout);
+            }
+        }
+    }
 }
 
 /// The result of a finished [`Task`].
@@ -62,16 +168,35 @@ enum State<F, T> {
 
 /// What a queued request carries besides its job, readable without its
 /// types: it is the first field of every `TaskCell`.
+///
+/// 40 bytes, so that the cell of a job and value of up to 16 bytes each
+/// fills one cache line (the arena aligns it to one): the cell crosses to
+/// a worker and back, and a cell on two lines moved both each way.
 #[repr(C)]
 struct Header {
-    id: RequestId,
-    /// Where the callbacks wait (see `Envelope::filed`).
-    filed: u32,
-    /// The request holds a slot of the bounded queue until it starts.
-    holds_slot: bool,
+    /// How the cell travels through the result queue; first, so that the
+    /// cell's address is the link's.
+    link: Link,
+    /// The request's id, as `RequestId::as_u64`, and `chosen` below.
+    id: u64,
     /// A cancellable request's control block (`cancel.rs`); `None` for
     /// the others, which pay one branch for it.
     control: Option<std::sync::Arc<crate::cancel::Control>>,
+    /// Where the callbacks wait (see `Envelope::filed`).
+    filed: u32,
+    /// The id was chosen by the caller.
+    chosen: bool,
+    /// The request holds a slot of the bounded queue until it starts.
+    holds_slot: bool,
+    /// The cell's memory is from the cell arena, not the system allocator.
+    arena: bool,
+}
+
+impl Header {
+    fn set_id(&mut self, id: RequestId) {
+        self.id = id.as_u64();
+        self.chosen = id.chosen().is_some();
+    }
 }
 
 /// The one allocation behind a request: its job until it runs, then its result.
@@ -86,13 +211,16 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    pub(crate) fn boxed(id: RequestId, job: F) -> Box<dyn Task> {
-        Box::new(TaskCell {
+    pub(crate) fn boxed(id: RequestId, job: F) -> TaskBox {
+        TaskBox::new(TaskCell {
             header: Header {
-                id,
-                filed: 0,
-                holds_slot: false,
+                link: Link::new(Self::decode_result),
+                id: id.as_u64(),
                 control: None,
+                filed: 0,
+                chosen: id.chosen().is_some(),
+                holds_slot: false,
+                arena: false,
             },
             state: State::Ready(job),
         })
@@ -102,21 +230,41 @@ where
     ///
     /// # Safety
     ///
-    /// `data` is the pointer `into_job` made from a `Box<Self>`, and this
-    /// is the only use of it.
+    /// `data` is the pointer `Envelope::into_job` made from a `TaskBox`
+    /// of `Self`, and this is the only use of it.
     unsafe fn run_job(data: NonNull<()>, worker: &dyn Runner) {
-        // SAFETY: the caller's contract: the box is rebuilt once.
-        let cell = unsafe { Box::from_raw(data.cast::<Self>().as_ptr()) };
-        let (filed, holds_slot) = (cell.header.filed, cell.header.holds_slot);
-        if let Some(control) = &cell.header.control
-            && !control.start()
-        {
+        let typed = data.cast::<Self>();
+        // SAFETY: the caller's contract: the cell is live and ours.
+        let header = unsafe { &typed.as_ref().header };
+        let holds_slot = header.holds_slot;
+        let cancelled = header.control.as_ref().is_some_and(|c| !c.start());
+        // SAFETY: the caller's contract: the cell is taken back once.
+        let cell = unsafe { TaskBox::from_raw(typed) };
+        if cancelled {
             // Cancelled while queued: `ThreadPool::cancel` reported it, took
             // its callbacks and gave its queue slot back; nothing goes back.
             drop_quietly(cell);
             return;
         }
-        worker.run_request(cell, filed, holds_slot);
+        worker.run_request(cell, holds_slot);
+    }
+
+    /// Takes a finished cell back from the result queue.
+    ///
+    /// # Safety
+    ///
+    /// `link` is the link of a `TaskBox` of `Self` given up with
+    /// `TaskBox::into_link`, taken back once.
+    unsafe fn decode_result(link: NonNull<Link>) -> Message {
+        let typed = link.cast::<Self>();
+        // SAFETY: the caller's contract: the cell is live and ours again.
+        let filed = unsafe { typed.as_ref().header.filed };
+        Message::Done(Envelope {
+            // SAFETY: the caller's contract: taken back once.
+            task: unsafe { TaskBox::from_raw(typed) },
+            filed,
+            holds_slot: false,
+        })
     }
 
     /// Drops the request unrun.
@@ -125,8 +273,8 @@ where
     ///
     /// As for `run_job`.
     unsafe fn discard_job(data: NonNull<()>) {
-        // SAFETY: the caller's contract: the box is rebuilt once.
-        drop_quietly(unsafe { Box::from_raw(data.cast::<Self>().as_ptr()) });
+        // SAFETY: the caller's contract: the cell is taken back once.
+        drop_quietly(unsafe { TaskBox::from_raw(data.cast::<Self>()) });
     }
 }
 
@@ -135,35 +283,26 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    fn id(&self) -> RequestId {
-        self.header.id
-    }
-
     fn set_id(&mut self, id: RequestId) {
-        self.header.id = id;
+        self.header.set_id(id);
     }
 
     fn set_control(&mut self, control: std::sync::Arc<crate::cancel::Control>) {
         self.header.control = Some(control);
     }
 
-    fn into_job(mut self: Box<Self>, filed: u32, holds_slot: bool) -> Job {
+    fn set_route(&mut self, filed: u32, holds_slot: bool) {
         self.header.filed = filed;
         self.header.holds_slot = holds_slot;
-        let data = NonNull::from(Box::leak(self)).cast();
-        // SAFETY: `data` is a leaked `Box<Self>`, which `run_job` and
-        // `discard_job` rebuild once; a `TaskCell` is `Send`.
-        unsafe {
-            Job::new(
-                data,
-                const {
-                    &JobVTable {
-                        run: Self::run_job,
-                        discard: Self::discard_job,
-                        kind: JobKind::Request,
-                    }
-                },
-            )
+    }
+
+    fn job_vtable(&self) -> &'static JobVTable {
+        const {
+            &JobVTable {
+                run: Self::run_job,
+                discard: Self::discard_job,
+                kind: JobKind::Request,
+            }
         }
     }
 
@@ -201,7 +340,7 @@ where
 
 /// A request on its way to a worker and back.
 pub(crate) struct Envelope {
-    pub(crate) task: Box<dyn Task>,
+    pub(crate) task: TaskBox,
     /// Where the request's callbacks wait: a slot of the polling side's
     /// table, or [`REMOTE`] for a request put through
     /// a [`PoolHandle`](crate::PoolHandle), whose callbacks wait in the
@@ -213,8 +352,16 @@ pub(crate) struct Envelope {
 
 impl Envelope {
     /// The request as a job for the scheduler.
+    #[inline]
     pub(crate) fn into_job(self) -> Job {
-        self.task.into_job(self.filed, self.holds_slot)
+        let mut task = self.task;
+        task.set_route(self.filed, self.holds_slot);
+        let vtable = task.job_vtable();
+        let data = task.into_raw().cast::<()>();
+        // SAFETY: `data` is a `TaskBox`'s cell given up, which the
+        // vtable's `run_job` and `discard_job` (for this cell's type) take
+        // back once; a `TaskCell` is `Send`.
+        unsafe { Job::new(data, vtable) }
     }
 }
 
@@ -407,5 +554,28 @@ impl Drop for AbortOnUnwind {
             "threadpool: a panic escaped a region that must not unwind; aborting"
         );
         std::process::abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tiny_requests_cell_fills_one_cache_line() {
+        assert_eq!(std::mem::size_of::<Header>(), 40);
+        let x = 7_u64;
+        let job = move || x;
+        fn cell_size<F: FnOnce() -> T, T>(_: &F) -> usize {
+            std::mem::size_of::<TaskCell<F, T>>()
+        }
+        assert_eq!(cell_size(&job), 64);
+        let cell = TaskCell::boxed(RequestId::new(3), job);
+        assert_eq!(cell.id(), RequestId::new(3));
+        let auto = RequestId::next_auto();
+        let mut cell = TaskCell::boxed(auto, || ());
+        assert_eq!(cell.id(), auto);
+        cell.set_id(RequestId::new(9));
+        assert_eq!(cell.id(), RequestId::new(9));
     }
 }

@@ -11,6 +11,10 @@
 //! by step, including the shared table and counter of requests put through
 //! a `PoolHandle`.
 //!
+//! The `bell_*` models drive the result queue itself (`src/results.rs`:
+//! the intrusive stack, the poller's bell handshake, closing), with the
+//! pool's own code and a loom mutex and condvar for the bell channel.
+//!
 //! Run with `cargo xtask loom`.
 #![cfg(loom)]
 
@@ -262,4 +266,138 @@ fn remote_and_local_results_are_delivered_once() {
             assert_eq!(poller.delivered, [1, 1]);
         },
     );
+}
+
+/// The bell: a flag under a lock, as the pool's channel of one `()`.
+struct Bell {
+    rung: Mutex<bool>,
+    changed: Condvar,
+}
+
+impl Bell {
+    fn new() -> Arc<Self> {
+        Arc::new(Bell {
+            rung: Mutex::new(false),
+            changed: Condvar::new(),
+        })
+    }
+
+    fn ring(&self) {
+        *self.rung.lock().unwrap() = true;
+        self.changed.notify_one();
+    }
+
+    fn wait(&self) {
+        let mut rung = self.rung.lock().unwrap();
+        while !*rung {
+            rung = self.changed.wait(rung).unwrap();
+        }
+        *rung = false;
+    }
+}
+
+/// A producer: pushes `values`, ringing when the push says so.
+fn produce(
+    queue: &Arc<threadpool_core::__loom::ResultQueue>,
+    bell: &Arc<Bell>,
+    values: Vec<u64>,
+) -> thread::JoinHandle<()> {
+    let (queue, bell) = (Arc::clone(queue), Arc::clone(bell));
+    thread::spawn(move || {
+        for value in values {
+            if queue.push(value).expect("the queue is open") {
+                bell.ring();
+            }
+        }
+    })
+}
+
+/// The poller's `recv` loop (`Core::recv`) until `n` values arrived.
+fn receive(
+    queue: &threadpool_core::__loom::ResultQueue,
+    receiver: &mut threadpool_core::__loom::ResultReceiver,
+    bell: &Bell,
+    n: usize,
+) -> Vec<u64> {
+    let mut got = Vec::new();
+    while got.len() < n {
+        if let Some(value) = receiver.try_recv(queue) {
+            got.push(value);
+            continue;
+        }
+        if queue.arm() {
+            continue;
+        }
+        bell.wait();
+        queue.disarm();
+    }
+    got
+}
+
+#[test]
+fn bell_a_waiting_poller_gets_every_result_once_in_each_producers_order() {
+    model("bell_two_producers", || {
+        use threadpool_core::__loom::{ResultQueue, ResultReceiver};
+        let queue = Arc::new(ResultQueue::new());
+        let bell = Bell::new();
+        let a = produce(&queue, &bell, vec![1, 2]);
+        let b = produce(&queue, &bell, vec![11]);
+        let mut receiver = ResultReceiver::new();
+        // A lost ring leaves the poller waiting for ever: loom reports it.
+        let got = receive(&queue, &mut receiver, &bell, 3);
+        a.join().unwrap();
+        b.join().unwrap();
+        let mut sorted = got.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, [1, 2, 11], "each value once");
+        let at = |v| got.iter().position(|&g| g == v).unwrap();
+        assert!(at(1) < at(2), "a producer's results keep their order");
+        assert_eq!(queue.unpolled(), 0);
+        assert_eq!(receiver.try_recv(&queue), None);
+    });
+}
+
+#[test]
+fn bell_one_producer_two_waits() {
+    model("bell_one_producer_two_waits", || {
+        use threadpool_core::__loom::{ResultQueue, ResultReceiver};
+        let queue = Arc::new(ResultQueue::new());
+        let bell = Bell::new();
+        let a = produce(&queue, &bell, vec![1]);
+        let mut receiver = ResultReceiver::new();
+        assert_eq!(receive(&queue, &mut receiver, &bell, 1), [1]);
+        // A second wait after the first one's ring was consumed (or is
+        // still pending): the next value still arrives.
+        let b = produce(&queue, &bell, vec![2]);
+        assert_eq!(receive(&queue, &mut receiver, &bell, 1), [2]);
+        a.join().unwrap();
+        b.join().unwrap();
+    });
+}
+
+#[test]
+fn bell_closing_drops_each_message_exactly_once() {
+    model("bell_close", || {
+        use threadpool_core::__loom::{ResultQueue, ResultReceiver};
+        let queue = Arc::new(ResultQueue::new());
+        let producer = {
+            let queue = Arc::clone(&queue);
+            thread::spawn(move || {
+                [1, 2]
+                    .into_iter()
+                    .filter(|&value| queue.push(value).is_err())
+                    .count()
+            })
+        };
+        let mut receiver = ResultReceiver::new();
+        let received = usize::from(receiver.try_recv(&queue).is_some());
+        let dropped = receiver.close(&queue);
+        let refused = producer.join().unwrap();
+        assert_eq!(
+            received + dropped + refused,
+            2,
+            "taken, dropped or refused, once"
+        );
+        assert_eq!(queue.unpolled(), 0, "a refused push takes its count back");
+    });
 }

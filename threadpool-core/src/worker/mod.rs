@@ -11,11 +11,9 @@ use std::time::{Duration, Instant};
 use crossbeam_deque::Worker;
 
 use crate::latch::WorkerLatch;
-use crate::registry::{
-    Counters, Message, STEAL_ATTEMPTS, Shared, StealerSet, WorkerState, steal_work,
-};
+use crate::registry::{Counters, STEAL_ATTEMPTS, Shared, StealerSet, WorkerState, steal_work};
 use crate::sync::{Arc, Ordering};
-use crate::task::{Envelope, Job, JobKind, Runner, Task, drop_quietly};
+use crate::task::{Job, JobKind, Runner, TaskBox};
 
 thread_local! {
     /// The worker this thread runs, if it is a pool's worker thread: set by
@@ -400,7 +398,7 @@ impl WorkerContext {
 impl Runner for WorkerContext {
     /// Runs a request's job and sends the cell to the result queue: the
     /// part of running a request that does not depend on its types.
-    fn run_request(&self, mut task: Box<dyn Task>, filed: u32, holds_slot: bool) {
+    fn run_request(&self, mut task: TaskBox, holds_slot: bool) {
         if holds_slot {
             self.shared.release_slot();
         }
@@ -413,20 +411,12 @@ impl Runner for WorkerContext {
         } else {
             Counters::bump(&counters.panicked);
         }
-        let envelope = Envelope {
-            task,
-            filed,
-            holds_slot: false,
-        };
-        // Never waits: the channel is unbounded, and the result bound holds
+        // Never waits: the queue is unbounded, and the result bound holds
         // back puts instead, so no worker waits for the polling thread
-        // (README.md, "Liveness with bounded queues").
-        if let Err(unsent) = self.shared.results.send(Message::Done(envelope)) {
-            // The pool is gone; the value's destructor is user code.
-            drop_quietly(unsent);
-        }
-        // Wakes the owner's event loop if it asked (notify.rs).
-        self.shared.notify.results_sent();
+        // (README.md, "Liveness with bounded queues"). The cell goes as it
+        // is, its callbacks' slot in its header (`results.rs`).
+        // Wakes the owner's event loop too, if it asked (notify.rs).
+        self.shared.send(task.into_link(), true);
     }
 }
 
@@ -626,14 +616,14 @@ mod tests {
 
     /// A worker context with no thread behind it, for driving its fork list.
     fn context() -> WorkerContext {
-        let (results, _) = crossbeam_channel::unbounded();
+        let (bell, _) = crossbeam_channel::bounded(1);
         let config = ThreadConfig {
             name: "test".to_owned(),
             stack_size: None,
             max_workers: 1,
             spawn: Default::default(),
         };
-        let shared = Shared::new(config, 0, results, None, None, None);
+        let shared = Shared::new(config, 0, bell, None, None, None);
         let state = Arc::new(WorkerState {
             index: 0,
             dismissed: AtomicBool::new(false),
