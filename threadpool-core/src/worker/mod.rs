@@ -6,6 +6,7 @@
 //! beside this file; sleeping in `../sleep/README.md`.
 
 use std::cell::{Cell, RefCell, UnsafeCell};
+use std::mem::MaybeUninit;
 use std::time::{Duration, Instant};
 
 use crossbeam_deque::Worker;
@@ -43,23 +44,36 @@ pub(crate) struct WorkerContext {
     local: Cell<bool>,
 }
 
-/// The forked halves of the `join`s running on one worker, oldest first:
-/// `None` once promoted onto the worker's deque.
+/// The forked halves of the `join`s running on one worker, oldest first.
 ///
-/// A fork costs a push onto this list and a pop, no atomics: only this
-/// thread sees the list. Every [`HEARTBEAT`] (checked on the clock every
-/// [`BEAT_CHECK`] forks) the oldest fork still on the list is promoted onto
-/// the worker's deque, where idle workers can steal it; the oldest, as it
-/// holds the most work. This is heartbeat scheduling: the cost of making
-/// work stealable is paid once per heartbeat, not once per fork, and an idle
-/// pool runs no timer at all. See `README.md`.
+/// A fork costs a push onto this list and a pop: two stores and a
+/// decrement, then a load and a compare, no atomics, no bounds check (the
+/// countdown keeps room, see below): only this thread sees the list. Every
+/// [`HEARTBEAT`] (checked on the clock every [`BEAT_CHECK`] forks) the
+/// oldest fork still on the list is promoted onto the worker's deque, where
+/// idle workers can steal it; the oldest, as it holds the most work. This is
+/// heartbeat scheduling: the cost of making work stealable is paid once per
+/// heartbeat, not once per fork, and an idle pool runs no timer at all. See
+/// `README.md`.
+///
+/// One counter, `countdown`, decides when a fork leaves the fast path:
+/// every [`BEAT_CHECK`] forks (the look at the clock), and at the first
+/// fork made with the list empty (set to 1 whenever the list empties, which
+/// always happens on the slow side of `pop_fork`: the entry at the bottom
+/// is always promoted). Each slow path leaves at least [`BEAT_CHECK`] free
+/// slots, so the `countdown` pushes until the next one always fit.
 struct Forks {
-    /// Only the owning thread touches it (`WorkerContext` is not `Sync`),
-    /// and never while user code runs with a borrow of it.
-    list: UnsafeCell<Vec<Option<Job>>>,
-    /// Entries below this index are promoted (`None`); the rest are not.
+    /// The slots; the first `top` hold forks (those below `promoted` were
+    /// moved out onto the deque). Only the owning thread touches it
+    /// (`WorkerContext` is not `Sync`), and never while user code runs with
+    /// a borrow of it.
+    slots: UnsafeCell<Box<[MaybeUninit<Job>]>>,
+    /// Forks on the list, promoted ones included.
+    top: Cell<usize>,
+    /// Entries below this index are promoted (moved onto the deque); the
+    /// rest are not.
     promoted: Cell<usize>,
-    /// Forks left until the next look at the clock.
+    /// Forks left until the next slow path; at most the free slots.
     countdown: Cell<u32>,
     /// When a fork was last promoted (or the clock last looked at, at start).
     last_beat: Cell<Instant>,
@@ -75,11 +89,19 @@ const BEAT_CHECK: u32 = 256;
 impl Forks {
     fn new() -> Self {
         Forks {
-            list: UnsafeCell::new(Vec::with_capacity(64)),
+            slots: UnsafeCell::new(Self::slots(2 * BEAT_CHECK as usize)),
+            top: Cell::new(0),
             promoted: Cell::new(0),
-            countdown: Cell::new(BEAT_CHECK),
+            // The first fork takes the slow path: it is the outermost.
+            countdown: Cell::new(1),
             last_beat: Cell::new(Instant::now()),
         }
+    }
+
+    fn slots(capacity: usize) -> Box<[MaybeUninit<Job>]> {
+        std::iter::repeat_with(MaybeUninit::uninit)
+            .take(capacity)
+            .collect()
     }
 }
 
@@ -227,37 +249,61 @@ impl WorkerContext {
     }
 
     /// Records the forked half of a `join` on this worker's fork list (not
-    /// stealable yet), and on a heartbeat promotes the oldest fork there
-    /// onto the deque. Pair with [`pop_fork`](Self::pop_fork).
+    /// stealable yet); every so often (see [`Forks`]) takes the slow path,
+    /// which may promote the oldest fork there onto the deque. Pair with
+    /// [`pop_fork`](Self::pop_fork).
     #[inline]
     pub(crate) fn push_fork_local(&self, job: Job) {
-        // SAFETY: see `Forks::list`: this thread only, no user code runs
-        // while the reference lives.
-        let outermost = unsafe {
-            let list = &mut *self.forks.list.get();
-            list.push(Some(job));
-            list.len() == 1
-        };
-        if outermost {
-            // The first fork of a job this worker took is promoted at
-            // once: a `join` of two long closures that fork nothing more
-            // still runs them in parallel, and a stolen job shares its
-            // biggest half straight away.
-            self.promote();
-            return;
+        let forks = &self.forks;
+        let top = forks.top.get();
+        // SAFETY: see `Forks::slots`: this thread only, no user code runs
+        // while the reference lives. `top` is in bounds: the last slow path
+        // left at least `countdown` free slots above the `top` of then, and
+        // every push since then (fewer than that) took one of them.
+        unsafe {
+            let slots = &mut *forks.slots.get();
+            slots.get_unchecked_mut(top).write(job);
         }
-        let left = self.forks.countdown.get() - 1;
+        forks.top.set(top + 1);
+        let left = forks.countdown.get() - 1;
+        forks.countdown.set(left);
         if left == 0 {
-            self.forks.countdown.set(BEAT_CHECK);
-            self.beat();
-        } else {
-            self.forks.countdown.set(left);
+            self.fork_slow();
         }
     }
 
-    /// Looks at the clock; promotes the oldest fork if a heartbeat passed.
+    /// The slow path of a fork: promotes the outermost fork at once, looks
+    /// at the clock otherwise, and makes room for the next run of forks.
     #[cold]
     #[inline(never)]
+    fn fork_slow(&self) {
+        let forks = &self.forks;
+        let top = forks.top.get();
+        if top == 1 {
+            // The first fork of a job this worker took (the list was
+            // empty) is promoted at once: a `join` of two long closures
+            // that fork nothing more still runs them in parallel, and a
+            // stolen job shares its biggest half straight away.
+            self.promote();
+        } else {
+            self.beat();
+        }
+        // SAFETY: see `Forks::slots`; `promote` runs no user code.
+        let slots = unsafe { &mut *forks.slots.get() };
+        if slots.len() - top < BEAT_CHECK as usize {
+            let mut grown = Forks::slots(2 * slots.len());
+            // SAFETY: both have at least `top` slots and are distinct
+            // allocations. The forks move (bitwise, as `Job`s do) to the
+            // new slots; the old ones are freed without reading them.
+            unsafe {
+                std::ptr::copy_nonoverlapping(slots.as_ptr(), grown.as_mut_ptr(), top);
+            }
+            *slots = grown;
+        }
+        forks.countdown.set(BEAT_CHECK);
+    }
+
+    /// Looks at the clock; promotes the oldest fork if a heartbeat passed.
     fn beat(&self) {
         let now = Instant::now();
         if now.duration_since(self.forks.last_beat.get()) < HEARTBEAT {
@@ -269,41 +315,48 @@ impl WorkerContext {
 
     /// Moves the oldest fork still on the fork list onto the deque.
     fn promote(&self) {
-        let at = self.forks.promoted.get();
-        // SAFETY: see `Forks::list`; `push_fork` runs no user code.
-        let job = unsafe {
-            let list = &mut *self.forks.list.get();
-            match list.get_mut(at) {
-                Some(entry) => entry.take(),
-                None => None,
-            }
-        };
-        if let Some(job) = job {
-            self.forks.promoted.set(at + 1);
-            self.push_fork(job);
+        let forks = &self.forks;
+        let at = forks.promoted.get();
+        if at == forks.top.get() {
+            // Every fork on the list is promoted already.
+            return;
         }
+        // SAFETY: see `Forks::slots`. Slots from `promoted` to `top` hold
+        // forks that were pushed and not moved out; this one moves out
+        // now, and `promoted` moves past it so it is not read again.
+        let job = unsafe { (&*forks.slots.get()).get_unchecked(at).assume_init_read() };
+        forks.promoted.set(at + 1);
+        self.push_fork(job);
     }
 
     /// Takes the newest fork off the fork list: `true` if it was still
     /// there (the caller runs it), `false` if it was promoted onto the
     /// deque (a thief may have it; the caller looks there and waits).
+    ///
+    /// The entry is left in its slot, not read: a fork job owns nothing,
+    /// and the caller has the job itself.
     #[inline]
     pub(crate) fn pop_fork(&self) -> bool {
-        // SAFETY: see `Forks::list`.
-        let entry = unsafe { (*self.forks.list.get()).pop() };
-        match entry {
-            Some(Some(job)) => {
-                // A fork job owns nothing; skip its no-op discard.
-                std::mem::forget(job);
-                true
-            }
-            _ => {
-                // Promoted forks are the oldest: this one was the last.
-                // SAFETY: see `Forks::list`.
-                let len = unsafe { (*self.forks.list.get()).len() };
-                self.forks.promoted.set(len);
-                false
-            }
+        let forks = &self.forks;
+        let top = forks.top.get() - 1;
+        forks.top.set(top);
+        if top < forks.promoted.get() {
+            self.popped_promoted(top);
+            return false;
+        }
+        true
+    }
+
+    /// `pop_fork` found its fork promoted: promoted forks are the oldest,
+    /// so it was the last one. If the list is now empty, the next fork is
+    /// the outermost of a job: its push takes the slow path.
+    #[cold]
+    #[inline(never)]
+    fn popped_promoted(&self, top: usize) {
+        self.forks.promoted.set(top);
+        if top == 0 {
+            // No slow path leaves fewer free slots than this.
+            self.forks.countdown.set(1);
         }
     }
 
@@ -628,5 +681,38 @@ mod tests {
         }
         assert!(!context.pop_fork());
         assert_eq!(context.deque.len(), 3);
+        // The list emptied through a promoted fork: the next fork is an
+        // outermost one again, promoted at once.
+        context.push_fork_local(fork());
+        assert_eq!(context.deque.len(), 4);
+        assert!(!context.pop_fork());
+    }
+
+    #[test]
+    fn the_fork_list_grows_past_its_first_capacity_and_keeps_its_forks() {
+        let context = context();
+        // No heartbeat passes (the last one lies in the future): only the
+        // outermost fork is promoted.
+        context
+            .forks
+            .last_beat
+            .set(Instant::now() + Duration::from_secs(3_600));
+        let capacity = |context: &WorkerContext| {
+            // SAFETY: this thread alone uses the list, and nothing else
+            // borrows it meanwhile.
+            unsafe { (&*context.forks.slots.get()).len() }
+        };
+        let depth = 3 * capacity(&context);
+        for _ in 0..depth {
+            context.push_fork_local(fork());
+        }
+        assert!(capacity(&context) >= depth);
+        assert_eq!(context.forks.top.get(), depth);
+        assert_eq!(context.deque.len(), 1);
+        for _ in 1..depth {
+            assert!(context.pop_fork());
+        }
+        assert!(!context.pop_fork());
+        assert_eq!(context.forks.top.get(), 0);
     }
 }
