@@ -430,18 +430,31 @@ struct Unwinding<'a, F: FnOnce() -> R + Send, R: Send> {
 }
 
 impl<F: FnOnce() -> R + Send, R: Send> Drop for Unwinding<'_, F, R> {
+    // Inlined into the landing pad, so that the guard's two pointers need
+    // no stack slots of their own on the path of every `join`.
+    #[inline(always)]
     fn drop(&mut self) {
-        let (context, job_b) = (self.context, self.job_b);
-        if context.pop_fork() || take_back_or_wait(context, job_b) {
-            // SAFETY: taken back unrun: no other thread has `job_b`. A
-            // panic of the closure's destructor here aborts, as any panic
-            // in a destructor during an unwind does.
-            unsafe { job_b.drop_func() };
-        } else {
-            // SAFETY: `take_back_or_wait` returned once the latch was set;
-            // nothing took the result.
-            unsafe { job_b.drop_result() };
-        }
+        unwind_join(self.context, self.job_b);
+    }
+}
+
+/// What [`Unwinding`] does.
+#[cold]
+#[inline(never)]
+fn unwind_join<F, R>(context: &WorkerContext, job_b: &StackJob<WorkerLatch, F, R>)
+where
+    F: FnOnce() -> R + Send,
+    R: Send,
+{
+    if context.pop_fork() || take_back_or_wait(context, job_b) {
+        // SAFETY: taken back unrun: no other thread has `job_b`. A panic
+        // of the closure's destructor here aborts, as any panic in a
+        // destructor during an unwind does.
+        unsafe { job_b.drop_func() };
+    } else {
+        // SAFETY: `take_back_or_wait` returned once the latch was set;
+        // nothing took the result.
+        unsafe { job_b.drop_result() };
     }
 }
 

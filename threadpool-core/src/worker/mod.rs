@@ -5,8 +5,7 @@
 //! `README.md`
 //! beside this file; sleeping in `../sleep/README.md`.
 
-use std::cell::{Cell, RefCell, UnsafeCell};
-use std::mem::MaybeUninit;
+use std::cell::{Cell, RefCell};
 use std::time::{Duration, Instant};
 
 use crossbeam_deque::Worker;
@@ -19,11 +18,27 @@ use crate::sync::{Arc, Ordering};
 use crate::task::{Envelope, Job, JobKind, Runner, Task, drop_quietly};
 
 thread_local! {
-    /// The worker this thread runs, if it is a pool's worker thread: set by
-    /// `main_loop` for as long as the context lives on its stack, null
-    /// otherwise. A `Cell` of a pointer has no destructor, so reading it is
-    /// a single load (it sits on every `join`).
-    static CURRENT: Cell<*const WorkerContext> = const { Cell::new(std::ptr::null()) };
+    /// The worker this thread runs and its pool, if it is a pool's worker
+    /// thread: set by `main_loop` for as long as the context lives on its
+    /// stack, null otherwise. A `Cell` of two pointers has no destructor, so
+    /// reading it is two loads, and the pool is compared without first
+    /// reading the context (this sits on every `join`).
+    static CURRENT: Cell<Current> = const { Cell::new(Current::NONE) };
+}
+
+/// What `CURRENT` holds.
+#[derive(Clone, Copy)]
+struct Current {
+    /// The shared state of the worker's pool (`Arc::as_ptr`).
+    pool: *const Shared,
+    context: *const WorkerContext,
+}
+
+impl Current {
+    const NONE: Current = Current {
+        pool: std::ptr::null(),
+        context: std::ptr::null(),
+    };
 }
 
 /// Everything a worker thread owns.
@@ -63,21 +78,27 @@ pub(crate) struct WorkerContext {
 /// is always promoted). Each slow path leaves at least [`BEAT_CHECK`] free
 /// slots, so the `countdown` pushes until the next one always fit.
 struct Forks {
-    /// The slots; the first `top` hold forks (those below `promoted` were
-    /// moved out onto the deque). Only the owning thread touches it
-    /// (`WorkerContext` is not `Sync`), and never while user code runs with
-    /// a borrow of it.
-    slots: UnsafeCell<Box<[MaybeUninit<Job>]>>,
-    /// Forks on the list, promoted ones included.
-    top: Cell<usize>,
-    /// Entries below this index are promoted (moved onto the deque); the
-    /// rest are not.
-    promoted: Cell<usize>,
+    /// The first of the slots: an allocation of `capacity` of them, owned
+    /// like a `Vec`'s. Slots from here to `top` hold forks (those below
+    /// `promoted` were moved out onto the deque), the rest nothing. Only
+    /// the owning thread touches them (`WorkerContext` is not `Sync`), and
+    /// never while user code runs.
+    base: Cell<*mut Job>,
+    capacity: Cell<usize>,
+    /// Just past the newest fork.
+    top: Cell<*mut Job>,
+    /// Slots below this one hold promoted forks (moved onto the deque); the
+    /// rest do not.
+    promoted: Cell<*mut Job>,
     /// Forks left until the next slow path; at most the free slots.
     countdown: Cell<u32>,
     /// When a fork was last promoted (or the clock last looked at, at start).
     last_beat: Cell<Instant>,
 }
+
+// SAFETY: the slots are owned like a `Vec<Job>`'s and `Job` is `Send`; the
+// raw pointers only point into them.
+unsafe impl Send for Forks {}
 
 /// How often a worker running `join`s promotes one fork.
 const HEARTBEAT: Duration = Duration::from_micros(100);
@@ -88,20 +109,67 @@ const BEAT_CHECK: u32 = 256;
 
 impl Forks {
     fn new() -> Self {
+        let (base, capacity) = Self::allocate(2 * BEAT_CHECK as usize);
         Forks {
-            slots: UnsafeCell::new(Self::slots(2 * BEAT_CHECK as usize)),
-            top: Cell::new(0),
-            promoted: Cell::new(0),
+            base: Cell::new(base),
+            capacity: Cell::new(capacity),
+            top: Cell::new(base),
+            promoted: Cell::new(base),
             // The first fork takes the slow path: it is the outermost.
             countdown: Cell::new(1),
             last_beat: Cell::new(Instant::now()),
         }
     }
 
-    fn slots(capacity: usize) -> Box<[MaybeUninit<Job>]> {
-        std::iter::repeat_with(MaybeUninit::uninit)
-            .take(capacity)
-            .collect()
+    /// Room for at least `capacity` forks: the first slot and how many.
+    fn allocate(capacity: usize) -> (*mut Job, usize) {
+        let mut slots = std::mem::ManuallyDrop::new(Vec::<Job>::with_capacity(capacity));
+        (slots.as_mut_ptr(), slots.capacity())
+    }
+
+    /// Forks on the list, promoted ones included.
+    fn len(&self) -> usize {
+        // SAFETY: both point into the one allocation, `top` not below `base`.
+        unsafe { self.top.get().offset_from_unsigned(self.base.get()) }
+    }
+
+    /// Promoted forks on the list.
+    fn promoted_len(&self) -> usize {
+        // SAFETY: as in `len`.
+        unsafe { self.promoted.get().offset_from_unsigned(self.base.get()) }
+    }
+
+    /// Makes room for at least [`BEAT_CHECK`] more forks.
+    fn reserve(&self) {
+        let len = self.len();
+        let capacity = self.capacity.get();
+        if capacity - len >= BEAT_CHECK as usize {
+            return;
+        }
+        let (base, grown) = Self::allocate(2 * capacity);
+        let promoted = self.promoted_len();
+        let old = self.base.get();
+        // SAFETY: both allocations have room for `len` forks and are
+        // distinct. The forks move bitwise, as `Job`s do; then the old
+        // allocation is freed as the empty `Vec` it was made from, without
+        // reading its slots.
+        unsafe {
+            std::ptr::copy_nonoverlapping(old, base, len);
+            drop(Vec::from_raw_parts(old, 0, capacity));
+            self.top.set(base.add(len));
+            self.promoted.set(base.add(promoted));
+        }
+        self.base.set(base);
+        self.capacity.set(grown);
+    }
+}
+
+impl Drop for Forks {
+    fn drop(&mut self) {
+        // SAFETY: the allocation `allocate` made, freed once, without
+        // dropping its slots: forks own nothing, and none is left when the
+        // worker's loop ends.
+        drop(unsafe { Vec::from_raw_parts(self.base.get(), 0, self.capacity.get()) });
     }
 }
 
@@ -256,15 +324,14 @@ impl WorkerContext {
     pub(crate) fn push_fork_local(&self, job: Job) {
         let forks = &self.forks;
         let top = forks.top.get();
-        // SAFETY: see `Forks::slots`: this thread only, no user code runs
-        // while the reference lives. `top` is in bounds: the last slow path
-        // left at least `countdown` free slots above the `top` of then, and
-        // every push since then (fewer than that) took one of them.
+        // SAFETY: `top` is a free slot: the last slow path left at least
+        // `countdown` free slots above the `top` of then, and every push
+        // since then (fewer than that) took one of them. Only this thread
+        // touches the slots (see `Forks::base`).
         unsafe {
-            let slots = &mut *forks.slots.get();
-            slots.get_unchecked_mut(top).write(job);
+            top.write(job);
+            forks.top.set(top.add(1));
         }
-        forks.top.set(top + 1);
         let left = forks.countdown.get() - 1;
         forks.countdown.set(left);
         if left == 0 {
@@ -277,9 +344,7 @@ impl WorkerContext {
     #[cold]
     #[inline(never)]
     fn fork_slow(&self) {
-        let forks = &self.forks;
-        let top = forks.top.get();
-        if top == 1 {
+        if self.forks.len() == 1 {
             // The first fork of a job this worker took (the list was
             // empty) is promoted at once: a `join` of two long closures
             // that fork nothing more still runs them in parallel, and a
@@ -288,19 +353,8 @@ impl WorkerContext {
         } else {
             self.beat();
         }
-        // SAFETY: see `Forks::slots`; `promote` runs no user code.
-        let slots = unsafe { &mut *forks.slots.get() };
-        if slots.len() - top < BEAT_CHECK as usize {
-            let mut grown = Forks::slots(2 * slots.len());
-            // SAFETY: both have at least `top` slots and are distinct
-            // allocations. The forks move (bitwise, as `Job`s do) to the
-            // new slots; the old ones are freed without reading them.
-            unsafe {
-                std::ptr::copy_nonoverlapping(slots.as_ptr(), grown.as_mut_ptr(), top);
-            }
-            *slots = grown;
-        }
-        forks.countdown.set(BEAT_CHECK);
+        self.forks.reserve();
+        self.forks.countdown.set(BEAT_CHECK);
     }
 
     /// Looks at the clock; promotes the oldest fork if a heartbeat passed.
@@ -321,11 +375,13 @@ impl WorkerContext {
             // Every fork on the list is promoted already.
             return;
         }
-        // SAFETY: see `Forks::slots`. Slots from `promoted` to `top` hold
-        // forks that were pushed and not moved out; this one moves out
-        // now, and `promoted` moves past it so it is not read again.
-        let job = unsafe { (&*forks.slots.get()).get_unchecked(at).assume_init_read() };
-        forks.promoted.set(at + 1);
+        // SAFETY: slots from `promoted` to `top` hold forks that were
+        // pushed and not moved out; this one moves out now, and `promoted`
+        // moves past it so it is not read again. This thread only.
+        let job = unsafe {
+            forks.promoted.set(at.add(1));
+            at.read()
+        };
         self.push_fork(job);
     }
 
@@ -338,7 +394,9 @@ impl WorkerContext {
     #[inline]
     pub(crate) fn pop_fork(&self) -> bool {
         let forks = &self.forks;
-        let top = forks.top.get() - 1;
+        // SAFETY: the caller pushed a fork that is still on the list, so
+        // `top` is above `base`.
+        let top = unsafe { forks.top.get().sub(1) };
         forks.top.set(top);
         if top < forks.promoted.get() {
             self.popped_promoted(top);
@@ -352,9 +410,9 @@ impl WorkerContext {
     /// the outermost of a job: its push takes the slow path.
     #[cold]
     #[inline(never)]
-    fn popped_promoted(&self, top: usize) {
+    fn popped_promoted(&self, top: *mut Job) {
         self.forks.promoted.set(top);
-        if top == 0 {
+        if top == self.forks.base.get() {
             // No slow path leaves fewer free slots than this.
             self.forks.countdown.set(1);
         }
@@ -510,7 +568,7 @@ struct Leave<'c>(&'c WorkerContext);
 
 impl Drop for Leave<'_> {
     fn drop(&mut self) {
-        CURRENT.set(std::ptr::null());
+        CURRENT.set(Current::NONE);
         let context = self.0;
         let shared = &context.shared;
         // Leaving, this worker owes any wake-up a submitter skipped for it.
@@ -535,7 +593,10 @@ impl Drop for Leave<'_> {
 /// The body of every worker thread.
 pub(crate) fn main_loop(context: WorkerContext) {
     let context = &context;
-    CURRENT.set(context);
+    CURRENT.set(Current {
+        pool: Arc::as_ptr(&context.shared),
+        context,
+    });
     let _leave = Leave(context);
     let shared = &context.shared;
     let mut idle = Idle::new();
@@ -591,7 +652,7 @@ pub(crate) fn push_local(shared: &Arc<Shared>, job: Job) -> Result<(), Job> {
 /// of, if any.
 #[inline]
 pub(crate) fn with_current_pool<R>(f: impl FnOnce(Option<&Arc<Shared>>) -> R) -> R {
-    let current = CURRENT.get();
+    let current = CURRENT.get().context;
     // SAFETY: as in `with_current`: the context outlives every job its
     // loop runs, and the reference does not escape `f`.
     let context = unsafe { current.as_ref() };
@@ -605,14 +666,15 @@ pub(crate) fn with_current<R>(
     f: impl FnOnce(Option<&WorkerContext>) -> R,
 ) -> R {
     let current = CURRENT.get();
-    // SAFETY: a non-null `CURRENT` points to the `WorkerContext` on the
-    // stack of this thread's `main_loop`, which outlives every job the loop
-    // runs; `Leave` nulls it before the context goes. The reference
-    // does not escape `f`.
-    let context = unsafe { current.as_ref() };
-    match context {
-        Some(context) if Arc::ptr_eq(&context.shared, shared) => f(Some(context)),
-        _ => f(None),
+    if current.pool == Arc::as_ptr(shared) {
+        // SAFETY: `pool` is not null (an `Arc`'s pointer never is), so
+        // `context` points to the `WorkerContext` on the stack of this
+        // thread's `main_loop`, which outlives every job the loop runs;
+        // `Leave` clears both before the context goes. The reference does
+        // not escape `f`.
+        f(Some(unsafe { &*current.context }))
+    } else {
+        f(None)
     }
 }
 
@@ -660,14 +722,14 @@ mod tests {
         context.forks.last_beat.set(Instant::now() - 2 * HEARTBEAT);
         context.push_fork_local(fork());
         assert_eq!(context.deque.len(), 2, "a heartbeat promotes one fork");
-        assert_eq!(context.forks.promoted.get(), 2);
+        assert_eq!(context.forks.promoted_len(), 2);
         // Newest first: two local forks, then the two promoted ones.
         assert!(context.pop_fork());
         assert!(context.pop_fork());
         assert!(!context.pop_fork());
-        assert_eq!(context.forks.promoted.get(), 1);
+        assert_eq!(context.forks.promoted_len(), 1);
         assert!(!context.pop_fork());
-        assert_eq!(context.forks.promoted.get(), 0);
+        assert_eq!(context.forks.promoted_len(), 0);
         // Without a heartbeat (the last one is made to lie in the future),
         // no promotion but the outermost fork's.
         context
@@ -697,22 +759,18 @@ mod tests {
             .forks
             .last_beat
             .set(Instant::now() + Duration::from_secs(3_600));
-        let capacity = |context: &WorkerContext| {
-            // SAFETY: this thread alone uses the list, and nothing else
-            // borrows it meanwhile.
-            unsafe { (&*context.forks.slots.get()).len() }
-        };
+        let capacity = |context: &WorkerContext| context.forks.capacity.get();
         let depth = 3 * capacity(&context);
         for _ in 0..depth {
             context.push_fork_local(fork());
         }
         assert!(capacity(&context) >= depth);
-        assert_eq!(context.forks.top.get(), depth);
+        assert_eq!(context.forks.len(), depth);
         assert_eq!(context.deque.len(), 1);
         for _ in 1..depth {
             assert!(context.pop_fork());
         }
         assert!(!context.pop_fork());
-        assert_eq!(context.forks.top.get(), 0);
+        assert_eq!(context.forks.len(), 0);
     }
 }
