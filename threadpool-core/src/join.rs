@@ -17,7 +17,7 @@ use std::ptr::NonNull;
 use std::time::Duration;
 
 use crate::handle::PoolHandle;
-use crate::latch::{CountLatch, Latch, LockLatch, WorkerLatch};
+use crate::latch::{CountLatch, ForkLatch, Latch, LockLatch};
 use crate::registry::Shared;
 use crate::sync::{Arc, Mutex, Ordering, lock};
 use crate::task::{AbortOnUnwind, Job, JobKind, JobVTable, Runner, discard_nothing, drop_quietly};
@@ -31,7 +31,11 @@ use crate::worker::{self, WorkerContext};
 /// the result once the latch is set, until the owner takes it
 /// ([`take_result`](Self::take_result), [`drop_result`](Self::drop_result)).
 /// Dropping the job drops neither: building and forking one stores the
-/// closure and the latch, nothing more.
+/// closure, nothing more (a fork's latch is made only if it is promoted).
+///
+/// `repr(C)` with the latch first: the fork list reaches a promoted fork's
+/// [`ForkLatch`] through the job's data pointer, without its types.
+#[repr(C)]
 struct StackJob<L, F, R> {
     latch: L,
     func: UnsafeCell<ManuallyDrop<F>>,
@@ -376,15 +380,14 @@ where
     RA: Send,
     RB: Send,
 {
-    // SAFETY: the latch is set by a worker of this pool, which keeps the
-    // pool's shared state, and so its sleep state, alive.
-    let latch = unsafe { WorkerLatch::new(&context.shared.sleep) };
-    let job_b = StackJob::new(latch, b);
+    let job_b = StackJob::new(ForkLatch::new(), b);
     // SAFETY: `job_b` stays on this frame until it is taken back unrun
     // (off the fork list or popped from the deque below) or has run (its
     // latch is set, awaited below); if `a` unwinds, `Unwinding` does the
-    // same before the frame goes.
-    context.push_fork_local(unsafe { job_b.as_job() });
+    // same before the frame goes. Its data starts with its `ForkLatch`
+    // (`repr(C)`), and only this frame reads the latch, after `pop_fork`
+    // found the fork promoted (so the latch was made).
+    unsafe { context.push_fork_local(job_b.as_job()) };
 
     let unwinding = Unwinding {
         context,
@@ -406,7 +409,7 @@ where
 /// back, else returns (or resumes the panic of) what the thief left.
 #[cold]
 #[inline(never)]
-fn join_promoted<F, R>(context: &WorkerContext, job_b: &StackJob<WorkerLatch, F, R>) -> R
+fn join_promoted<F, R>(context: &WorkerContext, job_b: &StackJob<ForkLatch, F, R>) -> R
 where
     F: FnOnce() -> R + Send,
     R: Send,
@@ -426,7 +429,7 @@ where
 /// unwind's landing pad, not code on the path of every `join`.
 struct Unwinding<'a, F: FnOnce() -> R + Send, R: Send> {
     context: &'a WorkerContext,
-    job_b: &'a StackJob<WorkerLatch, F, R>,
+    job_b: &'a StackJob<ForkLatch, F, R>,
 }
 
 impl<F: FnOnce() -> R + Send, R: Send> Drop for Unwinding<'_, F, R> {
@@ -441,7 +444,7 @@ impl<F: FnOnce() -> R + Send, R: Send> Drop for Unwinding<'_, F, R> {
 /// What [`Unwinding`] does.
 #[cold]
 #[inline(never)]
-fn unwind_join<F, R>(context: &WorkerContext, job_b: &StackJob<WorkerLatch, F, R>)
+fn unwind_join<F, R>(context: &WorkerContext, job_b: &StackJob<ForkLatch, F, R>)
 where
     F: FnOnce() -> R + Send,
     R: Send,
@@ -464,13 +467,16 @@ where
 /// fork list, stays small.
 #[cold]
 #[inline(never)]
-fn take_back_or_wait<F, R>(context: &WorkerContext, job_b: &StackJob<WorkerLatch, F, R>) -> bool {
+fn take_back_or_wait<F, R>(context: &WorkerContext, job_b: &StackJob<ForkLatch, F, R>) -> bool {
     let job_b_id: *const () = std::ptr::from_ref(job_b).cast();
     // Until `b` is taken back or has run, a thief may be using `job_b`:
     // nothing may unwind out of the caller's frame meanwhile.
     let abort = AbortOnUnwind;
+    // SAFETY: the fork was promoted (the callers' `pop_fork` said so),
+    // which made its latch.
+    let latch = unsafe { job_b.latch.get() };
     let taken_back = loop {
-        if job_b.latch.probe() {
+        if latch.probe() {
             break false;
         }
         match context.pop() {
@@ -480,7 +486,7 @@ fn take_back_or_wait<F, R>(context: &WorkerContext, job_b: &StackJob<WorkerLatch
             Some(job) => context.execute(job),
             None => {
                 // Stolen: run other jobs until the thief is done.
-                context.wait_for(&job_b.latch);
+                context.wait_for(latch);
                 break false;
             }
         }

@@ -9,6 +9,8 @@
 //! releases the waiter.
 
 use crate::sleep::Sleep;
+use std::cell::UnsafeCell;
+use std::mem::MaybeUninit;
 use std::time::Duration;
 
 use crate::sync::{AtomicUsize, Condvar, Mutex, Ordering, lock, wait_timeout};
@@ -95,6 +97,63 @@ impl Latch for WorkerLatch {
             // waits, and `notify_all` takes that lock: it cannot be missed.
             sleep.notify_all();
         }
+    }
+}
+
+/// The latch of a `join`'s fork: a [`WorkerLatch`] that exists only once
+/// the fork is promoted onto the deque, where another worker may run it.
+/// Most forks never are, and then building the latch would be the only
+/// cost a fork has beyond a push and a pop; so until then it holds nothing.
+///
+/// The forking worker initializes it when it promotes the fork, before the
+/// deque push that publishes the job, and looks at it only once it found
+/// the fork promoted.
+pub(crate) struct ForkLatch(UnsafeCell<MaybeUninit<WorkerLatch>>);
+
+// SAFETY: the latch is written once, by the owner, before the job is
+// published to other threads (the deque push orders the write before any
+// thief's use); from then on it is a `WorkerLatch`, which is `Sync`.
+unsafe impl Sync for ForkLatch {}
+
+impl ForkLatch {
+    /// A latch not yet made.
+    #[inline]
+    pub(crate) const fn new() -> Self {
+        ForkLatch(UnsafeCell::new(MaybeUninit::uninit()))
+    }
+
+    /// Makes the latch, unset.
+    ///
+    /// # Safety
+    ///
+    /// `this` points to a live `ForkLatch` that no other thread can reach
+    /// yet, made at most once; `sleep` is as for [`WorkerLatch::new`].
+    #[inline]
+    pub(crate) unsafe fn init(this: *const Self, sleep: &Sleep) {
+        // SAFETY: the caller's contract: nobody else reads or writes the
+        // cell meanwhile.
+        unsafe { (*(*this).0.get()).write(WorkerLatch::new(sleep)) };
+    }
+
+    /// The latch.
+    ///
+    /// # Safety
+    ///
+    /// It was made ([`init`](Self::init)).
+    #[inline]
+    pub(crate) unsafe fn get(&self) -> &WorkerLatch {
+        // SAFETY: the caller's contract; after `init`, the cell is only
+        // read (the latch's state is an atomic of its own).
+        unsafe { (*self.0.get()).assume_init_ref() }
+    }
+}
+
+impl Latch for ForkLatch {
+    unsafe fn set(this: *const Self) {
+        // SAFETY: a latch is set only by whoever ran the job, which was
+        // promoted first, so the latch was made; `this` is live as
+        // `Latch::set` requires, and the `WorkerLatch` sits in place.
+        unsafe { Latch::set((*this).0.get().cast::<WorkerLatch>().cast_const()) }
     }
 }
 

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_deque::Worker;
 
-use crate::latch::WorkerLatch;
+use crate::latch::{ForkLatch, WorkerLatch};
 use crate::registry::{
     Counters, Message, STEAL_ATTEMPTS, Shared, StealerSet, WorkerState, steal_work,
 };
@@ -320,8 +320,14 @@ impl WorkerContext {
     /// stealable yet); every so often (see [`Forks`]) takes the slow path,
     /// which may promote the oldest fork there onto the deque. Pair with
     /// [`pop_fork`](Self::pop_fork).
+    ///
+    /// # Safety
+    ///
+    /// `job`'s data points to a `repr(C)` value that starts with a
+    /// [`ForkLatch`], not yet made: promoting the fork makes it, and
+    /// whoever runs the job sets it.
     #[inline]
-    pub(crate) fn push_fork_local(&self, job: Job) {
+    pub(crate) unsafe fn push_fork_local(&self, job: Job) {
         let forks = &self.forks;
         let top = forks.top.get();
         // SAFETY: `top` is a free slot: the last slow path left at least
@@ -382,6 +388,10 @@ impl WorkerContext {
             forks.promoted.set(at.add(1));
             at.read()
         };
+        // SAFETY: `push_fork_local`'s contract: the job's data starts with
+        // its latch, not made yet; nobody else can reach it before the
+        // push below, and this worker's pool outlives whoever sets it.
+        unsafe { ForkLatch::init(job.id().cast(), &self.shared.sleep) };
         self.push_fork(job);
     }
 
@@ -683,7 +693,9 @@ mod tests {
     use super::*;
     use crate::registry::ThreadConfig;
     use crate::sync::AtomicBool;
+    use crate::task::{JobVTable, discard_nothing};
     use crossbeam_utils::CachePadded;
+    use std::ptr::NonNull;
 
     /// A worker context with no thread behind it, for driving its fork list.
     fn context() -> WorkerContext {
@@ -702,25 +714,57 @@ mod tests {
         WorkerContext::new(shared, state, Worker::new_lifo())
     }
 
-    /// A job that owns nothing (a zero-sized closure: no allocation), like
-    /// a fork, which `pop_fork` forgets.
-    fn fork() -> Job {
-        Job::spawned(|| ())
+    /// Fork jobs like `join`'s: each one's data is a latch of its own; they
+    /// own nothing, and running one does nothing.
+    struct Forker {
+        latches: Box<[ForkLatch]>,
+        next: Cell<usize>,
+    }
+
+    impl Forker {
+        fn new(n: usize) -> Forker {
+            Forker {
+                latches: (0..n).map(|_| ForkLatch::new()).collect(),
+                next: Cell::new(0),
+            }
+        }
+
+        /// Pushes the next fork onto `context`'s fork list.
+        fn push(&self, context: &WorkerContext) {
+            unsafe fn run_nothing(_: NonNull<()>, _: &dyn Runner) {}
+            let latch = &self.latches[self.next.get()];
+            self.next.set(self.next.get() + 1);
+            // SAFETY: the functions do nothing with the data, which is a
+            // latch that outlives the context (declared before it in each
+            // test), unmade, and used by no other job.
+            unsafe {
+                let job = Job::new(
+                    NonNull::from(latch).cast(),
+                    &JobVTable {
+                        run: run_nothing,
+                        discard: discard_nothing,
+                        kind: JobKind::Fork,
+                    },
+                );
+                context.push_fork_local(job);
+            }
+        }
     }
 
     #[test]
     fn heartbeat_promotes_the_oldest_local_fork_and_pop_fork_tells_which() {
+        let forker = Forker::new(4 * BEAT_CHECK as usize);
         let context = context();
         // The outermost fork is promoted at once.
-        context.push_fork_local(fork());
+        forker.push(&context);
         assert_eq!(context.deque.len(), 1);
-        context.push_fork_local(fork());
-        context.push_fork_local(fork());
+        forker.push(&context);
+        forker.push(&context);
         assert_eq!(context.deque.len(), 1, "inner forks stay local");
         // Make the next fork look at the clock, a heartbeat after the last.
         context.forks.countdown.set(1);
         context.forks.last_beat.set(Instant::now() - 2 * HEARTBEAT);
-        context.push_fork_local(fork());
+        forker.push(&context);
         assert_eq!(context.deque.len(), 2, "a heartbeat promotes one fork");
         assert_eq!(context.forks.promoted_len(), 2);
         // Newest first: two local forks, then the two promoted ones.
@@ -736,22 +780,23 @@ mod tests {
             .forks
             .last_beat
             .set(Instant::now() + Duration::from_secs(3_600));
-        context.push_fork_local(fork());
+        forker.push(&context);
         for _ in 0..3 * BEAT_CHECK {
-            context.push_fork_local(fork());
+            forker.push(&context);
             assert!(context.pop_fork());
         }
         assert!(!context.pop_fork());
         assert_eq!(context.deque.len(), 3);
         // The list emptied through a promoted fork: the next fork is an
         // outermost one again, promoted at once.
-        context.push_fork_local(fork());
+        forker.push(&context);
         assert_eq!(context.deque.len(), 4);
         assert!(!context.pop_fork());
     }
 
     #[test]
     fn the_fork_list_grows_past_its_first_capacity_and_keeps_its_forks() {
+        let forker = Forker::new(3 * 2 * BEAT_CHECK as usize);
         let context = context();
         // No heartbeat passes (the last one lies in the future): only the
         // outermost fork is promoted.
@@ -760,9 +805,10 @@ mod tests {
             .last_beat
             .set(Instant::now() + Duration::from_secs(3_600));
         let capacity = |context: &WorkerContext| context.forks.capacity.get();
-        let depth = 3 * capacity(&context);
+        let depth = 3 * 2 * BEAT_CHECK as usize;
+        assert!(capacity(&context) < depth);
         for _ in 0..depth {
-            context.push_fork_local(fork());
+            forker.push(&context);
         }
         assert!(capacity(&context) >= depth);
         assert_eq!(context.forks.len(), depth);
