@@ -23,6 +23,10 @@ use crate::sync::{Arc, Mutex, Ordering, lock};
 use crate::task::{AbortOnUnwind, Job, JobKind, JobVTable, Runner, discard_nothing, drop_quietly};
 use crate::worker::{self, WorkerContext};
 
+/// How long a thread outside the pool watches an `install`'s latch before
+/// it blocks: about what a sleep and a wake-up cost the two threads.
+const INSTALL_SPIN: Duration = Duration::from_micros(50);
+
 /// A closure, its result and a latch, on the stack of the thread that waits.
 ///
 /// No state says which of the three holds what: the owner knows from how
@@ -216,7 +220,9 @@ impl PoolHandle {
     /// counterpart of rayon's `ThreadPool::install`.
     ///
     /// On a worker of this pool `op` runs in place; elsewhere the calling
-    /// thread blocks until a worker has run it. Inside `op`,
+    /// thread waits until a worker has run it: it watches for the result
+    /// for about 50 µs (a short job is then over without a sleep and a
+    /// wake-up on either side), then blocks. Inside `op`,
     /// [`join`](Self::join) and [`scope`](Self::scope) fork onto this pool.
     ///
     /// A worker of *another* pool that calls `install` blocks its own pool
@@ -278,8 +284,11 @@ impl PoolHandle {
         // after the checks above: then take the job back and say so, rather
         // than wait for ever. Checked at growing intervals, only while no
         // worker has finished the job.
+        // A short job is over before a sleep and a wake-up would be: watch
+        // the latch for a while first, then block.
         let mut interval = Duration::from_millis(1);
-        while !job.latch.wait_timeout(interval) {
+        let done = job.latch.spin(INSTALL_SPIN);
+        while !done && !job.latch.wait_timeout(interval) {
             interval = (interval * 2).min(Duration::from_millis(100));
             if self.shared.alive.load(Ordering::SeqCst) == 0 && self.shared.take_back(id) {
                 // SAFETY: taken back unrun: no other thread has the job.

@@ -11,9 +11,11 @@
 use crate::sleep::Sleep;
 use std::cell::UnsafeCell;
 use std::mem::MaybeUninit;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use crate::sync::{AtomicUsize, Condvar, Mutex, Ordering, lock, wait_timeout};
+use crate::sync::{
+    AtomicBool, AtomicUsize, Condvar, Mutex, Ordering, lock, wait_timeout, yield_now,
+};
 
 /// Something a finished job signals.
 pub(crate) trait Latch {
@@ -157,40 +159,99 @@ impl Latch for ForkLatch {
     }
 }
 
-/// A latch for a thread outside the pool, which blocks until it is set.
+/// A latch for a thread outside the pool, which first watches it for a
+/// while ([`spin`](Self::spin)) and then blocks until it is set.
+///
+/// A short job (an `install` of a few microseconds) then costs no sleep
+/// and no wake-up on either side: the caller sees the flag at once, and
+/// the worker, which notifies only a caller that blocks, makes no system
+/// call.
 pub(crate) struct LockLatch {
-    set: Mutex<bool>,
+    /// Set, while the setter holds `state`'s lock, after `state.set`. A
+    /// waiter that sees it takes that lock once before it returns, so it
+    /// never frees the latch while the setter still holds the lock.
+    done: AtomicBool,
+    state: Mutex<LockState>,
     condvar: Condvar,
+}
+
+struct LockState {
+    set: bool,
+    /// A waiter blocks (or is about to) on the condvar: the setter must
+    /// notify it.
+    waiting: bool,
 }
 
 impl LockLatch {
     pub(crate) fn new() -> Self {
         LockLatch {
-            set: Mutex::new(false),
+            done: AtomicBool::new(false),
+            state: Mutex::new(LockState {
+                set: false,
+                waiting: false,
+            }),
             condvar: Condvar::new(),
+        }
+    }
+
+    /// Watches the latch, spinning and then yielding, for about `budget`;
+    /// returns whether it is set.
+    pub(crate) fn spin(&self, budget: Duration) -> bool {
+        let started = Instant::now();
+        let mut round = 0_u32;
+        loop {
+            // Acquire: pairs with the Release store in `set`, so the job's
+            // result, written before, is visible.
+            if self.done.load(Ordering::Acquire) {
+                // The setter set `done` under the lock: once this thread
+                // had the lock, the setter is done with the latch.
+                drop(lock(&self.state));
+                return true;
+            }
+            if round < SPINS {
+                for _ in 0..1_u32 << round {
+                    std::hint::spin_loop();
+                }
+                round += 1;
+            } else {
+                if started.elapsed() >= budget {
+                    return false;
+                }
+                yield_now();
+            }
         }
     }
 
     /// Blocks until the latch is set or `timeout` has passed; returns
     /// whether it is set.
     pub(crate) fn wait_timeout(&self, timeout: Duration) -> bool {
-        let set = lock(&self.set);
-        if *set {
+        let mut state = lock(&self.state);
+        if state.set {
             return true;
         }
-        *wait_timeout(&self.condvar, set, timeout)
+        state.waiting = true;
+        wait_timeout(&self.condvar, state, timeout).set
     }
 }
 
+/// Rounds of growing spins (1, 2, 4, ... 128 spin-loop hints) a
+/// [`LockLatch`] waiter makes before it starts yielding.
+const SPINS: u32 = 8;
+
 impl Latch for LockLatch {
     unsafe fn set(this: *const Self) {
-        // SAFETY: the waiter cannot return before it re-acquires the mutex,
-        // which happens after this guard is released; until then `*this` is
-        // live (the caller's contract).
+        // SAFETY: a waiter cannot return before it acquires the mutex
+        // after this guard is released (`spin` takes it once, and a
+        // blocked waiter re-acquires it); until then `*this` is live (the
+        // caller's contract).
         unsafe {
-            let mut set = lock(&(*this).set);
-            *set = true;
-            (*this).condvar.notify_all();
+            let mut state = lock(&(*this).state);
+            state.set = true;
+            // Release: pairs with the Acquire load in `spin`.
+            (*this).done.store(true, Ordering::Release);
+            if state.waiting {
+                (*this).condvar.notify_all();
+            }
         }
     }
 }
@@ -234,6 +295,42 @@ impl Latch for CountLatch {
             if (*this).count.fetch_sub(1, Ordering::AcqRel) == 1 {
                 Latch::set(&raw const (*this).latch);
             }
+        }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lock_latch_is_seen_by_spinning_and_by_blocking() {
+        // Not set: the watch gives up (a zero budget ends it after the
+        // spins), and a wait times out.
+        let latch = LockLatch::new();
+        assert!(!latch.spin(Duration::ZERO));
+        assert!(!latch.wait_timeout(Duration::from_millis(1)));
+        // Set by another thread, whichever way the waiter is waiting then:
+        // the waiter keeps waiting (watching, then blocking) until it is.
+        for spin in [Duration::from_secs(60), Duration::ZERO] {
+            let latch = LockLatch::new();
+            std::thread::scope(|s| {
+                s.spawn(|| {
+                    // SAFETY: the latch lives until the scope ends, after
+                    // this thread.
+                    unsafe { Latch::set(&raw const latch) };
+                });
+                let mut seen = latch.spin(spin);
+                // At most a minute of waiting: a lost wake-up fails the
+                // test instead of hanging it.
+                for _ in 0..60_000 {
+                    if seen {
+                        break;
+                    }
+                    seen = latch.wait_timeout(Duration::from_millis(1));
+                }
+                assert!(seen, "the latch was set");
+            });
         }
     }
 }
