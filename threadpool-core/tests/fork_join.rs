@@ -185,7 +185,8 @@ fn when_a_panics_b_is_dropped_once_whether_it_ran_or_was_taken_back() {
         let caught = catch_unwind(AssertUnwindSafe(|| {
             pool.install(|| {
                 // The outer fork is promoted at once; the inner one stays
-                // on the fork list: both ways out of an unwinding `a`.
+                // on the fork list unless another worker is idle: the ways
+                // out of an unwinding `a`.
                 pool.join(
                     || {
                         let counted = Counted(&drops);
@@ -209,11 +210,13 @@ fn when_a_panics_b_is_dropped_once_whether_it_ran_or_was_taken_back() {
             Some(&"inner a"),
             "{workers} workers"
         );
-        // The inner `b` never runs (`a` panicked before it could be popped
-        // and it was never promoted), and its captured value is dropped;
-        // the outer `b` either ran (its result dropped) or was dropped
-        // unrun (it owns nothing then).
-        assert_eq!(inner_ran.load(Ordering::SeqCst), 0, "{workers} workers");
+        // The inner `b` ran at most once (a thief may have taken it once it
+        // was promoted) and is dropped once either way: its closure, with
+        // the value it captured, or the value it returned. The outer `b`
+        // either ran (its result dropped) or was dropped unrun (it owns
+        // nothing then).
+        let inner_ran = inner_ran.load(Ordering::SeqCst);
+        assert!(inner_ran <= 1, "{workers} workers: b ran {inner_ran} times");
         let outer_ran = outer_ran.load(Ordering::SeqCst);
         assert!(outer_ran <= 1, "{workers} workers: b ran {outer_ran} times");
         assert_eq!(
