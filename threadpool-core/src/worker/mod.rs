@@ -318,7 +318,8 @@ impl WorkerContext {
 
     /// Records the forked half of a `join` on this worker's fork list (not
     /// stealable yet); every so often (see [`Forks`]) takes the slow path,
-    /// which may promote the oldest fork there onto the deque. Pair with
+    /// which may promote the oldest fork there onto the deque, and so does
+    /// a fork made while another worker is idle. Pair with
     /// [`pop_fork`](Self::pop_fork).
     ///
     /// # Safety
