@@ -163,10 +163,9 @@ impl PoolHandle {
     /// on the worker's own list of forks, at the cost of a push and a pop;
     /// if nobody stole `b` the worker then runs it itself. Every 100 µs
     /// of fork-join work (a heartbeat, checked on the clock as forks are
-    /// made: no timer thread, nothing while the pool is idle), at the
-    /// first fork of a job, and at any fork made while another worker is
-    /// idle, the worker moves its oldest fork onto its deque, where an
-    /// idle worker may steal it. Called from outside
+    /// made: no timer thread, nothing while the pool is idle) and at the
+    /// first fork of a job, the worker moves its oldest fork onto its
+    /// deque, where an idle worker may steal it. Called from outside
     /// the pool, the whole `join` first moves onto a worker (see
     /// [`install`](Self::install)). Forking allocates nothing.
     ///

@@ -66,14 +66,6 @@ impl Sleep {
         }
     }
 
-    /// How many workers are idle and awake, looking for work: a hint (a
-    /// relaxed load; it pairs with nothing), for forks deciding whether to
-    /// make themselves stealable.
-    #[inline]
-    pub(crate) fn idle_hint(&self) -> usize {
-        self.idle.load(Ordering::Relaxed)
-    }
-
     /// Puts the calling worker, counted idle ([`start_idle`](Self::start_idle)),
     /// to sleep until a waker claims it or `leave` returns true; it is
     /// counted idle again when this returns.

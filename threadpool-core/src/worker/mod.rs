@@ -318,8 +318,7 @@ impl WorkerContext {
 
     /// Records the forked half of a `join` on this worker's fork list (not
     /// stealable yet); every so often (see [`Forks`]) takes the slow path,
-    /// which may promote the oldest fork there onto the deque, and so does
-    /// a fork made while another worker is idle. Pair with
+    /// which may promote the oldest fork there onto the deque. Pair with
     /// [`pop_fork`](Self::pop_fork).
     ///
     /// # Safety
@@ -343,20 +342,6 @@ impl WorkerContext {
         forks.countdown.set(left);
         if left == 0 {
             self.fork_slow();
-        } else if self.shared.sleep.idle_hint() > 0 {
-            self.promote_for_idle();
-        }
-    }
-
-    /// Another worker is looking for work now: offers it the oldest fork
-    /// rather than wait for the next heartbeat, unless this worker's deque
-    /// already holds more jobs than there are idle workers (one more than
-    /// them: a fork promoted a moment ago, at once, may not be stolen yet).
-    #[cold]
-    #[inline(never)]
-    fn promote_for_idle(&self) {
-        if self.deque.len() <= self.shared.sleep.idle_hint() {
-            self.promote();
         }
     }
 
@@ -806,40 +791,6 @@ mod tests {
         // outermost one again, promoted at once.
         forker.push(&context);
         assert_eq!(context.deque.len(), 4);
-        assert!(!context.pop_fork());
-    }
-
-    #[test]
-    fn an_idle_worker_gets_forks_promoted_one_more_than_it_can_take() {
-        let forker = Forker::new(8);
-        let context = context();
-        // No heartbeat passes (the last one lies in the future).
-        context
-            .forks
-            .last_beat
-            .set(Instant::now() + Duration::from_secs(3_600));
-        // Nobody idle: only the outermost fork is promoted.
-        forker.push(&context);
-        forker.push(&context);
-        assert_eq!(context.deque.len(), 1);
-        // One worker idle: forks are promoted while the deque holds at
-        // most one job per idle worker, plus one.
-        context.shared.sleep.start_idle();
-        forker.push(&context);
-        assert_eq!(context.deque.len(), 2);
-        forker.push(&context);
-        assert_eq!(context.deque.len(), 2, "enough on offer for one thief");
-        // Nobody idle any more: forks stay on the list.
-        context.shared.sleep.end_idle(|| 0);
-        forker.push(&context);
-        assert_eq!(context.deque.len(), 2);
-        // The promoted ones are the two oldest (a promotion takes the
-        // oldest fork still local): the three newest pop locally.
-        assert_eq!(context.forks.promoted_len(), 2);
-        assert!(context.pop_fork());
-        assert!(context.pop_fork());
-        assert!(context.pop_fork());
-        assert!(!context.pop_fork());
         assert!(!context.pop_fork());
     }
 
