@@ -53,7 +53,7 @@ const SCENARIOS: &[(&str, &str)] = &[
     ),
     (
         "fork_join",
-        "fib(30) with join at every level, on all workers and on one",
+        "fib(30) with join at every level, on all workers and on one; nested joins of blocking closures on 4 workers",
     ),
     (
         "tree_sum",
@@ -652,6 +652,48 @@ fn fork_join(config: &Config) {
         );
         per_node.report(&[], &[]);
     }
+    nested_blocking(config);
+}
+
+/// Nested joins of long closures that fork nothing more: four leaves, each
+/// blocking for [`LEAF`], joined two by two, on a pool of four workers. The
+/// ideal is one leaf's time; a fork that stays on its worker's fork list
+/// while the others are idle runs after its sibling, doubling it.
+fn nested_blocking(config: &Config) {
+    const LEAF: Duration = Duration::from_micros(300);
+    const WORKERS: usize = 4;
+    fn leaf() {
+        std::thread::sleep(LEAF);
+    }
+    let core = ThreadPoolBuilder::new()
+        .num_workers(WORKERS)
+        .build_handle()
+        .expect("pool starts");
+    let rayon = rayon_pool(WORKERS);
+    let repeat = config.size(50, 20);
+    let mut samples = Samples::new("fork_join/nested_blocking", "ms");
+    interleave(
+        config.rounds(9, 3),
+        &[OURS_JOIN, "rayon-join"],
+        |implementation| {
+            let started = Instant::now();
+            for _ in 0..repeat {
+                match implementation {
+                    OURS_JOIN => core
+                        .install(|| core.join(|| core.join(leaf, leaf), || core.join(leaf, leaf))),
+                    _ => rayon.install(|| {
+                        rayon::join(|| rayon::join(leaf, leaf), || rayon::join(leaf, leaf))
+                    }),
+                };
+            }
+            samples.push(
+                implementation,
+                started.elapsed().as_secs_f64() * 1e3 / repeat as f64,
+            );
+        },
+    );
+    core.shutdown();
+    samples.report(&[OURS_JOIN], &["rayon-join"]);
 }
 
 // ---------------------------------------------------------------------------

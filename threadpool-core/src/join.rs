@@ -11,28 +11,39 @@
 use std::any::Any;
 use std::cell::UnsafeCell;
 use std::marker::PhantomData;
+use std::mem::{ManuallyDrop, MaybeUninit};
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::ptr::NonNull;
 use std::time::Duration;
 
 use crate::handle::PoolHandle;
-use crate::latch::{CountLatch, Latch, LockLatch, WorkerLatch};
+use crate::latch::{CountLatch, ForkLatch, Latch, LockLatch, WorkerLatch};
 use crate::registry::Shared;
 use crate::sync::{Arc, Mutex, Ordering, lock};
 use crate::task::{AbortOnUnwind, Job, JobKind, JobVTable, Runner, discard_nothing, drop_quietly};
 use crate::worker::{self, WorkerContext};
 
-enum JobResult<R> {
-    Pending,
-    Ok(R),
-    Panicked(Box<dyn Any + Send>),
-}
+/// How long a thread outside the pool watches an `install`'s latch before
+/// it blocks: about what a sleep and a wake-up cost the two threads.
+const INSTALL_SPIN: Duration = Duration::from_micros(50);
 
 /// A closure, its result and a latch, on the stack of the thread that waits.
+///
+/// No state says which of the three holds what: the owner knows from how
+/// the job went. The closure is there until the job runs or the owner takes
+/// it back ([`take_func`](Self::take_func), [`drop_func`](Self::drop_func));
+/// the result once the latch is set, until the owner takes it
+/// ([`take_result`](Self::take_result), [`drop_result`](Self::drop_result)).
+/// Dropping the job drops neither: building and forking one stores the
+/// closure, nothing more (a fork's latch is made only if it is promoted).
+///
+/// `repr(C)` with the latch first: the fork list reaches a promoted fork's
+/// [`ForkLatch`] through the job's data pointer, without its types.
+#[repr(C)]
 struct StackJob<L, F, R> {
     latch: L,
-    func: UnsafeCell<Option<F>>,
-    result: UnsafeCell<JobResult<R>>,
+    func: UnsafeCell<ManuallyDrop<F>>,
+    result: UnsafeCell<MaybeUninit<std::thread::Result<R>>>,
 }
 
 impl<L: Latch + Sync, F: FnOnce() -> R + Send, R: Send> StackJob<L, F, R> {
@@ -40,8 +51,8 @@ impl<L: Latch + Sync, F: FnOnce() -> R + Send, R: Send> StackJob<L, F, R> {
     fn new(latch: L, func: F) -> Self {
         StackJob {
             latch,
-            func: UnsafeCell::new(Some(func)),
-            result: UnsafeCell::new(JobResult::Pending),
+            func: UnsafeCell::new(ManuallyDrop::new(func)),
+            result: UnsafeCell::new(MaybeUninit::uninit()),
         }
     }
 
@@ -81,41 +92,67 @@ impl<L: Latch + Sync, F: FnOnce() -> R + Send, R: Send> StackJob<L, F, R> {
 
     /// # Safety
     ///
-    /// `this` is a `*const Self` from `as_job`, run at most once.
+    /// `this` is a `*const Self` from `as_job`, run at most once, and its
+    /// closure was not taken back.
     unsafe fn execute(this: *const ()) {
         // SAFETY: the caller's contract; until the latch is set, only this
         // thread touches the cells.
         unsafe {
             let this = this.cast::<Self>();
-            let func = (*(*this).func.get()).take().expect("a stack job runs once");
-            *(*this).result.get() = match catch_unwind(AssertUnwindSafe(func)) {
-                Ok(value) => JobResult::Ok(value),
-                Err(payload) => JobResult::Panicked(payload),
-            };
+            let func = ManuallyDrop::take(&mut *(*this).func.get());
+            (*(*this).result.get()).write(catch_unwind(AssertUnwindSafe(func)));
             Latch::set(&raw const (*this).latch);
         }
     }
 
-    /// The closure, taken back unrun: taken out in place rather than by
+    /// The closure, taken back unrun: read out in place rather than by
     /// moving the whole job (a copy of the frame that stalls on the stores
     /// that just built it).
     ///
     /// # Safety
     ///
-    /// No other thread has the job: it was taken back unrun.
+    /// No other thread has the job (it was taken back unrun), and the
+    /// closure was not taken before.
     #[inline]
     unsafe fn take_func(&self) -> F {
-        // SAFETY: the caller's contract: this thread alone touches the cell.
-        unsafe { (*self.func.get()).take() }.expect("an unrun job still has its closure")
+        // SAFETY: the caller's contract: this thread alone touches the
+        // cell, which still holds the closure.
+        unsafe { ManuallyDrop::take(&mut *self.func.get()) }
     }
 
-    /// The result of a job that ran; resumes its panic.
-    fn into_result(self) -> R {
-        match self.result.into_inner() {
-            JobResult::Ok(value) => value,
-            JobResult::Panicked(payload) => resume_unwind(payload),
-            JobResult::Pending => unreachable!("the latch is set only after the result"),
+    /// Drops the closure of a job taken back unrun.
+    ///
+    /// # Safety
+    ///
+    /// As for [`take_func`](Self::take_func).
+    unsafe fn drop_func(&self) {
+        // SAFETY: the caller's contract.
+        unsafe { ManuallyDrop::drop(&mut *self.func.get()) }
+    }
+
+    /// The result of a job that ran, read out in place; resumes its panic.
+    ///
+    /// # Safety
+    ///
+    /// The job ran (its latch is set), and the result was not taken.
+    unsafe fn take_result(&self) -> R {
+        // SAFETY: the caller's contract: the runner wrote the result
+        // before it set the latch, and it is read once.
+        match unsafe { (*self.result.get()).assume_init_read() } {
+            Ok(value) => value,
+            Err(payload) => resume_unwind(payload),
         }
+    }
+
+    /// Drops the result of a job that ran.
+    ///
+    /// # Safety
+    ///
+    /// As for [`take_result`](Self::take_result), and the result was not
+    /// taken.
+    unsafe fn drop_result(&self) {
+        // SAFETY: the caller's contract.
+        unsafe { (*self.result.get()).assume_init_drop() }
     }
 }
 
@@ -126,9 +163,9 @@ impl PoolHandle {
     /// on the worker's own list of forks, at the cost of a push and a pop;
     /// if nobody stole `b` the worker then runs it itself. Every 100 µs
     /// of fork-join work (a heartbeat, checked on the clock as forks are
-    /// made: no timer thread, nothing while the pool is idle) the worker
-    /// moves its oldest fork onto its deque, where an idle worker may
-    /// steal it. Called from outside
+    /// made: no timer thread, nothing while the pool is idle) and at the
+    /// first fork of a job, the worker moves its oldest fork onto its
+    /// deque, where an idle worker may steal it. Called from outside
     /// the pool, the whole `join` first moves onto a worker (see
     /// [`install`](Self::install)). Forking allocates nothing.
     ///
@@ -183,7 +220,9 @@ impl PoolHandle {
     /// counterpart of rayon's `ThreadPool::install`.
     ///
     /// On a worker of this pool `op` runs in place; elsewhere the calling
-    /// thread blocks until a worker has run it. Inside `op`,
+    /// thread waits until a worker has run it: it watches for the result
+    /// for about 50 µs (a short job is then over without a sleep and a
+    /// wake-up on either side), then blocks. Inside `op`,
     /// [`join`](Self::join) and [`scope`](Self::scope) fork onto this pool.
     ///
     /// A worker of *another* pool that calls `install` blocks its own pool
@@ -245,10 +284,15 @@ impl PoolHandle {
         // after the checks above: then take the job back and say so, rather
         // than wait for ever. Checked at growing intervals, only while no
         // worker has finished the job.
+        // A short job is over before a sleep and a wake-up would be: watch
+        // the latch for a while first, then block.
         let mut interval = Duration::from_millis(1);
-        while !job.latch.wait_timeout(interval) {
+        let done = job.latch.spin(INSTALL_SPIN);
+        while !done && !job.latch.wait_timeout(interval) {
             interval = (interval * 2).min(Duration::from_millis(100));
             if self.shared.alive.load(Ordering::SeqCst) == 0 && self.shared.take_back(id) {
+                // SAFETY: taken back unrun: no other thread has the job.
+                unsafe { job.drop_func() };
                 panic!(
                     "{caller}: the pool lost its last worker before running the job{}",
                     if self.is_shut_down() {
@@ -259,7 +303,8 @@ impl PoolHandle {
                 );
             }
         }
-        job.into_result()
+        // SAFETY: the latch is set: the job ran.
+        unsafe { job.take_result() }
     }
 
     /// Creates a scope in which jobs that borrow from the enclosing stack
@@ -344,28 +389,84 @@ where
     RA: Send,
     RB: Send,
 {
-    // SAFETY: the latch is set by a worker of this pool, which keeps the
-    // pool's shared state, and so its sleep state, alive.
-    let latch = unsafe { WorkerLatch::new(&context.shared.sleep) };
-    let job_b = StackJob::new(latch, b);
+    let job_b = StackJob::new(ForkLatch::new(), b);
     // SAFETY: `job_b` stays on this frame until it is taken back unrun
     // (off the fork list or popped from the deque below) or has run (its
-    // latch is set, awaited below); the result of `a` is caught, so no
-    // unwind skips that.
-    let job_b_ref = unsafe { job_b.as_job() };
-    let job_b_id = job_b_ref.id();
-    context.push_fork_local(job_b_ref);
+    // latch is set, awaited below); if `a` unwinds, `Unwinding` does the
+    // same before the frame goes. Its data starts with its `ForkLatch`
+    // (`repr(C)`), and only this frame reads the latch, after `pop_fork`
+    // found the fork promoted (so the latch was made).
+    unsafe { context.push_fork_local(job_b.as_job()) };
 
-    let result_a = catch_unwind(AssertUnwindSafe(a));
+    let unwinding = Unwinding {
+        context,
+        job_b: &job_b,
+    };
+    let value_a = a();
+    std::mem::forget(unwinding);
 
-    let taken_back = context.pop_fork() || take_back_or_wait(context, &job_b, job_b_id);
-    match result_a {
-        // Nobody stole `b`: run it here.
+    if context.pop_fork() {
+        // Nobody could steal `b`: run it here.
+        // SAFETY: still on the fork list: no other thread has `job_b`.
+        (value_a, (unsafe { job_b.take_func() })())
+    } else {
+        (value_a, join_promoted(context, &job_b))
+    }
+}
+
+/// The rest of a `join` whose fork was promoted: runs `b` if it is taken
+/// back, else returns (or resumes the panic of) what the thief left.
+#[cold]
+#[inline(never)]
+fn join_promoted<F, R>(context: &WorkerContext, job_b: &StackJob<ForkLatch, F, R>) -> R
+where
+    F: FnOnce() -> R + Send,
+    R: Send,
+{
+    if take_back_or_wait(context, job_b) {
         // SAFETY: taken back unrun: no other thread has `job_b`.
-        Ok(value_a) if taken_back => (value_a, (unsafe { job_b.take_func() })()),
-        Ok(value_a) => (value_a, job_b.into_result()),
-        // `a` panicked: `b`, if taken back, is dropped unrun.
-        Err(payload) => resume_unwind(payload),
+        (unsafe { job_b.take_func() })()
+    } else {
+        // SAFETY: `take_back_or_wait` returned once the latch was set.
+        unsafe { job_b.take_result() }
+    }
+}
+
+/// Takes the fork of a `join` back, or waits for it, while its `a` unwinds:
+/// the unwind then drops what `b` left (its closure or its result) and goes
+/// on with `a`'s panic. Forgotten when `a` returns; dropping it is the
+/// unwind's landing pad, not code on the path of every `join`.
+struct Unwinding<'a, F: FnOnce() -> R + Send, R: Send> {
+    context: &'a WorkerContext,
+    job_b: &'a StackJob<ForkLatch, F, R>,
+}
+
+impl<F: FnOnce() -> R + Send, R: Send> Drop for Unwinding<'_, F, R> {
+    // Inlined into the landing pad, so that the guard's two pointers need
+    // no stack slots of their own on the path of every `join`.
+    #[inline(always)]
+    fn drop(&mut self) {
+        unwind_join(self.context, self.job_b);
+    }
+}
+
+/// What [`Unwinding`] does.
+#[cold]
+#[inline(never)]
+fn unwind_join<F, R>(context: &WorkerContext, job_b: &StackJob<ForkLatch, F, R>)
+where
+    F: FnOnce() -> R + Send,
+    R: Send,
+{
+    if context.pop_fork() || take_back_or_wait(context, job_b) {
+        // SAFETY: taken back unrun: no other thread has `job_b`. A panic
+        // of the closure's destructor here aborts, as any panic in a
+        // destructor during an unwind does.
+        unsafe { job_b.drop_func() };
+    } else {
+        // SAFETY: `take_back_or_wait` returned once the latch was set;
+        // nothing took the result.
+        unsafe { job_b.drop_result() };
     }
 }
 
@@ -375,16 +476,16 @@ where
 /// fork list, stays small.
 #[cold]
 #[inline(never)]
-fn take_back_or_wait<F, R>(
-    context: &WorkerContext,
-    job_b: &StackJob<WorkerLatch, F, R>,
-    job_b_id: *const (),
-) -> bool {
+fn take_back_or_wait<F, R>(context: &WorkerContext, job_b: &StackJob<ForkLatch, F, R>) -> bool {
+    let job_b_id: *const () = std::ptr::from_ref(job_b).cast();
     // Until `b` is taken back or has run, a thief may be using `job_b`:
     // nothing may unwind out of the caller's frame meanwhile.
     let abort = AbortOnUnwind;
+    // SAFETY: the fork was promoted (the callers' `pop_fork` said so),
+    // which made its latch.
+    let latch = unsafe { job_b.latch.get() };
     let taken_back = loop {
-        if job_b.latch.probe() {
+        if latch.probe() {
             break false;
         }
         match context.pop() {
@@ -394,7 +495,7 @@ fn take_back_or_wait<F, R>(
             Some(job) => context.execute(job),
             None => {
                 // Stolen: run other jobs until the thief is done.
-                context.wait_for(&job_b.latch);
+                context.wait_for(latch);
                 break false;
             }
         }

@@ -9,9 +9,13 @@
 //! releases the waiter.
 
 use crate::sleep::Sleep;
-use std::time::Duration;
+use std::cell::UnsafeCell;
+use std::mem::MaybeUninit;
+use std::time::{Duration, Instant};
 
-use crate::sync::{AtomicUsize, Condvar, Mutex, Ordering, lock, wait_timeout};
+use crate::sync::{
+    AtomicBool, AtomicUsize, Condvar, Mutex, Ordering, lock, wait_timeout, yield_now,
+};
 
 /// Something a finished job signals.
 pub(crate) trait Latch {
@@ -98,40 +102,156 @@ impl Latch for WorkerLatch {
     }
 }
 
-/// A latch for a thread outside the pool, which blocks until it is set.
+/// The latch of a `join`'s fork: a [`WorkerLatch`] that exists only once
+/// the fork is promoted onto the deque, where another worker may run it.
+/// Most forks never are, and then building the latch would be the only
+/// cost a fork has beyond a push and a pop; so until then it holds nothing.
+///
+/// The forking worker initializes it when it promotes the fork, before the
+/// deque push that publishes the job, and looks at it only once it found
+/// the fork promoted.
+pub(crate) struct ForkLatch(UnsafeCell<MaybeUninit<WorkerLatch>>);
+
+// SAFETY: the latch is written once, by the owner, before the job is
+// published to other threads (the deque push orders the write before any
+// thief's use); from then on it is a `WorkerLatch`, which is `Sync`.
+unsafe impl Sync for ForkLatch {}
+
+impl ForkLatch {
+    /// A latch not yet made.
+    #[inline]
+    pub(crate) const fn new() -> Self {
+        ForkLatch(UnsafeCell::new(MaybeUninit::uninit()))
+    }
+
+    /// Makes the latch, unset.
+    ///
+    /// # Safety
+    ///
+    /// `this` points to a live `ForkLatch` that no other thread can reach
+    /// yet, made at most once; `sleep` is as for [`WorkerLatch::new`].
+    #[inline]
+    pub(crate) unsafe fn init(this: *const Self, sleep: &Sleep) {
+        // SAFETY: the caller's contract: nobody else reads or writes the
+        // cell meanwhile.
+        unsafe { (*(*this).0.get()).write(WorkerLatch::new(sleep)) };
+    }
+
+    /// The latch.
+    ///
+    /// # Safety
+    ///
+    /// It was made ([`init`](Self::init)).
+    #[inline]
+    pub(crate) unsafe fn get(&self) -> &WorkerLatch {
+        // SAFETY: the caller's contract; after `init`, the cell is only
+        // read (the latch's state is an atomic of its own).
+        unsafe { (*self.0.get()).assume_init_ref() }
+    }
+}
+
+impl Latch for ForkLatch {
+    unsafe fn set(this: *const Self) {
+        // SAFETY: a latch is set only by whoever ran the job, which was
+        // promoted first, so the latch was made; `this` is live as
+        // `Latch::set` requires, and the `WorkerLatch` sits in place.
+        unsafe { Latch::set((*this).0.get().cast::<WorkerLatch>().cast_const()) }
+    }
+}
+
+/// A latch for a thread outside the pool, which first watches it for a
+/// while ([`spin`](Self::spin)) and then blocks until it is set.
+///
+/// A short job (an `install` of a few microseconds) then costs no sleep
+/// and no wake-up on either side: the caller sees the flag at once, and
+/// the worker, which notifies only a caller that blocks, makes no system
+/// call.
 pub(crate) struct LockLatch {
-    set: Mutex<bool>,
+    /// Set, while the setter holds `state`'s lock, after `state.set`. A
+    /// waiter that sees it takes that lock once before it returns, so it
+    /// never frees the latch while the setter still holds the lock.
+    done: AtomicBool,
+    state: Mutex<LockState>,
     condvar: Condvar,
+}
+
+struct LockState {
+    set: bool,
+    /// A waiter blocks (or is about to) on the condvar: the setter must
+    /// notify it.
+    waiting: bool,
 }
 
 impl LockLatch {
     pub(crate) fn new() -> Self {
         LockLatch {
-            set: Mutex::new(false),
+            done: AtomicBool::new(false),
+            state: Mutex::new(LockState {
+                set: false,
+                waiting: false,
+            }),
             condvar: Condvar::new(),
+        }
+    }
+
+    /// Watches the latch, spinning and then yielding, for about `budget`;
+    /// returns whether it is set.
+    pub(crate) fn spin(&self, budget: Duration) -> bool {
+        let started = Instant::now();
+        let mut round = 0_u32;
+        loop {
+            // Acquire: pairs with the Release store in `set`, so the job's
+            // result, written before, is visible.
+            if self.done.load(Ordering::Acquire) {
+                // The setter set `done` under the lock: once this thread
+                // had the lock, the setter is done with the latch.
+                drop(lock(&self.state));
+                return true;
+            }
+            if round < SPINS {
+                for _ in 0..1_u32 << round {
+                    std::hint::spin_loop();
+                }
+                round += 1;
+            } else {
+                if started.elapsed() >= budget {
+                    return false;
+                }
+                yield_now();
+            }
         }
     }
 
     /// Blocks until the latch is set or `timeout` has passed; returns
     /// whether it is set.
     pub(crate) fn wait_timeout(&self, timeout: Duration) -> bool {
-        let set = lock(&self.set);
-        if *set {
+        let mut state = lock(&self.state);
+        if state.set {
             return true;
         }
-        *wait_timeout(&self.condvar, set, timeout)
+        state.waiting = true;
+        wait_timeout(&self.condvar, state, timeout).set
     }
 }
 
+/// Rounds of growing spins (1, 2, 4, ... 128 spin-loop hints) a
+/// [`LockLatch`] waiter makes before it starts yielding.
+const SPINS: u32 = 8;
+
 impl Latch for LockLatch {
     unsafe fn set(this: *const Self) {
-        // SAFETY: the waiter cannot return before it re-acquires the mutex,
-        // which happens after this guard is released; until then `*this` is
-        // live (the caller's contract).
+        // SAFETY: a waiter cannot return before it acquires the mutex
+        // after this guard is released (`spin` takes it once, and a
+        // blocked waiter re-acquires it); until then `*this` is live (the
+        // caller's contract).
         unsafe {
-            let mut set = lock(&(*this).set);
-            *set = true;
-            (*this).condvar.notify_all();
+            let mut state = lock(&(*this).state);
+            state.set = true;
+            // Release: pairs with the Acquire load in `spin`.
+            (*this).done.store(true, Ordering::Release);
+            if state.waiting {
+                (*this).condvar.notify_all();
+            }
         }
     }
 }
@@ -175,6 +295,42 @@ impl Latch for CountLatch {
             if (*this).count.fetch_sub(1, Ordering::AcqRel) == 1 {
                 Latch::set(&raw const (*this).latch);
             }
+        }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lock_latch_is_seen_by_spinning_and_by_blocking() {
+        // Not set: the watch gives up (a zero budget ends it after the
+        // spins), and a wait times out.
+        let latch = LockLatch::new();
+        assert!(!latch.spin(Duration::ZERO));
+        assert!(!latch.wait_timeout(Duration::from_millis(1)));
+        // Set by another thread, whichever way the waiter is waiting then:
+        // the waiter keeps waiting (watching, then blocking) until it is.
+        for spin in [Duration::from_secs(60), Duration::ZERO] {
+            let latch = LockLatch::new();
+            std::thread::scope(|s| {
+                s.spawn(|| {
+                    // SAFETY: the latch lives until the scope ends, after
+                    // this thread.
+                    unsafe { Latch::set(&raw const latch) };
+                });
+                let mut seen = latch.spin(spin);
+                // At most a minute of waiting: a lost wake-up fails the
+                // test instead of hanging it.
+                for _ in 0..60_000 {
+                    if seen {
+                        break;
+                    }
+                    seen = latch.wait_timeout(Duration::from_millis(1));
+                }
+                assert!(seen, "the latch was set");
+            });
         }
     }
 }

@@ -160,3 +160,70 @@ fn install_on_a_pool_without_workers_panics_instead_of_waiting() {
     let caught = catch_unwind(AssertUnwindSafe(|| pool.install(|| 1)));
     assert!(caught.is_err());
 }
+
+/// Counts its drops; what a `join` half returns or captures.
+#[derive(Debug)]
+struct Counted<'a>(&'a AtomicUsize);
+
+impl Drop for Counted<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn when_a_panics_b_is_dropped_once_whether_it_ran_or_was_taken_back() {
+    for workers in [1, 2] {
+        let pool = ThreadPoolBuilder::new()
+            .num_workers(workers)
+            .build_handle()
+            .unwrap();
+        // `b` captures a value: taken back unrun, its closure is dropped;
+        // run by a thief, the value it returns is.
+        let drops = AtomicUsize::new(0);
+        let (inner_ran, outer_ran) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let caught = catch_unwind(AssertUnwindSafe(|| {
+            pool.install(|| {
+                // The outer fork is promoted at once; the inner one stays
+                // on the fork list unless another worker is idle: the ways
+                // out of an unwinding `a`.
+                pool.join(
+                    || {
+                        let counted = Counted(&drops);
+                        pool.join(
+                            || -> u8 { panic!("inner a") },
+                            || {
+                                inner_ran.fetch_add(1, Ordering::SeqCst);
+                                counted
+                            },
+                        )
+                    },
+                    || {
+                        outer_ran.fetch_add(1, Ordering::SeqCst);
+                        Counted(&drops)
+                    },
+                )
+            })
+        }));
+        assert_eq!(
+            caught.unwrap_err().downcast_ref::<&str>(),
+            Some(&"inner a"),
+            "{workers} workers"
+        );
+        // The inner `b` ran at most once (a thief may have taken it once it
+        // was promoted) and is dropped once either way: its closure, with
+        // the value it captured, or the value it returned. The outer `b`
+        // either ran (its result dropped) or was dropped unrun (it owns
+        // nothing then).
+        let inner_ran = inner_ran.load(Ordering::SeqCst);
+        assert!(inner_ran <= 1, "{workers} workers: b ran {inner_ran} times");
+        let outer_ran = outer_ran.load(Ordering::SeqCst);
+        assert!(outer_ran <= 1, "{workers} workers: b ran {outer_ran} times");
+        assert_eq!(
+            drops.load(Ordering::SeqCst),
+            1 + outer_ran,
+            "{workers} workers"
+        );
+        pool.shutdown();
+    }
+}

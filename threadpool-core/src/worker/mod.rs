@@ -5,22 +5,38 @@
 //! `README.md`
 //! beside this file; sleeping in `../sleep/README.md`.
 
-use std::cell::{Cell, RefCell, UnsafeCell};
+use std::cell::{Cell, RefCell};
 use std::time::{Duration, Instant};
 
 use crossbeam_deque::Worker;
 
-use crate::latch::WorkerLatch;
+use crate::latch::{ForkLatch, WorkerLatch};
 use crate::registry::{Counters, STEAL_ATTEMPTS, Shared, StealerSet, WorkerState, steal_work};
 use crate::sync::{Arc, Ordering};
 use crate::task::{Job, JobKind, Runner, TaskBox};
 
 thread_local! {
-    /// The worker this thread runs, if it is a pool's worker thread: set by
-    /// `main_loop` for as long as the context lives on its stack, null
-    /// otherwise. A `Cell` of a pointer has no destructor, so reading it is
-    /// a single load (it sits on every `join`).
-    static CURRENT: Cell<*const WorkerContext> = const { Cell::new(std::ptr::null()) };
+    /// The worker this thread runs and its pool, if it is a pool's worker
+    /// thread: set by `main_loop` for as long as the context lives on its
+    /// stack, null otherwise. A `Cell` of two pointers has no destructor, so
+    /// reading it is two loads, and the pool is compared without first
+    /// reading the context (this sits on every `join`).
+    static CURRENT: Cell<Current> = const { Cell::new(Current::NONE) };
+}
+
+/// What `CURRENT` holds.
+#[derive(Clone, Copy)]
+struct Current {
+    /// The shared state of the worker's pool (`Arc::as_ptr`).
+    pool: *const Shared,
+    context: *const WorkerContext,
+}
+
+impl Current {
+    const NONE: Current = Current {
+        pool: std::ptr::null(),
+        context: std::ptr::null(),
+    };
 }
 
 /// Everything a worker thread owns.
@@ -41,27 +57,46 @@ pub(crate) struct WorkerContext {
     local: Cell<bool>,
 }
 
-/// The forked halves of the `join`s running on one worker, oldest first:
-/// `None` once promoted onto the worker's deque.
+/// The forked halves of the `join`s running on one worker, oldest first.
 ///
-/// A fork costs a push onto this list and a pop, no atomics: only this
-/// thread sees the list. Every [`HEARTBEAT`] (checked on the clock every
-/// [`BEAT_CHECK`] forks) the oldest fork still on the list is promoted onto
-/// the worker's deque, where idle workers can steal it; the oldest, as it
-/// holds the most work. This is heartbeat scheduling: the cost of making
-/// work stealable is paid once per heartbeat, not once per fork, and an idle
-/// pool runs no timer at all. See `README.md`.
+/// A fork costs a push onto this list and a pop: two stores and a
+/// decrement, then a load and a compare, no atomics, no bounds check (the
+/// countdown keeps room, see below): only this thread sees the list. Every
+/// [`HEARTBEAT`] (checked on the clock every [`BEAT_CHECK`] forks) the
+/// oldest fork still on the list is promoted onto the worker's deque, where
+/// idle workers can steal it; the oldest, as it holds the most work. This is
+/// heartbeat scheduling: the cost of making work stealable is paid once per
+/// heartbeat, not once per fork, and an idle pool runs no timer at all. See
+/// `README.md`.
+///
+/// One counter, `countdown`, decides when a fork leaves the fast path:
+/// every [`BEAT_CHECK`] forks (the look at the clock), and at the first
+/// fork made with the list empty (set to 1 whenever the list empties, which
+/// always happens on the slow side of `pop_fork`: the entry at the bottom
+/// is always promoted). Each slow path leaves at least [`BEAT_CHECK`] free
+/// slots, so the `countdown` pushes until the next one always fit.
 struct Forks {
-    /// Only the owning thread touches it (`WorkerContext` is not `Sync`),
-    /// and never while user code runs with a borrow of it.
-    list: UnsafeCell<Vec<Option<Job>>>,
-    /// Entries below this index are promoted (`None`); the rest are not.
-    promoted: Cell<usize>,
-    /// Forks left until the next look at the clock.
+    /// The first of the slots: an allocation of `capacity` of them, owned
+    /// like a `Vec`'s. Slots from here to `top` hold forks (those below
+    /// `promoted` were moved out onto the deque), the rest nothing. Only
+    /// the owning thread touches them (`WorkerContext` is not `Sync`), and
+    /// never while user code runs.
+    base: Cell<*mut Job>,
+    capacity: Cell<usize>,
+    /// Just past the newest fork.
+    top: Cell<*mut Job>,
+    /// Slots below this one hold promoted forks (moved onto the deque); the
+    /// rest do not.
+    promoted: Cell<*mut Job>,
+    /// Forks left until the next slow path; at most the free slots.
     countdown: Cell<u32>,
     /// When a fork was last promoted (or the clock last looked at, at start).
     last_beat: Cell<Instant>,
 }
+
+// SAFETY: the slots are owned like a `Vec<Job>`'s and `Job` is `Send`; the
+// raw pointers only point into them.
+unsafe impl Send for Forks {}
 
 /// How often a worker running `join`s promotes one fork.
 const HEARTBEAT: Duration = Duration::from_micros(100);
@@ -72,12 +107,67 @@ const BEAT_CHECK: u32 = 256;
 
 impl Forks {
     fn new() -> Self {
+        let (base, capacity) = Self::allocate(2 * BEAT_CHECK as usize);
         Forks {
-            list: UnsafeCell::new(Vec::with_capacity(64)),
-            promoted: Cell::new(0),
-            countdown: Cell::new(BEAT_CHECK),
+            base: Cell::new(base),
+            capacity: Cell::new(capacity),
+            top: Cell::new(base),
+            promoted: Cell::new(base),
+            // The first fork takes the slow path: it is the outermost.
+            countdown: Cell::new(1),
             last_beat: Cell::new(Instant::now()),
         }
+    }
+
+    /// Room for at least `capacity` forks: the first slot and how many.
+    fn allocate(capacity: usize) -> (*mut Job, usize) {
+        let mut slots = std::mem::ManuallyDrop::new(Vec::<Job>::with_capacity(capacity));
+        (slots.as_mut_ptr(), slots.capacity())
+    }
+
+    /// Forks on the list, promoted ones included.
+    fn len(&self) -> usize {
+        // SAFETY: both point into the one allocation, `top` not below `base`.
+        unsafe { self.top.get().offset_from_unsigned(self.base.get()) }
+    }
+
+    /// Promoted forks on the list.
+    fn promoted_len(&self) -> usize {
+        // SAFETY: as in `len`.
+        unsafe { self.promoted.get().offset_from_unsigned(self.base.get()) }
+    }
+
+    /// Makes room for at least [`BEAT_CHECK`] more forks.
+    fn reserve(&self) {
+        let len = self.len();
+        let capacity = self.capacity.get();
+        if capacity - len >= BEAT_CHECK as usize {
+            return;
+        }
+        let (base, grown) = Self::allocate(2 * capacity);
+        let promoted = self.promoted_len();
+        let old = self.base.get();
+        // SAFETY: both allocations have room for `len` forks and are
+        // distinct. The forks move bitwise, as `Job`s do; then the old
+        // allocation is freed as the empty `Vec` it was made from, without
+        // reading its slots.
+        unsafe {
+            std::ptr::copy_nonoverlapping(old, base, len);
+            drop(Vec::from_raw_parts(old, 0, capacity));
+            self.top.set(base.add(len));
+            self.promoted.set(base.add(promoted));
+        }
+        self.base.set(base);
+        self.capacity.set(grown);
+    }
+}
+
+impl Drop for Forks {
+    fn drop(&mut self) {
+        // SAFETY: the allocation `allocate` made, freed once, without
+        // dropping its slots: forks own nothing, and none is left when the
+        // worker's loop ends.
+        drop(unsafe { Vec::from_raw_parts(self.base.get(), 0, self.capacity.get()) });
     }
 }
 
@@ -225,37 +315,53 @@ impl WorkerContext {
     }
 
     /// Records the forked half of a `join` on this worker's fork list (not
-    /// stealable yet), and on a heartbeat promotes the oldest fork there
-    /// onto the deque. Pair with [`pop_fork`](Self::pop_fork).
+    /// stealable yet); every so often (see [`Forks`]) takes the slow path,
+    /// which may promote the oldest fork there onto the deque. Pair with
+    /// [`pop_fork`](Self::pop_fork).
+    ///
+    /// # Safety
+    ///
+    /// `job`'s data points to a `repr(C)` value that starts with a
+    /// [`ForkLatch`], not yet made: promoting the fork makes it, and
+    /// whoever runs the job sets it.
     #[inline]
-    pub(crate) fn push_fork_local(&self, job: Job) {
-        // SAFETY: see `Forks::list`: this thread only, no user code runs
-        // while the reference lives.
-        let outermost = unsafe {
-            let list = &mut *self.forks.list.get();
-            list.push(Some(job));
-            list.len() == 1
-        };
-        if outermost {
-            // The first fork of a job this worker took is promoted at
-            // once: a `join` of two long closures that fork nothing more
-            // still runs them in parallel, and a stolen job shares its
-            // biggest half straight away.
-            self.promote();
-            return;
+    pub(crate) unsafe fn push_fork_local(&self, job: Job) {
+        let forks = &self.forks;
+        let top = forks.top.get();
+        // SAFETY: `top` is a free slot: the last slow path left at least
+        // `countdown` free slots above the `top` of then, and every push
+        // since then (fewer than that) took one of them. Only this thread
+        // touches the slots (see `Forks::base`).
+        unsafe {
+            top.write(job);
+            forks.top.set(top.add(1));
         }
-        let left = self.forks.countdown.get() - 1;
+        let left = forks.countdown.get() - 1;
+        forks.countdown.set(left);
         if left == 0 {
-            self.forks.countdown.set(BEAT_CHECK);
-            self.beat();
-        } else {
-            self.forks.countdown.set(left);
+            self.fork_slow();
         }
     }
 
-    /// Looks at the clock; promotes the oldest fork if a heartbeat passed.
+    /// The slow path of a fork: promotes the outermost fork at once, looks
+    /// at the clock otherwise, and makes room for the next run of forks.
     #[cold]
     #[inline(never)]
+    fn fork_slow(&self) {
+        if self.forks.len() == 1 {
+            // The first fork of a job this worker took (the list was
+            // empty) is promoted at once: a `join` of two long closures
+            // that fork nothing more still runs them in parallel, and a
+            // stolen job shares its biggest half straight away.
+            self.promote();
+        } else {
+            self.beat();
+        }
+        self.forks.reserve();
+        self.forks.countdown.set(BEAT_CHECK);
+    }
+
+    /// Looks at the clock; promotes the oldest fork if a heartbeat passed.
     fn beat(&self) {
         let now = Instant::now();
         if now.duration_since(self.forks.last_beat.get()) < HEARTBEAT {
@@ -267,41 +373,56 @@ impl WorkerContext {
 
     /// Moves the oldest fork still on the fork list onto the deque.
     fn promote(&self) {
-        let at = self.forks.promoted.get();
-        // SAFETY: see `Forks::list`; `push_fork` runs no user code.
-        let job = unsafe {
-            let list = &mut *self.forks.list.get();
-            match list.get_mut(at) {
-                Some(entry) => entry.take(),
-                None => None,
-            }
-        };
-        if let Some(job) = job {
-            self.forks.promoted.set(at + 1);
-            self.push_fork(job);
+        let forks = &self.forks;
+        let at = forks.promoted.get();
+        if at == forks.top.get() {
+            // Every fork on the list is promoted already.
+            return;
         }
+        // SAFETY: slots from `promoted` to `top` hold forks that were
+        // pushed and not moved out; this one moves out now, and `promoted`
+        // moves past it so it is not read again. This thread only.
+        let job = unsafe {
+            forks.promoted.set(at.add(1));
+            at.read()
+        };
+        // SAFETY: `push_fork_local`'s contract: the job's data starts with
+        // its latch, not made yet; nobody else can reach it before the
+        // push below, and this worker's pool outlives whoever sets it.
+        unsafe { ForkLatch::init(job.id().cast(), &self.shared.sleep) };
+        self.push_fork(job);
     }
 
     /// Takes the newest fork off the fork list: `true` if it was still
     /// there (the caller runs it), `false` if it was promoted onto the
     /// deque (a thief may have it; the caller looks there and waits).
+    ///
+    /// The entry is left in its slot, not read: a fork job owns nothing,
+    /// and the caller has the job itself.
     #[inline]
     pub(crate) fn pop_fork(&self) -> bool {
-        // SAFETY: see `Forks::list`.
-        let entry = unsafe { (*self.forks.list.get()).pop() };
-        match entry {
-            Some(Some(job)) => {
-                // A fork job owns nothing; skip its no-op discard.
-                std::mem::forget(job);
-                true
-            }
-            _ => {
-                // Promoted forks are the oldest: this one was the last.
-                // SAFETY: see `Forks::list`.
-                let len = unsafe { (*self.forks.list.get()).len() };
-                self.forks.promoted.set(len);
-                false
-            }
+        let forks = &self.forks;
+        // SAFETY: the caller pushed a fork that is still on the list, so
+        // `top` is above `base`.
+        let top = unsafe { forks.top.get().sub(1) };
+        forks.top.set(top);
+        if top < forks.promoted.get() {
+            self.popped_promoted(top);
+            return false;
+        }
+        true
+    }
+
+    /// `pop_fork` found its fork promoted: promoted forks are the oldest,
+    /// so it was the last one. If the list is now empty, the next fork is
+    /// the outermost of a job: its push takes the slow path.
+    #[cold]
+    #[inline(never)]
+    fn popped_promoted(&self, top: *mut Job) {
+        self.forks.promoted.set(top);
+        if top == self.forks.base.get() {
+            // No slow path leaves fewer free slots than this.
+            self.forks.countdown.set(1);
         }
     }
 
@@ -313,25 +434,16 @@ impl WorkerContext {
     /// Whether this worker has jobs of its own waiting: on its deque, or
     /// forks of its running `join`s not promoted yet (`threads.rs`).
     pub(crate) fn has_local_jobs(&self) -> bool {
-        // SAFETY: see `Forks::list`; no user code runs meanwhile.
-        let forks = unsafe { (*self.forks.list.get()).len() };
-        !self.deque.is_empty() || forks > self.forks.promoted.get()
+        // Forks from `promoted` up to `top` are still on the list.
+        !self.deque.is_empty() || self.forks.top.get() != self.forks.promoted.get()
     }
 
     /// Promotes every fork still on the fork list onto the deque, oldest
     /// first, so that a yield can run one (`threads.rs`).
     pub(crate) fn promote_all(&self) {
-        loop {
-            let at = self.forks.promoted.get();
-            // SAFETY: see `Forks::list`; no user code runs meanwhile.
-            let len = unsafe { (*self.forks.list.get()).len() };
-            if at >= len {
-                break;
-            }
+        // `promote` moves `promoted` one slot on towards `top` each time.
+        while self.forks.promoted.get() != self.forks.top.get() {
             self.promote();
-            if self.forks.promoted.get() == at {
-                break;
-            }
         }
     }
 
@@ -477,7 +589,7 @@ struct Leave<'c>(&'c WorkerContext);
 
 impl Drop for Leave<'_> {
     fn drop(&mut self) {
-        CURRENT.set(std::ptr::null());
+        CURRENT.set(Current::NONE);
         let context = self.0;
         let shared = &context.shared;
         // Leaving, this worker owes any wake-up a submitter skipped for it.
@@ -502,7 +614,10 @@ impl Drop for Leave<'_> {
 /// The body of every worker thread.
 pub(crate) fn main_loop(context: WorkerContext) {
     let context = &context;
-    CURRENT.set(context);
+    CURRENT.set(Current {
+        pool: Arc::as_ptr(&context.shared),
+        context,
+    });
     let _leave = Leave(context);
     let shared = &context.shared;
     let mut idle = Idle::new();
@@ -544,7 +659,7 @@ pub(crate) fn main_loop(context: WorkerContext) {
 
 /// The worker the calling thread runs, if any (null: none).
 pub(crate) fn current_ptr() -> *const WorkerContext {
-    CURRENT.get()
+    CURRENT.get().context
 }
 
 /// Makes `context` the calling thread's worker (null: none): for a thread
@@ -555,7 +670,16 @@ pub(crate) fn current_ptr() -> *const WorkerContext {
 /// `*context` stays alive, and is used by this thread only, until
 /// `CURRENT` is set to something else.
 pub(crate) unsafe fn set_current(context: *const WorkerContext) {
-    CURRENT.set(context);
+    let current = if context.is_null() {
+        Current::NONE
+    } else {
+        Current {
+            // SAFETY: the caller's contract: `*context` is alive.
+            pool: Arc::as_ptr(unsafe { &(*context).shared }),
+            context,
+        }
+    };
+    CURRENT.set(current);
 }
 
 /// The dismissal protocol's last steps for `context` (see `Leave`), for a
@@ -582,7 +706,7 @@ pub(crate) fn push_local(shared: &Arc<Shared>, job: Job) -> Result<(), Job> {
 /// of, if any.
 #[inline]
 pub(crate) fn with_current_pool<R>(f: impl FnOnce(Option<&Arc<Shared>>) -> R) -> R {
-    let current = CURRENT.get();
+    let current = CURRENT.get().context;
     // SAFETY: as in `with_current`: the context outlives every job its
     // loop runs, and the reference does not escape `f`.
     let context = unsafe { current.as_ref() };
@@ -596,14 +720,15 @@ pub(crate) fn with_current<R>(
     f: impl FnOnce(Option<&WorkerContext>) -> R,
 ) -> R {
     let current = CURRENT.get();
-    // SAFETY: a non-null `CURRENT` points to the `WorkerContext` on the
-    // stack of this thread's `main_loop`, which outlives every job the loop
-    // runs; `Leave` nulls it before the context goes. The reference
-    // does not escape `f`.
-    let context = unsafe { current.as_ref() };
-    match context {
-        Some(context) if Arc::ptr_eq(&context.shared, shared) => f(Some(context)),
-        _ => f(None),
+    if current.pool == Arc::as_ptr(shared) {
+        // SAFETY: `pool` is not null (an `Arc`'s pointer never is), so
+        // `context` points to the `WorkerContext` on the stack of this
+        // thread's `main_loop`, which outlives every job the loop runs;
+        // `Leave` clears both before the context goes. The reference does
+        // not escape `f`.
+        f(Some(unsafe { &*current.context }))
+    } else {
+        f(None)
     }
 }
 
@@ -612,7 +737,9 @@ mod tests {
     use super::*;
     use crate::registry::ThreadConfig;
     use crate::sync::AtomicBool;
+    use crate::task::{JobVTable, discard_nothing};
     use crossbeam_utils::CachePadded;
+    use std::ptr::NonNull;
 
     /// A worker context with no thread behind it, for driving its fork list.
     fn context() -> WorkerContext {
@@ -632,46 +759,109 @@ mod tests {
         WorkerContext::new(shared, state, Worker::new_lifo())
     }
 
-    /// A job that owns nothing (a zero-sized closure: no allocation), like
-    /// a fork, which `pop_fork` forgets.
-    fn fork() -> Job {
-        Job::spawned(|| ())
+    /// Fork jobs like `join`'s: each one's data is a latch of its own; they
+    /// own nothing, and running one does nothing.
+    struct Forker {
+        latches: Box<[ForkLatch]>,
+        next: Cell<usize>,
+    }
+
+    impl Forker {
+        fn new(n: usize) -> Forker {
+            Forker {
+                latches: (0..n).map(|_| ForkLatch::new()).collect(),
+                next: Cell::new(0),
+            }
+        }
+
+        /// Pushes the next fork onto `context`'s fork list.
+        fn push(&self, context: &WorkerContext) {
+            unsafe fn run_nothing(_: NonNull<()>, _: &dyn Runner) {}
+            let latch = &self.latches[self.next.get()];
+            self.next.set(self.next.get() + 1);
+            // SAFETY: the functions do nothing with the data, which is a
+            // latch that outlives the context (declared before it in each
+            // test), unmade, and used by no other job.
+            unsafe {
+                let job = Job::new(
+                    NonNull::from(latch).cast(),
+                    &JobVTable {
+                        run: run_nothing,
+                        discard: discard_nothing,
+                        kind: JobKind::Fork,
+                    },
+                );
+                context.push_fork_local(job);
+            }
+        }
     }
 
     #[test]
     fn heartbeat_promotes_the_oldest_local_fork_and_pop_fork_tells_which() {
+        let forker = Forker::new(4 * BEAT_CHECK as usize);
         let context = context();
         // The outermost fork is promoted at once.
-        context.push_fork_local(fork());
+        forker.push(&context);
         assert_eq!(context.deque.len(), 1);
-        context.push_fork_local(fork());
-        context.push_fork_local(fork());
+        forker.push(&context);
+        forker.push(&context);
         assert_eq!(context.deque.len(), 1, "inner forks stay local");
         // Make the next fork look at the clock, a heartbeat after the last.
         context.forks.countdown.set(1);
         context.forks.last_beat.set(Instant::now() - 2 * HEARTBEAT);
-        context.push_fork_local(fork());
+        forker.push(&context);
         assert_eq!(context.deque.len(), 2, "a heartbeat promotes one fork");
-        assert_eq!(context.forks.promoted.get(), 2);
+        assert_eq!(context.forks.promoted_len(), 2);
         // Newest first: two local forks, then the two promoted ones.
         assert!(context.pop_fork());
         assert!(context.pop_fork());
         assert!(!context.pop_fork());
-        assert_eq!(context.forks.promoted.get(), 1);
+        assert_eq!(context.forks.promoted_len(), 1);
         assert!(!context.pop_fork());
-        assert_eq!(context.forks.promoted.get(), 0);
+        assert_eq!(context.forks.promoted_len(), 0);
         // Without a heartbeat (the last one is made to lie in the future),
         // no promotion but the outermost fork's.
         context
             .forks
             .last_beat
             .set(Instant::now() + Duration::from_secs(3_600));
-        context.push_fork_local(fork());
+        forker.push(&context);
         for _ in 0..3 * BEAT_CHECK {
-            context.push_fork_local(fork());
+            forker.push(&context);
             assert!(context.pop_fork());
         }
         assert!(!context.pop_fork());
         assert_eq!(context.deque.len(), 3);
+        // The list emptied through a promoted fork: the next fork is an
+        // outermost one again, promoted at once.
+        forker.push(&context);
+        assert_eq!(context.deque.len(), 4);
+        assert!(!context.pop_fork());
+    }
+
+    #[test]
+    fn the_fork_list_grows_past_its_first_capacity_and_keeps_its_forks() {
+        let forker = Forker::new(3 * 2 * BEAT_CHECK as usize);
+        let context = context();
+        // No heartbeat passes (the last one lies in the future): only the
+        // outermost fork is promoted.
+        context
+            .forks
+            .last_beat
+            .set(Instant::now() + Duration::from_secs(3_600));
+        let capacity = |context: &WorkerContext| context.forks.capacity.get();
+        let depth = 3 * 2 * BEAT_CHECK as usize;
+        assert!(capacity(&context) < depth);
+        for _ in 0..depth {
+            forker.push(&context);
+        }
+        assert!(capacity(&context) >= depth);
+        assert_eq!(context.forks.len(), depth);
+        assert_eq!(context.deque.len(), 1);
+        for _ in 1..depth {
+            assert!(context.pop_fork());
+        }
+        assert!(!context.pop_fork());
+        assert_eq!(context.forks.len(), 0);
     }
 }
