@@ -23,6 +23,12 @@ fn global() -> &'static (PoolHandle, Arc<PoolInfo>) {
         let handle = threadpool_core::ThreadPoolBuilder::new()
             .thread_name("compat-global")
             .num_workers(crate::pool::default_num_threads())
+            // Unnamed threads, as rayon's global pool has (the core
+            // pool's default spawn would name them).
+            .spawn_handler(|thread| {
+                std::thread::Builder::new().spawn(|| thread.run())?;
+                Ok(())
+            })
             .build_handle()
             .expect("threadpool-rayon-compat: could not start the global pool");
         let info = PoolInfo::new(None, None, false);

@@ -217,8 +217,8 @@ impl<S> ThreadPoolBuilder<S> {
 
     /// Names the worker threads: thread `i` is named `closure(i)` (and
     /// [`ThreadBuilder::name`] says so to a spawn handler). Without it,
-    /// the default spawn names them `compat-{i}` (`compat-global-{i}` in
-    /// the global pool).
+    /// the threads are unnamed, as in rayon (a panic message on one says
+    /// `<unnamed>`).
     ///
     /// # Examples
     ///

@@ -354,14 +354,6 @@ impl ThreadBuilder {
         }
         self.core.run();
     }
-
-    /// What the default spawn names the thread: `thread_name`'s name, else
-    /// the core pool's.
-    fn default_name(&self) -> String {
-        self.name
-            .clone()
-            .unwrap_or_else(|| self.core.name().to_owned())
-    }
 }
 
 impl fmt::Debug for ThreadBuilder {
@@ -387,13 +379,16 @@ pub trait ThreadSpawn {
 }
 
 /// The default spawn: a standard thread, named by `thread_name` (else
-/// `compat-{index}`), with `stack_size`'s size.
+/// unnamed, as in rayon), with `stack_size`'s size.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct DefaultSpawn;
 
 impl ThreadSpawn for DefaultSpawn {
     fn spawn(&mut self, thread: ThreadBuilder) -> io::Result<()> {
-        let mut builder = std::thread::Builder::new().name(thread.default_name());
+        let mut builder = std::thread::Builder::new();
+        if let Some(name) = &thread.name {
+            builder = builder.name(name.clone());
+        }
         if let Some(size) = thread.stack_size() {
             builder = builder.stack_size(size);
         }
