@@ -3,7 +3,8 @@
 //! A thread that is a worker of a pool built by this crate (or of the global
 //! pool) uses that pool: inside [`ThreadPool::install`](crate::ThreadPool::install),
 //! in jobs it forks, and in jobs stolen from them. Every other thread uses
-//! the global pool, started on first use with one worker per available core.
+//! the global pool, started on first use with `RAYON_NUM_THREADS` workers
+//! (see `pool::default_num_threads`), else one per available core.
 //!
 //! A worker finds its pool with [`PoolHandle::current`].
 
