@@ -105,7 +105,9 @@ pub(crate) fn default_num_threads() -> usize {
 }
 
 impl ThreadPoolBuilder {
-    /// Default settings: one thread per available core.
+    /// Default settings: `RAYON_NUM_THREADS` threads if that is a positive
+    /// number, else one per available core (see
+    /// [`num_threads`](Self::num_threads)).
     ///
     /// # Examples
     ///
