@@ -26,7 +26,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use crate::handle::PoolHandle;
 use crate::latch::{CountLatch, Latch};
 use crate::registry::Shared;
-use crate::sync::{AtomicUsize, Mutex, Ordering, lock};
+use crate::sync::{Arc, AtomicUsize, Mutex, Ordering, lock};
 use crate::task::{AbortOnUnwind, Job};
 use crate::worker::{self, WorkerContext};
 
@@ -35,28 +35,40 @@ pub(crate) struct Inboxes {
     /// Jobs in all inboxes: while it is zero, a worker looking for work
     /// skips the lock. Written under `boxes`' lock.
     pending: AtomicUsize,
-    /// Indexed by worker index (indices are never reused), grown on demand.
-    boxes: Mutex<Vec<VecDeque<Job>>>,
+    boxes: Mutex<Boxes>,
+}
+
+/// Indexed by worker index (indices are never reused), grown on demand.
+#[derive(Default)]
+struct Boxes {
+    queues: Vec<VecDeque<Job>>,
+    /// Workers that have left: their inbox takes no more jobs.
+    closed: Vec<bool>,
 }
 
 impl Default for Inboxes {
     fn default() -> Self {
         Inboxes {
             pending: AtomicUsize::new(0),
-            boxes: Mutex::new(Vec::new()),
+            boxes: Mutex::new(Boxes::default()),
         }
     }
 }
 
 impl Inboxes {
-    /// Adds `job` to worker `index`'s inbox.
-    fn push(&self, index: usize, job: Job) {
+    /// Adds `job` to worker `index`'s inbox; hands it back if that worker
+    /// has left.
+    fn push(&self, index: usize, job: Job) -> Result<(), Job> {
         let mut boxes = lock(&self.boxes);
-        if boxes.len() <= index {
-            boxes.resize_with(index + 1, VecDeque::new);
+        if boxes.closed.get(index) == Some(&true) {
+            return Err(job);
         }
-        boxes[index].push_back(job);
+        if boxes.queues.len() <= index {
+            boxes.queues.resize_with(index + 1, VecDeque::new);
+        }
+        boxes.queues[index].push_back(job);
         self.pending.fetch_add(1, Ordering::SeqCst);
+        Ok(())
     }
 
     /// Takes the oldest job of worker `index`'s inbox.
@@ -65,7 +77,7 @@ impl Inboxes {
             return None;
         }
         let mut boxes = lock(&self.boxes);
-        let job = boxes.get_mut(index)?.pop_front()?;
+        let job = boxes.queues.get_mut(index)?.pop_front()?;
         self.pending.fetch_sub(1, Ordering::SeqCst);
         Some(job)
     }
@@ -74,17 +86,25 @@ impl Inboxes {
     fn has(&self, index: usize) -> bool {
         self.pending.load(Ordering::SeqCst) != 0
             && lock(&self.boxes)
+                .queues
                 .get(index)
                 .is_some_and(|inbox| !inbox.is_empty())
     }
 
-    /// Empties worker `index`'s inbox.
-    fn take_all(&self, index: usize) -> VecDeque<Job> {
-        if self.pending.load(Ordering::SeqCst) == 0 {
-            return VecDeque::new();
-        }
+    /// Closes worker `index`'s inbox for good and empties it: under the
+    /// lock, so every push either lands before (and is taken here) or is
+    /// handed back to its sender.
+    fn close(&self, index: usize) -> VecDeque<Job> {
         let mut boxes = lock(&self.boxes);
-        let jobs = boxes.get_mut(index).map(std::mem::take).unwrap_or_default();
+        if boxes.closed.len() <= index {
+            boxes.closed.resize(index + 1, false);
+        }
+        boxes.closed[index] = true;
+        let jobs = boxes
+            .queues
+            .get_mut(index)
+            .map(std::mem::take)
+            .unwrap_or_default();
         self.pending.fetch_sub(jobs.len(), Ordering::SeqCst);
         jobs
     }
@@ -92,10 +112,16 @@ impl Inboxes {
 
 impl Shared {
     /// Sends `job` to worker `index` and wakes the sleeping workers so that
-    /// it, if it sleeps, sees it (module documentation).
-    fn push_to_worker(&self, index: usize, job: Job) {
-        self.inbox.push(index, job);
-        self.sleep.notify_all();
+    /// it, if it sleeps, sees it (module documentation); if that worker has
+    /// left, pushes the job onto the shared queue instead.
+    fn push_to_worker(self: &Arc<Self>, index: usize, job: Job) {
+        match self.inbox.push(index, job) {
+            Ok(()) => self.sleep.notify_all(),
+            Err(job) => {
+                self.injector.push(job);
+                self.sleep.notify_queued(|| self.injector.len());
+            }
+        }
     }
 }
 
@@ -113,10 +139,10 @@ impl WorkerContext {
         self.shared.inbox.has(self.index())
     }
 
-    /// On leaving the pool: moves the jobs still addressed to this worker
-    /// to the shared queue, so that they still run.
+    /// On leaving the pool: closes this worker's inbox and moves the jobs
+    /// still in it to the shared queue, so that they still run.
     pub(crate) fn hand_back_addressed(&self) {
-        let jobs = self.shared.inbox.take_all(self.index());
+        let jobs = self.shared.inbox.close(self.index());
         let n = jobs.len();
         for job in jobs {
             self.shared.injector.push(job);
@@ -154,8 +180,9 @@ impl PoolHandle {
     /// or while it waits in a `join`, `scope` or `install`. A panic is
     /// reported on stderr, as with [`spawn`](Self::spawn). If that worker
     /// has left the pool, or leaves before it takes the job, the job runs
-    /// on whichever worker takes it from the pool's queue; after the pool
-    /// has shut down, the job is dropped unrun.
+    /// on whichever worker takes it from the pool's queue; a job for an
+    /// index no worker has had yet waits for that worker to start. After
+    /// the pool has shut down, the job is dropped unrun.
     ///
     /// # Examples
     ///
@@ -188,7 +215,9 @@ impl PoolHandle {
     /// to it included; so workers may call this from inside parallel work,
     /// all at once, or from inside `op`. A worker that never looks for work
     /// (a thread adopted by `use_current_thread` that is not blocked on the
-    /// pool, or one busy with a job that waits for this call) holds it up.
+    /// pool, or one busy with a job that waits for this call) holds it up;
+    /// a call for a worker that has left runs on another worker (see
+    /// [`spawn_on_worker`](Self::spawn_on_worker)).
     ///
     /// # Panics
     ///
