@@ -14,6 +14,7 @@ mod error;
 mod future;
 mod handle;
 mod id;
+mod inbox;
 mod join;
 mod latch;
 mod notify;

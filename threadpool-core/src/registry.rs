@@ -254,6 +254,8 @@ pub(crate) struct Shared {
     /// version of their snapshot.
     stealers_version: AtomicUsize,
     pub(crate) sleep: Sleep,
+    /// Jobs addressed to one worker each (`inbox.rs`).
+    pub(crate) inbox: crate::inbox::Inboxes,
     /// Workers whose own deque may hold jobs: each owner counts itself
     /// before it pushes onto an empty deque and uncounts itself when its
     /// own pop finds the deque empty (only the owner pushes there, so the
@@ -328,6 +330,7 @@ impl Shared {
             stealers: Mutex::new(Arc::from(Vec::new())),
             stealers_version: AtomicUsize::new(0),
             sleep: Sleep::new(),
+            inbox: crate::inbox::Inboxes::default(),
             local_queues: CachePadded::new(AtomicUsize::new(0)),
             registry: Mutex::new(Registry::default()),
             active: AtomicUsize::new(0),

@@ -3,7 +3,8 @@
 //! A thread that is a worker of a pool built by this crate (or of the global
 //! pool) uses that pool: inside [`ThreadPool::install`](crate::ThreadPool::install),
 //! in jobs it forks, and in jobs stolen from them. Every other thread uses
-//! the global pool, started on first use with one worker per available core.
+//! the global pool, started on first use with `RAYON_NUM_THREADS` workers
+//! (see `pool::default_num_threads`), else one per available core.
 //!
 //! A worker finds its pool with [`PoolHandle::current`].
 
@@ -23,6 +24,12 @@ fn global() -> &'static (PoolHandle, Arc<PoolInfo>) {
         let handle = threadpool_core::ThreadPoolBuilder::new()
             .thread_name("compat-global")
             .num_workers(crate::pool::default_num_threads())
+            // Unnamed threads, as rayon's global pool has (the core
+            // pool's default spawn would name them).
+            .spawn_handler(|thread| {
+                std::thread::Builder::new().spawn(|| thread.run())?;
+                Ok(())
+            })
             .build_handle()
             .expect("threadpool-rayon-compat: could not start the global pool");
         let info = PoolInfo::new(None, None, false);

@@ -34,10 +34,13 @@
 //!
 //! Work runs on the *current pool*: inside [`ThreadPool::install`] (and in
 //! every job of that pool) the installed pool, elsewhere a global pool
-//! started on first use with one thread per core. Indexed work is split
-//! adaptively (see `src/iter/pieces.rs`); a thread waiting for the other half
-//! of a split runs other jobs, so nested parallelism never deadlocks, even
-//! on one thread.
+//! started on first use (or by [`ThreadPoolBuilder::build_global`]) with
+//! `RAYON_NUM_THREADS` threads when that variable is a positive number
+//! (else the older `RAYON_RS_NUM_CPUS`), otherwise one thread per
+//! available core, as in rayon. Indexed work is split adaptively (see
+//! `src/iter/pieces.rs`); a thread waiting for the other half of a split
+//! runs other jobs, so nested parallelism never deadlocks, even on one
+//! thread.
 //!
 //! # `par_map`
 //!
@@ -55,16 +58,24 @@
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod array;
+pub mod collections;
 mod global;
 pub mod iter;
+pub mod option;
 mod par_map;
 mod pool;
 pub mod prelude;
+pub mod range;
+pub mod range_inclusive;
+pub mod result;
 mod scope_fifo;
 pub mod slice;
 mod sort;
 pub mod str;
+pub mod string;
 mod threads;
+pub mod vec;
 
 pub use crate::global::current_num_threads;
 pub use crate::par_map::{
@@ -78,7 +89,37 @@ pub use crate::pool::{
 };
 pub use crate::scope_fifo::{ScopeFifo, ScopeSpawnBroadcast};
 pub use crate::threads::ThreadBuilder;
-pub use threadpool_core::Scope;
+/// A scope for spawning jobs that may borrow from the stack frame that
+/// made it, as made by [`scope`], [`ThreadPool::scope`] and
+/// [`in_place_scope`]; rayon's `Scope`. It is the core pool's
+/// `threadpool_core::Scope` under rayon's name: its `spawn` gives the job
+/// the scope, to spawn more,
+/// and `spawn_broadcast` comes from [`ScopeSpawnBroadcast`] in the
+/// [`prelude`]. The scope returns once every job spawned in it has
+/// finished.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+///
+/// let words = ["alpha", "beta", "gamma"];
+/// let letters = AtomicUsize::new(0);
+/// threadpool_rayon_compat::scope(|s| {
+///     for word in &words {
+///         let letters = &letters;
+///         s.spawn(move |s| {
+///             letters.fetch_add(word.len(), Ordering::Relaxed);
+///             // A job may spawn more jobs into the same scope.
+///             s.spawn(move |_| {
+///                 letters.fetch_add(1, Ordering::Relaxed);
+///             });
+///         });
+///     }
+/// });
+/// assert_eq!(letters.into_inner(), 5 + 4 + 5 + 3);
+/// ```
+pub type Scope<'scope> = threadpool_core::Scope<'scope>;
 /// What [`yield_now`] and [`yield_local`] did; rayon's `Yield`.
 ///
 /// # Examples

@@ -105,7 +105,9 @@ pub(crate) fn default_num_threads() -> usize {
 }
 
 impl ThreadPoolBuilder {
-    /// Default settings: one thread per available core.
+    /// Default settings: `RAYON_NUM_THREADS` threads if that is a positive
+    /// number, else one per available core (see
+    /// [`num_threads`](Self::num_threads)).
     ///
     /// # Examples
     ///
@@ -217,8 +219,8 @@ impl<S> ThreadPoolBuilder<S> {
 
     /// Names the worker threads: thread `i` is named `closure(i)` (and
     /// [`ThreadBuilder::name`] says so to a spawn handler). Without it,
-    /// the default spawn names them `compat-{i}` (`compat-global-{i}` in
-    /// the global pool).
+    /// the threads are unnamed, as in rayon (a panic message on one says
+    /// `<unnamed>`).
     ///
     /// # Examples
     ///
@@ -777,8 +779,8 @@ impl ThreadPool {
     }
 
     /// Runs `op` once on every worker thread of this pool and returns the
-    /// results by thread index; waits until every worker is free (see
-    /// rayon's `broadcast`).
+    /// results by thread index; as rayon's `broadcast`, see the free
+    /// function [`broadcast`](crate::broadcast).
     ///
     /// # Examples
     ///
@@ -1329,9 +1331,11 @@ impl BroadcastContext<'_> {
 }
 
 /// Runs `op` once on every worker of the current pool, returning the
-/// results by worker index; rayon's `broadcast`. It waits until every
-/// worker is free, so it must not be called from inside work that keeps
-/// all the workers busy waiting on it.
+/// results by worker index; rayon's `broadcast`. Each worker runs `op` when
+/// it next looks for work (also while it waits for work of its own), not
+/// necessarily all at once; the caller, if a worker, runs other jobs while
+/// it waits. So it may be called from inside parallel work, or from inside
+/// another broadcast's `op`.
 ///
 /// # Examples
 ///
@@ -1460,22 +1464,13 @@ where
     with_current_pool(|pool| spawn_broadcast_on(pool, &info, op));
 }
 
-/// A job that broadcasts `op`: it waits at the broadcast's barrier itself,
-/// so it takes one of the workers the broadcast needs.
+/// `spawn_broadcast` on `pool` with the settings `info`.
 fn spawn_broadcast_on<OP>(pool: &PoolHandle, info: &Arc<PoolInfo>, op: OP)
 where
     OP: Fn(BroadcastContext<'_>) + Send + Sync + 'static,
 {
-    let handle = pool.clone();
-    threads::spawn_on(pool, info, move || {
-        let workers = handle.workers();
-        threads::broadcast_on(&handle, workers, |index| {
-            op(BroadcastContext {
-                index,
-                num_threads: workers,
-                marker: std::marker::PhantomData,
-            });
-        });
+    threads::spawn_broadcast_on(pool, info, move |index, num_threads| {
+        op(broadcast_context(index, num_threads));
     });
 }
 

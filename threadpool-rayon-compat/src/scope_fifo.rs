@@ -131,14 +131,15 @@ impl<'scope> ScopeFifo<'scope> {
     where
         BODY: Fn(&ScopeFifo<'scope>, crate::BroadcastContext<'_>) + Send + Sync + 'scope,
     {
-        let broadcast = crate::threads::ScopedBroadcast::new(crate::current_num_threads(), body);
-        for _ in 0..broadcast.width() {
-            let broadcast = Arc::clone(&broadcast);
-            self.spawn_fifo(move |scope| {
-                let (index, num_threads) = broadcast.arrive();
-                (broadcast.body)(scope, crate::pool::broadcast_context(index, num_threads));
+        // One job of the scope sends the calls to the workers and waits
+        // for them, running other work meanwhile.
+        let pool = crate::global::current_pool();
+        self.spawn_fifo(move |scope| {
+            let num_threads = pool.workers();
+            crate::threads::broadcast_on(&pool, num_threads, |index| {
+                body(scope, crate::pool::broadcast_context(index, num_threads));
             });
-        }
+        });
     }
 }
 
@@ -183,14 +184,15 @@ impl<'scope> ScopeSpawnBroadcast<'scope> for Scope<'scope> {
     where
         BODY: Fn(&Scope<'scope>, crate::BroadcastContext<'_>) + Send + Sync + 'scope,
     {
-        let broadcast = crate::threads::ScopedBroadcast::new(crate::current_num_threads(), body);
-        for _ in 0..broadcast.width() {
-            let broadcast = Arc::clone(&broadcast);
-            self.spawn(move |scope| {
-                let (index, num_threads) = broadcast.arrive();
-                (broadcast.body)(scope, crate::pool::broadcast_context(index, num_threads));
+        // One job of the scope sends the calls to the workers and waits
+        // for them, running other work meanwhile.
+        let pool = crate::global::current_pool();
+        self.spawn(move |scope| {
+            let num_threads = pool.workers();
+            crate::threads::broadcast_on(&pool, num_threads, |index| {
+                body(scope, crate::pool::broadcast_context(index, num_threads));
             });
-        }
+        });
     }
 }
 

@@ -16,16 +16,18 @@
 //!
 //! # Broadcast
 //!
-//! The core pool cannot address a job to one worker, so a broadcast to a
-//! pool of `n` workers spawns `n` jobs that each wait at a barrier of `n`
-//! before running the closure: a worker held at the barrier cannot take
-//! another job, so the `n` jobs end up on `n` different workers, one each.
-//! A broadcast therefore waits until every worker of the pool is free. Right
-//! after a pool starts, a first broadcast gives every worker its index
-//! (the core pool's) and its pool's settings, and
-//! runs the pool's start handler (in a pool of [`ThreadPoolBuilder`](crate::ThreadPoolBuilder),
-//! only if it has one: its threads take their settings as they start); a last one, when a `ThreadPool` is
-//! dropped, runs the exit handler.
+//! A broadcast sends one job to each worker's inbox (the core pool's
+//! `PoolHandle::run_on_workers` and `spawn_on_worker`): each worker runs
+//! it when it next looks for work, including while it waits for a
+//! `join`, a scope or a broadcast of its own, so broadcasts may be called
+//! from inside parallel work, from every worker at once, or from inside a
+//! broadcast's closure, as with rayon. A blocking broadcast's caller keeps
+//! running other jobs of the pool while it waits. Right after a pool
+//! starts, a first broadcast gives every worker its pool's settings and
+//! runs the pool's start handler (in a pool of
+//! [`ThreadPoolBuilder`](crate::ThreadPoolBuilder), only if it has one: its
+//! threads take their settings as they start); a last one, when a
+//! `ThreadPool` is dropped, runs the exit handler.
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -33,7 +35,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::io;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::sync::{Arc, Barrier, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use threadpool_core::PoolHandle;
 
@@ -104,33 +106,23 @@ where
     OP: Fn(usize) -> R + Sync,
     R: Send,
 {
-    let barrier = Barrier::new(workers);
-    let results: Vec<Mutex<Option<R>>> = (0..workers).map(|_| Mutex::new(None)).collect();
-    let arrivals = std::sync::atomic::AtomicUsize::new(0);
-    handle.scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|_| {
-                barrier.wait();
-                // The worker's own index; a worker that has none yet (the
-                // first broadcast assigns them) goes by its arrival.
-                // Relaxed: the counter only hands out distinct numbers.
-                let arrival = arrivals.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let index = worker_index().filter(|i| *i < workers).unwrap_or(arrival);
-                let value = op(index);
-                *results[index]
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner) = Some(value);
-            });
-        }
-    });
-    results
-        .into_iter()
-        .map(|slot| {
-            slot.into_inner()
-                .unwrap_or_else(PoisonError::into_inner)
-                .expect("every worker ran the broadcast once")
-        })
-        .collect()
+    let indices: Vec<usize> = (0..workers).collect();
+    handle.run_on_workers(&indices, op)
+}
+
+/// `spawn_broadcast` on `handle`, whose settings are `info`: one job sent
+/// to each worker, none waiting for the others.
+pub(crate) fn spawn_broadcast_on<OP>(handle: &PoolHandle, info: &Arc<PoolInfo>, op: OP)
+where
+    OP: Fn(usize, usize) + Send + Sync + 'static,
+{
+    let workers = handle.workers();
+    let op = Arc::new(op);
+    for index in 0..workers {
+        let op = Arc::clone(&op);
+        let info = Arc::clone(info);
+        handle.spawn_on_worker(index, move || run_spawned(&info, || op(index, workers)));
+    }
 }
 
 /// Gives every worker of a pool that just started its pool's settings, and
@@ -155,26 +147,16 @@ pub(crate) fn register_workers(
 }
 
 /// Runs the pool's exit handler on every worker it started (before the
-/// pool stops). With an adopted worker 0 dropped from another thread, the
-/// broadcast leaves that thread out: it runs no jobs unless it blocks on
-/// the pool.
+/// pool stops). An adopted worker 0 runs none, so it is left out: dropped
+/// from another thread, it runs no jobs unless it blocks on the pool.
 pub(crate) fn run_exit_handlers(handle: &PoolHandle, info: &PoolInfo) {
     let Some(exit) = &info.exit_handler else {
         return;
     };
-    let mut workers = handle.workers();
-    if info.adopted && handle.current_thread_index() != Some(0) {
-        workers = workers.saturating_sub(1);
-    }
-    if workers > 0 && !handle.is_shut_down() {
-        broadcast_on(handle, workers, |arrival| {
-            // The worker's own index: with worker 0 left out, the last
-            // index is not below the broadcast's width.
-            let index = worker_index().unwrap_or(arrival);
-            if !(info.adopted && index == 0) {
-                exit(index);
-            }
-        });
+    let first = usize::from(info.adopted);
+    let indices: Vec<usize> = (first..handle.workers()).collect();
+    if !indices.is_empty() && !handle.is_shut_down() {
+        handle.run_on_workers(&indices, |index| exit(index));
     }
 }
 
@@ -226,45 +208,6 @@ pub(crate) fn spawn_fifo_on(
             run_spawned(&info, oldest);
         }
     });
-}
-
-/// A broadcast inside a scope: `n` jobs of the scope that each wait until
-/// all `n` have a worker, then run the body there with its context.
-pub(crate) struct ScopedBroadcast<BODY> {
-    barrier: Barrier,
-    arrivals: std::sync::atomic::AtomicUsize,
-    workers: usize,
-    pub(crate) body: BODY,
-}
-
-impl<BODY> ScopedBroadcast<BODY> {
-    pub(crate) fn new(workers: usize, body: BODY) -> Arc<Self> {
-        Arc::new(ScopedBroadcast {
-            barrier: Barrier::new(workers),
-            arrivals: std::sync::atomic::AtomicUsize::new(0),
-            workers,
-            body,
-        })
-    }
-
-    /// How many jobs the broadcast spawns: one per worker.
-    pub(crate) fn width(&self) -> usize {
-        self.workers
-    }
-
-    /// Waits for the other jobs of the broadcast; then the index of this
-    /// worker (its own, or else its arrival) and the number of workers.
-    pub(crate) fn arrive(&self) -> (usize, usize) {
-        self.barrier.wait();
-        // Relaxed: the counter only hands out distinct numbers.
-        let arrival = self
-            .arrivals
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let index = worker_index()
-            .filter(|i| *i < self.workers)
-            .unwrap_or(arrival);
-        (index, self.workers)
-    }
 }
 
 /// A thread of a pool being built, handed to the pool's spawn handler
@@ -411,14 +354,6 @@ impl ThreadBuilder {
         }
         self.core.run();
     }
-
-    /// What the default spawn names the thread: `thread_name`'s name, else
-    /// the core pool's.
-    fn default_name(&self) -> String {
-        self.name
-            .clone()
-            .unwrap_or_else(|| self.core.name().to_owned())
-    }
 }
 
 impl fmt::Debug for ThreadBuilder {
@@ -444,13 +379,16 @@ pub trait ThreadSpawn {
 }
 
 /// The default spawn: a standard thread, named by `thread_name` (else
-/// `compat-{index}`), with `stack_size`'s size.
+/// unnamed, as in rayon), with `stack_size`'s size.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct DefaultSpawn;
 
 impl ThreadSpawn for DefaultSpawn {
     fn spawn(&mut self, thread: ThreadBuilder) -> io::Result<()> {
-        let mut builder = std::thread::Builder::new().name(thread.default_name());
+        let mut builder = std::thread::Builder::new();
+        if let Some(name) = &thread.name {
+            builder = builder.name(name.clone());
+        }
         if let Some(size) = thread.stack_size() {
             builder = builder.stack_size(size);
         }

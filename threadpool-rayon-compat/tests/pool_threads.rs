@@ -803,3 +803,38 @@ fn a_spawn_handler_may_start_its_threads_after_build_returns_as_in_rayon() {
         }
     });
 }
+
+#[test]
+fn threads_without_thread_name_are_unnamed_as_in_rayon() {
+    watchdog(|| {
+        let name = || std::thread::current().name().map(str::to_owned);
+        let compat = threadpool_rayon_compat::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let rayon = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        assert_eq!(compat.broadcast(|_| name()), [None, None]);
+        assert_eq!(compat.broadcast(|_| name()), rayon.broadcast(|_| name()));
+        // The global pools too.
+        let compat_global = threadpool_rayon_compat::broadcast(|_| name());
+        let rayon_global = rayon::broadcast(|_| name());
+        assert!(
+            compat_global.iter().all(Option::is_none),
+            "{compat_global:?}"
+        );
+        assert!(rayon_global.iter().all(Option::is_none), "{rayon_global:?}");
+        // With `thread_name`, both name them.
+        let named = threadpool_rayon_compat::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .thread_name(|i| format!("w{i}"))
+            .build()
+            .unwrap();
+        assert_eq!(
+            named.broadcast(|_| name()),
+            [Some("w0".to_owned()), Some("w1".to_owned())]
+        );
+    });
+}

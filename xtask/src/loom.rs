@@ -20,7 +20,7 @@
 use crate::util;
 
 /// The model files, `threadpool-core/tests/<name>.rs`.
-const MODELS: [&str; 8] = [
+const MODELS: [&str; 9] = [
     "loom_sleep",
     "loom_dismiss",
     "loom_slots",
@@ -29,6 +29,7 @@ const MODELS: [&str; 8] = [
     "loom_take_back",
     "loom_notify",
     "loom_cancel",
+    "loom_inbox",
 ];
 
 /// The preemption bound of the full run.

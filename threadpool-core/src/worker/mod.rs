@@ -198,6 +198,9 @@ impl WorkerContext {
         if let Some(job) = self.pop() {
             return Some(job);
         }
+        if let Some(job) = self.take_addressed() {
+            return Some(job); // sent to this worker (`inbox.rs`)
+        }
         self.refresh_stealers();
         // Borrowed, not cloned: an `Arc` clone here would be an atomic RMW
         // on a line every idle worker touches. `find_work` runs no jobs, so
@@ -474,7 +477,8 @@ impl WorkerContext {
                 // Searched again at the top of the loop.
             } else if latch.prepare_to_sleep() {
                 let shared = &self.shared;
-                shared.sleep.sleep(|| self.has_work(), || latch.probe());
+                let leave = || latch.probe() || self.has_addressed();
+                shared.sleep.sleep(|| self.has_work(), leave);
                 if latch.probe() && self.has_work() {
                     // Leaving for the latch, this worker may have taken a
                     // wake-up meant for that work: pass it on.
@@ -594,8 +598,9 @@ impl Drop for Leave<'_> {
         let shared = &context.shared;
         // Leaving, this worker owes any wake-up a submitter skipped for it.
         context.end_idle(&context.idle);
-        // Hand the own deque back, leave the registry, and pass on any
-        // wake-up this worker may have consumed.
+        // Hand the own deque and inbox back, leave the registry, and pass
+        // on any wake-up this worker may have consumed.
+        context.hand_back_addressed();
         context.hand_back_jobs();
         shared.worker_left(&context.state);
         // SeqCst: pairs with the shutdown store. A request a handle pushed
@@ -650,9 +655,10 @@ pub(crate) fn main_loop(context: WorkerContext) {
         if idle.snooze() {
             continue;
         }
-        shared
-            .sleep
-            .sleep(|| context.has_work(), || context.should_leave());
+        shared.sleep.sleep(
+            || context.has_work(),
+            || context.should_leave() || context.has_addressed(),
+        );
         idle.reset();
     }
 }

@@ -75,7 +75,8 @@ pub use source::{
 #[allow(deprecated)] // rayon's deprecated name, kept for code that uses it
 pub use sources::repeatn;
 pub use sources::{
-    CharRangeIter, Empty, Once, OptionIter, Repeat, RepeatN, empty, once, repeat, repeat_n,
+    CharRangeIter, Empty, MultiZip, Once, OptionIter, Repeat, RepeatN, ZipTuple, empty, once,
+    repeat, repeat_n,
 };
 pub use tree::{
     Split, WalkTree, WalkTreePostfix, WalkTreePrefix, split, walk_tree, walk_tree_postfix,

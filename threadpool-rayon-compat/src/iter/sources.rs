@@ -285,44 +285,163 @@ impl IntoParallelIterator for RangeInclusive<char> {
     }
 }
 
-/// Implements `IntoParallelIterator` for a tuple of iterators: rayon's
-/// multizip, the items of all in lockstep, as long as the shortest.
+/// A tuple of indexed parallel iterators that [`MultiZip`] zips: what
+/// `into_par_iter` of a tuple (or of `&` or `&mut` a tuple) of up to 12
+/// indexed sources builds. Implemented for tuples only.
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::iter::ZipTuple;
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// let zipped = ([1, 2].into_par_iter(), ["a", "b"].into_par_iter()).zip_all();
+/// assert_eq!(zipped.collect::<Vec<_>>(), [(1, "a"), (2, "b")]);
+/// ```
+pub trait ZipTuple {
+    /// The zipped iterator, whose items are tuples of the iterators' items.
+    type Zipped: IndexedParallelIterator;
+
+    /// Zips the tuple's iterators in lockstep, as long as the shortest.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_rayon_compat::iter::ZipTuple;
+    /// use threadpool_rayon_compat::prelude::*;
+    ///
+    /// let three = ((0..3).into_par_iter(), (10..20).into_par_iter(), vec!['x'; 5].into_par_iter());
+    /// assert_eq!(three.zip_all().len(), 3);
+    /// ```
+    fn zip_all(self) -> Self::Zipped;
+}
+
+/// rayon's multizip: the parallel iterator over a tuple of indexed
+/// iterators `T`, yielding tuples of their items in lockstep, as long as
+/// the shortest; what `(a, b, ..).into_par_iter()` and
+/// `(a, b, ..).par_iter()` return (up to 12 elements, as in rayon).
+///
+/// # Examples
+///
+/// ```
+/// use threadpool_rayon_compat::iter::{self, MultiZip};
+/// use threadpool_rayon_compat::prelude::*;
+///
+/// let (a, b) = (vec![1, 2, 3], vec![4, 5, 6]);
+/// let pairs: MultiZip<(iter::Iter<'_, i32>, iter::Iter<'_, i32>)> = (&a, &b).into_par_iter();
+/// assert_eq!(pairs.map(|(x, y)| x * y).sum::<i32>(), 32);
+/// assert_eq!((a, b).par_iter().count(), 3);
+/// ```
+pub type MultiZip<T> = <T as ZipTuple>::Zipped;
+
+/// Implements [`ZipTuple`] and `IntoParallelIterator` (by value, `&` and
+/// `&mut`) for one tuple length: the zipped iterators' type, the nested
+/// item type of that zip, and a pattern that takes the nesting apart.
 macro_rules! multizip {
-    ($($name:ident $var:ident),+; $zipped:ty, $pattern:pat) => {
+    ($($name:ident $var:ident),+; $zipped:ty, $nested:ty, $pattern:pat) => {
+        impl<$($name: IndexedParallelIterator),+> ZipTuple for ($($name,)+) {
+            type Zipped = Map<$zipped, fn($nested) -> ($($name::Item,)+)>;
+
+            fn zip_all(self) -> Self::Zipped {
+                let ($($var,)+) = self;
+                let flatten: fn($nested) -> ($($name::Item,)+) = |$pattern| ($($var,)+);
+                multizip!(@zip $($var),+).map(flatten)
+            }
+        }
+
         impl<$($name),+> IntoParallelIterator for ($($name,)+)
         where
             $($name: IntoParallelIterator<Iter: IndexedParallelIterator>,)+
         {
-            type Iter = Map<$zipped, fn(<$zipped as ParallelIterator>::Item) -> ($($name::Item,)+)>;
+            type Iter = MultiZip<($($name::Iter,)+)>;
             type Item = ($($name::Item,)+);
 
             fn into_par_iter(self) -> Self::Iter {
                 let ($($var,)+) = self;
-                fn flatten<$($name),+>($pattern: multizip!(@nest $($name),+)) -> ($($name,)+) {
-                    ($($var,)+)
-                }
-                multizip!(@zip $($var.into_par_iter()),+).map(flatten as fn(_) -> _)
+                ($($var.into_par_iter(),)+).zip_all()
+            }
+        }
+
+        impl<'a, $($name),+> IntoParallelIterator for &'a ($($name,)+)
+        where
+            $(&'a $name: IntoParallelIterator<Iter: IndexedParallelIterator>,)+
+        {
+            type Iter = MultiZip<($(<&'a $name as IntoParallelIterator>::Iter,)+)>;
+            type Item = ($(<&'a $name as IntoParallelIterator>::Item,)+);
+
+            fn into_par_iter(self) -> Self::Iter {
+                let ($($var,)+) = self;
+                ($($var.into_par_iter(),)+).zip_all()
+            }
+        }
+
+        impl<'a, $($name),+> IntoParallelIterator for &'a mut ($($name,)+)
+        where
+            $(&'a mut $name: IntoParallelIterator<Iter: IndexedParallelIterator>,)+
+        {
+            type Iter = MultiZip<($(<&'a mut $name as IntoParallelIterator>::Iter,)+)>;
+            type Item = ($(<&'a mut $name as IntoParallelIterator>::Item,)+);
+
+            fn into_par_iter(self) -> Self::Iter {
+                let ($($var,)+) = self;
+                ($($var.into_par_iter(),)+).zip_all()
             }
         }
     };
-    (@nest $a:ident) => { $a };
-    (@nest $a:ident, $b:ident $(, $rest:ident)*) => { multizip!(@nestacc ($a, $b) $(, $rest)*) };
-    (@nestacc $acc:tt) => { $acc };
-    (@nestacc $acc:tt, $next:ident $(, $rest:ident)*) => { multizip!(@nestacc ($acc, $next) $(, $rest)*) };
     (@zip $a:expr) => { $a };
     (@zip $a:expr, $b:expr $(, $rest:expr)*) => { multizip!(@zipacc $a.zip($b) $(, $rest)*) };
     (@zipacc $acc:expr) => { $acc };
     (@zipacc $acc:expr, $next:expr $(, $rest:expr)*) => { multizip!(@zipacc $acc.zip($next) $(, $rest)*) };
 }
 
-multizip!(A a; <A as IntoParallelIterator>::Iter, a);
-multizip!(A a, B b; Zip<A::Iter, B::Iter>, (a, b));
-multizip!(A a, B b, C c; Zip<Zip<A::Iter, B::Iter>, C::Iter>, ((a, b), c));
-multizip!(A a, B b, C c, D d; Zip<Zip<Zip<A::Iter, B::Iter>, C::Iter>, D::Iter>, (((a, b), c), d));
-multizip!(A a, B b, C c, D d, E e; Zip<Zip<Zip<Zip<A::Iter, B::Iter>, C::Iter>, D::Iter>, E::Iter>, ((((a, b), c), d), e));
+multizip!(A a;
+    A,
+    A::Item,
+    a);
+multizip!(A a, B b;
+    Zip<A, B>,
+    (A::Item, B::Item),
+    (a, b));
+multizip!(A a, B b, C c;
+    Zip<Zip<A, B>, C>,
+    ((A::Item, B::Item), C::Item),
+    ((a, b), c));
+multizip!(A a, B b, C c, D d;
+    Zip<Zip<Zip<A, B>, C>, D>,
+    (((A::Item, B::Item), C::Item), D::Item),
+    (((a, b), c), d));
+multizip!(A a, B b, C c, D d, E e;
+    Zip<Zip<Zip<Zip<A, B>, C>, D>, E>,
+    ((((A::Item, B::Item), C::Item), D::Item), E::Item),
+    ((((a, b), c), d), e));
 multizip!(A a, B b, C c, D d, E e, F f;
-    Zip<Zip<Zip<Zip<Zip<A::Iter, B::Iter>, C::Iter>, D::Iter>, E::Iter>, F::Iter>,
+    Zip<Zip<Zip<Zip<Zip<A, B>, C>, D>, E>, F>,
+    (((((A::Item, B::Item), C::Item), D::Item), E::Item), F::Item),
     (((((a, b), c), d), e), f));
+multizip!(A a, B b, C c, D d, E e, F f, G g;
+    Zip<Zip<Zip<Zip<Zip<Zip<A, B>, C>, D>, E>, F>, G>,
+    ((((((A::Item, B::Item), C::Item), D::Item), E::Item), F::Item), G::Item),
+    ((((((a, b), c), d), e), f), g));
+multizip!(A a, B b, C c, D d, E e, F f, G g, H h;
+    Zip<Zip<Zip<Zip<Zip<Zip<Zip<A, B>, C>, D>, E>, F>, G>, H>,
+    (((((((A::Item, B::Item), C::Item), D::Item), E::Item), F::Item), G::Item), H::Item),
+    (((((((a, b), c), d), e), f), g), h));
+multizip!(A a, B b, C c, D d, E e, F f, G g, H h, I i;
+    Zip<Zip<Zip<Zip<Zip<Zip<Zip<Zip<A, B>, C>, D>, E>, F>, G>, H>, I>,
+    ((((((((A::Item, B::Item), C::Item), D::Item), E::Item), F::Item), G::Item), H::Item), I::Item),
+    ((((((((a, b), c), d), e), f), g), h), i));
+multizip!(A a, B b, C c, D d, E e, F f, G g, H h, I i, J j;
+    Zip<Zip<Zip<Zip<Zip<Zip<Zip<Zip<Zip<A, B>, C>, D>, E>, F>, G>, H>, I>, J>,
+    (((((((((A::Item, B::Item), C::Item), D::Item), E::Item), F::Item), G::Item), H::Item), I::Item), J::Item),
+    (((((((((a, b), c), d), e), f), g), h), i), j));
+multizip!(A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k;
+    Zip<Zip<Zip<Zip<Zip<Zip<Zip<Zip<Zip<Zip<A, B>, C>, D>, E>, F>, G>, H>, I>, J>, K>,
+    ((((((((((A::Item, B::Item), C::Item), D::Item), E::Item), F::Item), G::Item), H::Item), I::Item), J::Item), K::Item),
+    ((((((((((a, b), c), d), e), f), g), h), i), j), k));
+multizip!(A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k, L l;
+    Zip<Zip<Zip<Zip<Zip<Zip<Zip<Zip<Zip<Zip<Zip<A, B>, C>, D>, E>, F>, G>, H>, I>, J>, K>, L>,
+    (((((((((((A::Item, B::Item), C::Item), D::Item), E::Item), F::Item), G::Item), H::Item), I::Item), J::Item), K::Item), L::Item),
+    (((((((((((a, b), c), d), e), f), g), h), i), j), k), l));
 
 /// No items; from [`empty`].
 ///
