@@ -160,3 +160,19 @@ fn crawler_crawls_through_bounded_queues_until_the_frontier_is_empty() {
     assert!(stdout.starts_with("crawled "), "{stdout}");
     assert!(stdout.contains("depth 5:"), "{stdout}");
 }
+
+#[test]
+fn rayon_migration_prints_what_rayon_would() {
+    let output = run(env!("CARGO_BIN_EXE_rayon_migration"), &[]);
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("sum of squares of 1..=1e6: 333333833333500000"));
+    assert!(stdout.contains("on a pool of 2: fib(25) = 75025, primes below 10000: 1229"));
+    assert!(stdout.contains(r#"its threads: ["0=migrated-0", "1=migrated-1"]"#));
+    // Four broadcasts from inside a parallel iterator, each answered by
+    // both threads of the scoped pool.
+    assert!(stdout.contains(
+        "scoped threads started: 2; broadcasts answered: 8; \
+         [\"body on the calling thread\"]; squares [0, 1, 4, 9]"
+    ));
+}

@@ -4,13 +4,13 @@
 //!
 //! ```text
 //! use rayon::prelude::*;
-//! use rayon::{ThreadPoolBuilder, join};
+//! use rayon::{ThreadPoolBuilder, broadcast, in_place_scope, join};
 //! ```
 //!
 //! Run it with `cargo run --release -p examples --bin rayon_migration`.
 
 use threadpool_rayon_compat::prelude::*;
-use threadpool_rayon_compat::{ThreadPoolBuilder, join};
+use threadpool_rayon_compat::{ThreadPoolBuilder, broadcast, in_place_scope, join};
 
 fn fib(n: u32) -> u64 {
     if n < 2 {
@@ -91,5 +91,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
     });
     println!("its threads: {names:?}");
+
+    // A pool on scoped threads that borrow from this frame, a scope whose
+    // body is not `Send`, and broadcasts from busy workers: rayon's too.
+    let hits = std::sync::atomic::AtomicUsize::new(0);
+    let answered = ThreadPoolBuilder::new().num_threads(2).build_scoped(
+        |thread| {
+            hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            thread.run()
+        },
+        |pool| {
+            pool.install(|| {
+                (0..4)
+                    .into_par_iter()
+                    .map(|_| broadcast(|ctx| ctx.index()).len())
+                    .sum::<usize>()
+            })
+        },
+    )?;
+    let log = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let mut squares = [0_u64; 4];
+    in_place_scope(|s| {
+        log.borrow_mut().push("body on the calling thread");
+        for (i, slot) in squares.iter_mut().enumerate() {
+            s.spawn(move |_| *slot = (i as u64) * (i as u64));
+        }
+    });
+    println!(
+        "scoped threads started: {}; broadcasts answered: {answered}; {:?}; squares {squares:?}",
+        hits.into_inner(),
+        log.borrow()
+    );
     Ok(())
 }
