@@ -4,30 +4,16 @@
 //! nested), and a job for a worker that left still runs. Each body runs
 //! under a watchdog, so a hang fails the test instead of stalling it.
 
+mod common;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{RecvTimeoutError, channel};
-use std::time::Duration;
+use std::sync::mpsc::channel;
 
 use threadpool_core::ThreadPoolBuilder;
 
-/// Runs `body`, aborting the test process if it takes more than a minute.
-fn watchdog<R>(body: impl FnOnce() -> R) -> R {
-    let (done, finished) = channel::<()>();
-    let guard = std::thread::spawn(move || {
-        if let Err(RecvTimeoutError::Timeout) = finished.recv_timeout(Duration::from_secs(60)) {
-            eprintln!("watchdog: the test hung");
-            std::process::abort();
-        }
-    });
-    let result = body();
-    drop(done);
-    guard.join().unwrap();
-    result
-}
-
 #[test]
 fn run_on_workers_runs_each_call_on_its_worker() {
-    watchdog(|| {
+    common::watchdog("inbox", || {
         let pool = ThreadPoolBuilder::new()
             .num_workers(4)
             .build_handle()
@@ -52,7 +38,7 @@ fn run_on_workers_runs_each_call_on_its_worker() {
 
 #[test]
 fn run_on_workers_from_every_busy_worker_at_once_and_nested_finishes() {
-    watchdog(|| {
+    common::watchdog("inbox", || {
         for workers in [1, 2, 3] {
             let pool = ThreadPoolBuilder::new()
                 .num_workers(workers)
@@ -95,7 +81,7 @@ fn run_on_workers_from_every_busy_worker_at_once_and_nested_finishes() {
 
 #[test]
 fn a_panicking_call_is_resumed_after_the_others_ran() {
-    watchdog(|| {
+    common::watchdog("inbox", || {
         let pool = ThreadPoolBuilder::new()
             .num_workers(3)
             .build_handle()
@@ -121,7 +107,7 @@ fn a_panicking_call_is_resumed_after_the_others_ran() {
 
 #[test]
 fn spawn_on_worker_runs_there_and_a_job_for_a_worker_that_left_still_runs() {
-    watchdog(|| {
+    common::watchdog("inbox", || {
         let pool = ThreadPoolBuilder::new()
             .num_workers(2)
             .build_handle()

@@ -4,24 +4,12 @@
 //! own closure. Each body runs under a watchdog, so a hang fails the test
 //! instead of stalling it.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{RecvTimeoutError, channel};
-use std::time::Duration;
+mod common;
 
-/// Runs `body`, aborting the test process if it takes more than a minute.
-fn watchdog<R>(body: impl FnOnce() -> R) -> R {
-    let (done, finished) = channel::<()>();
-    let guard = std::thread::spawn(move || {
-        if let Err(RecvTimeoutError::Timeout) = finished.recv_timeout(Duration::from_secs(60)) {
-            eprintln!("watchdog: the test hung");
-            std::process::abort();
-        }
-    });
-    let result = body();
-    drop(done);
-    guard.join().unwrap();
-    result
-}
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::channel;
+
+use common::watchdog;
 
 /// The shape of a program that hung before: a broadcast from each item of
 /// a parallel iterator on a 2-thread pool, 4 items.

@@ -5,25 +5,13 @@
 //! `exit_handler`. Each body runs under a watchdog: a broadcast that never
 //! completes fails the test instead of hanging it.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{RecvTimeoutError, channel};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+mod common;
 
-/// Runs `body`, aborting the test process if it takes more than a minute.
-fn watchdog<R>(body: impl FnOnce() -> R) -> R {
-    let (done, finished) = channel::<()>();
-    let guard = std::thread::spawn(move || {
-        if let Err(RecvTimeoutError::Timeout) = finished.recv_timeout(Duration::from_secs(60)) {
-            eprintln!("watchdog: the test hung");
-            std::process::abort();
-        }
-    });
-    let result = body();
-    drop(done);
-    guard.join().unwrap();
-    result
-}
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::channel;
+use std::sync::{Arc, Mutex};
+
+use common::watchdog;
 
 fn ours(n: usize) -> threadpool_rayon_compat::ThreadPool {
     threadpool_rayon_compat::ThreadPoolBuilder::new()

@@ -5,28 +5,16 @@
 //! `in_place_scope(_fifo)` with a body that is not `Send`. Each body runs
 //! under a watchdog, so a hang fails the test instead of stalling it.
 
+mod common;
+
 use std::error::Error as _;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{RecvTimeoutError, channel};
+use std::sync::mpsc::channel;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-/// Runs `body`, aborting the test process if it takes more than a minute.
-fn watchdog<R>(body: impl FnOnce() -> R) -> R {
-    let (done, finished) = channel::<()>();
-    let guard = std::thread::spawn(move || {
-        if let Err(RecvTimeoutError::Timeout) = finished.recv_timeout(Duration::from_secs(60)) {
-            eprintln!("watchdog: the test hung");
-            std::process::abort();
-        }
-    });
-    let result = body();
-    drop(done);
-    guard.join().unwrap();
-    result
-}
+use common::watchdog;
 
 /// The message of a caught panic.
 fn message(payload: Box<dyn std::any::Any + Send>) -> String {
