@@ -268,6 +268,10 @@ pub(crate) struct Shared {
     /// Worker threads still in their loop, dismissed ones finishing a job
     /// included: the threads that can still produce a result.
     pub(crate) alive: AtomicUsize,
+    /// The cores this process may run on (`available_parallelism`), read
+    /// once: a pool with no more workers than this lets idle workers wait
+    /// longer between searches (`worker::Idle`).
+    pub(crate) cores: usize,
     /// Requests put through the `ThreadPool` since the pool started. Only
     /// its (single) polling thread writes it, with a load and a store.
     /// Padded: every put writes it, and workers read nearby fields.
@@ -335,6 +339,7 @@ impl Shared {
             registry: Mutex::new(Registry::default()),
             active: AtomicUsize::new(0),
             alive: AtomicUsize::new(0),
+            cores: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
             local_submitted: CachePadded::new(AtomicU64::new(0)),
             remote_submitted: CachePadded::new(AtomicU64::new(0)),
             shutdown: AtomicBool::new(false),
