@@ -117,6 +117,8 @@ struct Core<'a> {
     /// Puts left before the next look at the result bound's count
     /// (`make_result_room`).
     room_check: u32,
+    /// Where this value's requests queue for the workers (`Shared::outbox`).
+    outbox: crossbeam_deque::Worker<crate::task::Job>,
 }
 
 /// How many of its own puts the polling thread makes between two looks
@@ -1050,7 +1052,7 @@ impl<'a> Core<'a> {
     ) -> Result<RequestId, Refused<WorkRequest<'a, T>>> {
         let id = request.id;
         let envelope = self.register(request, mode, state)?;
-        self.shared.submit_local(envelope);
+        self.shared.submit_local(&self.outbox, envelope);
         Ok(id)
     }
 
@@ -1097,7 +1099,7 @@ impl<'a> Core<'a> {
                 .register(request, PutMode::Block, state)
                 .map_err(PutError::from)?;
             shared.count_local_submitted();
-            shared.injector.push(envelope.into_job());
+            self.outbox.push(envelope.into_job());
             put += 1;
             unwoken.count += 1;
             if unwoken.count == WAKE_EVERY {
@@ -1791,7 +1793,15 @@ impl ThreadPoolBuilder {
         self
     }
 
-    /// Sets the stack size of worker threads, in bytes.
+    /// The smallest stack a worker thread gets: what the worker loop needs
+    /// for itself (searching queues, stealing, sleeping) in an unoptimised
+    /// build, with room to spare.
+    pub const MIN_STACK_SIZE: usize = 64 << 10;
+
+    /// Sets the stack size of worker threads, in bytes; a size below
+    /// [`MIN_STACK_SIZE`](Self::MIN_STACK_SIZE) is raised to it (the
+    /// platform's own minimum, 16 KiB on Linux, overflowed in the worker
+    /// loop of a debug build). The jobs' needs come on top.
     ///
     /// # Examples
     ///
@@ -1853,14 +1863,17 @@ impl ThreadPoolBuilder {
             bound => Some(bound),
         };
         let num_workers = self.resolved_num_workers();
+        let shared = self.shared(bell_tx, result_bound, Some(StateType::of::<S>()));
+        let outbox = shared.take_outbox();
         let pool = ThreadPool {
             core: Core {
-                shared: self.shared(bell_tx, result_bound, Some(StateType::of::<S>())),
+                shared,
                 results: ResultReceiver::new(),
                 bell: bell_rx,
                 pending: Pending::new(),
                 controlled: crate::cancel::Controlled::default(),
                 room_check: 0,
+                outbox,
             },
             state,
         };
@@ -1923,7 +1936,8 @@ impl ThreadPoolBuilder {
     ) -> Arc<Shared> {
         let config = ThreadConfig {
             name: self.thread_name,
-            stack_size: self.stack_size,
+            // Raised to what the worker loop itself needs (see `stack_size`).
+            stack_size: self.stack_size.map(|bytes| bytes.max(Self::MIN_STACK_SIZE)),
             max_workers: self.max_workers,
             spawn: self.spawn.into_config(),
         };

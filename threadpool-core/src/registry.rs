@@ -249,6 +249,16 @@ pub(crate) struct ThreadConfig {
 
 pub(crate) struct Shared {
     pub(crate) injector: Injector<Job>,
+    /// Requests put through the `ThreadPool`: its polling thread is their
+    /// only producer, so they go onto a deque it owns (`Core::outbox`),
+    /// FIFO, which workers steal from like the injector. A push there is
+    /// a store, where the injector's takes two atomic read-modify-writes
+    /// on lines every worker reads. Workers search it right after the
+    /// injector, and every count of queued work includes it (`queued`).
+    pub(crate) outbox: Stealer<Job>,
+    /// The owning end of `outbox`, until the `ThreadPool` takes it
+    /// (`take_outbox`); a pool without one never pushes there.
+    outbox_owner: Mutex<Option<Worker<Job>>>,
     stealers: Mutex<StealerSet>,
     /// Bumped whenever `stealers` changes; workers compare it with the
     /// version of their snapshot.
@@ -329,8 +339,11 @@ impl Shared {
         notifier: Option<crate::notify::NotifyFn>,
     ) -> Arc<Shared> {
         let (signal_tx, signal_rx) = crossbeam_channel::bounded(0);
+        let outbox = Worker::new_fifo();
         Arc::new(Shared {
             injector: Injector::new(),
+            outbox: outbox.stealer(),
+            outbox_owner: Mutex::new(Some(outbox)),
             stealers: Mutex::new(Arc::from(Vec::new())),
             stealers_version: AtomicUsize::new(0),
             sleep: Sleep::new(),
@@ -380,17 +393,26 @@ impl Shared {
     }
 
     /// Pushes a request put through the `ThreadPool` (by its polling
-    /// thread, the only writer of `local_submitted`) onto the injector.
-    ///
-    /// The polling thread is never one of the pool's workers (it built the
-    /// pool before any worker existed, and a `ThreadPool` stays on its
-    /// thread), so [`push`](Self::push)'s look for the current worker
-    /// would always find none.
+    /// thread, the only writer of `local_submitted`) onto its `outbox`.
     #[inline]
-    pub(crate) fn submit_local(&self, envelope: Envelope) {
+    pub(crate) fn submit_local(&self, outbox: &Worker<Job>, envelope: Envelope) {
         self.count_local_submitted();
-        self.injector.push(envelope.into_job());
-        self.sleep.notify_queued(|| self.injector.len());
+        outbox.push(envelope.into_job());
+        self.sleep.notify_queued(|| self.queued());
+    }
+
+    /// The owning end of the outbox, for the `ThreadPool` (once).
+    pub(crate) fn take_outbox(&self) -> Worker<Job> {
+        lock(&self.outbox_owner)
+            .take()
+            .expect("one `ThreadPool` per pool takes the outbox")
+    }
+
+    /// Jobs waiting in the injector and the outbox: the queues every
+    /// worker searches first.
+    #[inline]
+    pub(crate) fn queued(&self) -> usize {
+        self.injector.len() + self.outbox.len()
     }
 
     /// Counts a request put by the polling thread; call before pushing it.
@@ -410,6 +432,7 @@ impl Shared {
     /// only that worker's deque, which its awake owner empties itself.
     pub(crate) fn has_work_in(&self, stealers: &[(usize, Stealer<Job>)]) -> bool {
         !self.injector.is_empty()
+            || !self.outbox.is_empty()
             || (self.any_local_queue() && stealers.iter().any(|(_, s)| !s.is_empty()))
     }
 
@@ -940,7 +963,7 @@ impl Shared {
         }
         let mut keep = Vec::new();
         loop {
-            match self.injector.steal() {
+            match self.injector.steal().or_else(|| self.outbox.steal()) {
                 Steal::Success(job) if job.kind() == JobKind::Request => {
                     if job.holds_slot() {
                         self.release_slot();
@@ -1087,16 +1110,34 @@ pub(crate) fn steal_work(
     } else {
         0
     };
+    // How many of `queued` jobs to take at once: a fair share, which
+    // lands on this worker's deque beyond the first.
+    let share = |queued: usize| {
+        let share = (queued / n.max(1)).clamp(1, MAX_BATCH);
+        if share > 1 {
+            mark_local();
+        }
+        share
+    };
     loop {
         let mut retry = false;
         let queued = shared.injector.len();
         if queued > 0 {
-            let share = (queued / n.max(1)).clamp(1, MAX_BATCH);
-            if share > 1 {
-                // The batch lands on this worker's deque.
-                mark_local();
+            match shared
+                .injector
+                .steal_batch_with_limit_and_pop(deque, share(queued))
+            {
+                Steal::Success(job) => return Some(job),
+                Steal::Retry => retry = true,
+                Steal::Empty => {}
             }
-            match shared.injector.steal_batch_with_limit_and_pop(deque, share) {
+        }
+        let queued = shared.outbox.len();
+        if queued > 0 {
+            match shared
+                .outbox
+                .steal_batch_with_limit_and_pop(deque, share(queued))
+            {
                 Steal::Success(job) => return Some(job),
                 Steal::Retry => retry = true,
                 Steal::Empty => {}

@@ -130,7 +130,7 @@ fn a_worker_the_system_refuses_is_an_os_error() {
 }
 
 #[test]
-fn zero_stack_size_gets_the_platform_minimum() {
+fn zero_stack_size_gets_the_minimum_a_worker_needs() {
     let mut pool = ThreadPool::builder()
         .num_workers(1)
         .stack_size(0)

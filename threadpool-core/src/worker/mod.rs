@@ -280,8 +280,8 @@ impl WorkerContext {
     fn end_idle(&self, counted: &Cell<bool>) {
         if counted.get() {
             counted.set(false);
-            let injector = &self.shared.injector;
-            self.shared.sleep.end_idle(|| injector.len());
+            let shared = &self.shared;
+            shared.sleep.end_idle(|| shared.queued());
         }
     }
 
