@@ -397,8 +397,26 @@ impl Shared {
     #[inline]
     pub(crate) fn submit_local(&self, outbox: &Worker<Job>, envelope: Envelope) {
         self.count_local_submitted();
-        outbox.push(envelope.into_job());
+        self.push_request(outbox, envelope.into_job());
         self.sleep.notify_queued(|| self.queued());
+    }
+
+    /// Pushes a request of the polling thread's onto its `outbox`, or onto
+    /// the injector in a pool of more than [`OUTBOX_WIDTH`] workers: a
+    /// steal from a deque pins crossbeam-epoch, and every so many pins a
+    /// thread walks the list of every thread that ever pinned, so with a
+    /// thousand workers each taking requests one by one, that walk would
+    /// cost more than the injector's atomics save. The injector needs no
+    /// pin. Workers search both, so a pool resized across the width only
+    /// mixes the order in which the requests on either side start.
+    #[inline]
+    pub(crate) fn push_request(&self, outbox: &Worker<Job>, job: Job) {
+        // Relaxed: a hint; either queue is searched by every worker.
+        if self.alive.load(Ordering::Relaxed) <= OUTBOX_WIDTH {
+            outbox.push(job);
+        } else {
+            self.injector.push(job);
+        }
     }
 
     /// The owning end of the outbox, for the `ThreadPool` (once).
@@ -1083,6 +1101,10 @@ pub(crate) const STEAL_ATTEMPTS: usize = 4;
 /// cap).
 const MAX_BATCH: usize = 32;
 
+/// The most workers a pool has for its polling thread's requests to go
+/// onto its outbox (`Shared::push_request`).
+pub(crate) const OUTBOX_WIDTH: usize = 64;
+
 /// Takes a job for a worker whose own deque is empty: a batch from the
 /// injector (into `deque`), else one job from another worker's deque,
 /// trying the deques from `start` on, at most `victims` of them; retries
@@ -1102,6 +1124,7 @@ pub(crate) fn steal_work(
     stealers: &[(usize, Stealer<Job>)],
     start: usize,
     victims: usize,
+    outbox_first: bool,
     mark_local: impl Fn(),
 ) -> Option<Job> {
     let n = stealers.len();
@@ -1119,29 +1142,32 @@ pub(crate) fn steal_work(
         }
         share
     };
+    let from_injector = || match shared.injector.len() {
+        0 => Steal::Empty,
+        queued => shared
+            .injector
+            .steal_batch_with_limit_and_pop(deque, share(queued)),
+    };
+    // `len` first, as `is_empty` below: a steal pins the epoch.
+    let from_outbox = || match shared.outbox.len() {
+        0 => Steal::Empty,
+        queued => shared
+            .outbox
+            .steal_batch_with_limit_and_pop(deque, share(queued)),
+    };
     loop {
         let mut retry = false;
-        let queued = shared.injector.len();
-        if queued > 0 {
-            match shared
-                .injector
-                .steal_batch_with_limit_and_pop(deque, share(queued))
-            {
-                Steal::Success(job) => return Some(job),
-                Steal::Retry => retry = true,
-                Steal::Empty => {}
-            }
-        }
-        let queued = shared.outbox.len();
-        if queued > 0 {
-            match shared
-                .outbox
-                .steal_batch_with_limit_and_pop(deque, share(queued))
-            {
-                Steal::Success(job) => return Some(job),
-                Steal::Retry => retry = true,
-                Steal::Empty => {}
-            }
+        // Either first, by the caller's coin: a stream of puts into one
+        // must not keep the other's requests waiting.
+        let taken = if outbox_first {
+            from_outbox().or_else(from_injector)
+        } else {
+            from_injector().or_else(from_outbox)
+        };
+        match taken {
+            Steal::Success(job) => return Some(job),
+            Steal::Retry => retry = true,
+            Steal::Empty => {}
         }
         for i in 0..victims {
             let (index, stealer) = &stealers[(start + i) % n];

@@ -225,6 +225,7 @@ impl WorkerContext {
             stealers,
             start,
             victims,
+            x & 1 << 20 != 0,
             || self.mark_local(),
         )
     }
