@@ -1106,11 +1106,12 @@ const MAX_BATCH: usize = 32;
 pub(crate) const OUTBOX_WIDTH: usize = 64;
 
 /// Takes a job for a worker whose own deque is empty: a batch from the
-/// injector (into `deque`), else one job from another worker's deque,
-/// trying the deques from `start` on, at most `victims` of them; retries
-/// while any source tried reports a lost race.
+/// injector or the outbox (into `deque`; which of the two is tried first
+/// is decided by a bit of `random`), else one job from another worker's
+/// deque, trying the deques from a `random` one on, at most `victims` of
+/// them; retries while any source tried reports a lost race.
 ///
-/// The batch is the worker's share of the injector (its length over the
+/// The batch is the worker's share of the queue (its length over the
 /// number of workers, between 1 and 32), so that a few workers do not
 /// carry off a burst of long requests while the others find nothing.
 /// `victims` bounds a round's cost on a wide pool: a worker searches a few
@@ -1122,12 +1123,15 @@ pub(crate) fn steal_work(
     deque: &Worker<Job>,
     own_index: usize,
     stealers: &[(usize, Stealer<Job>)],
-    start: usize,
+    random: u32,
     victims: usize,
-    outbox_first: bool,
     mark_local: impl Fn(),
 ) -> Option<Job> {
     let n = stealers.len();
+    // Where the look at other deques starts, and which shared queue comes
+    // first: from independent bits of one random number.
+    let start = (random as usize).checked_rem(n).unwrap_or(0);
+    let outbox_first = random & 1 << 20 != 0;
     let victims = if shared.any_local_queue() {
         victims.min(n)
     } else {

@@ -212,20 +212,14 @@ impl WorkerContext {
         x ^= x >> 17;
         x ^= x << 5;
         self.rng.set(x);
-        let start = if stealers.is_empty() {
-            0
-        } else {
-            x as usize % stealers.len()
-        };
         let victims = if all { usize::MAX } else { STEAL_ATTEMPTS };
         steal_work(
             &self.shared,
             &self.deque,
             self.state.index,
             stealers,
-            start,
+            x,
             victims,
-            x & 1 << 20 != 0,
             || self.mark_local(),
         )
     }
