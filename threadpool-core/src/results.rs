@@ -308,6 +308,7 @@ impl Chain {
     unsafe fn reversed(mut lifo: *mut Link) -> Chain {
         let mut first = ptr::null_mut();
         while !lifo.is_null() {
+            prefetch(lifo.wrapping_byte_sub(PREFETCH_BEHIND));
             // SAFETY: the caller's contract.
             unsafe {
                 let next = (*lifo).next;
@@ -331,6 +332,29 @@ impl Chain {
             Some(decode(link))
         }
     }
+}
+
+/// How far below a link [`Chain::reversed`] asks for memory ahead of its
+/// walk: eight cells of one cache line. The walk follows the links one by
+/// one, each load waiting for the one before, and with many results
+/// waiting, each misses the cache. But the cells of consecutive requests
+/// are cut one after the other from the same arena chunk
+/// (`task/arena.rs`), and their results come back in roughly that order,
+/// so the link a few steps on is usually a few cells lower in memory. A
+/// wrong guess costs one useless prefetch.
+const PREFETCH_BEHIND: usize = 8 * 64;
+
+/// Asks the processor to bring the line at `address` into the cache.
+#[inline(always)]
+fn prefetch<T>(address: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is only a hint: it reads nothing the program
+    // sees and cannot fault, whatever the address.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(address.cast::<i8>());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = address;
 }
 
 /// The poller's side: the messages it took out of the stack and has not
