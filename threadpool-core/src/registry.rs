@@ -1013,6 +1013,21 @@ impl Shared {
         self.active.load(Ordering::SeqCst)
     }
 
+    /// The indices of the workers that have not left and are not
+    /// dismissed, ascending: the ones a job may be addressed to.
+    pub(crate) fn live_worker_indices(&self) -> Vec<usize> {
+        let registry = lock(&self.registry);
+        let mut live: Vec<usize> = registry
+            .workers
+            .iter()
+            // Relaxed: the flag is only written under this lock.
+            .filter(|w| !w.state.dismissed.load(Ordering::Relaxed))
+            .map(|w| w.state.index)
+            .collect();
+        live.sort_unstable();
+        live
+    }
+
     pub(crate) fn stats(&self) -> PoolStats {
         let registry = lock(&self.registry);
         let mut totals = registry.retired;
