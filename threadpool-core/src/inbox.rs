@@ -1,6 +1,7 @@
 //! Jobs addressed to one worker: each worker's inbox, and the handle's
 //! calls that fill them ([`PoolHandle::spawn_on_worker`],
-//! [`PoolHandle::run_on_workers`]).
+//! [`PoolHandle::run_on_workers`], [`PoolHandle::broadcast`]), with
+//! [`PoolHandle::worker_indices`], the addresses there are.
 //!
 //! A worker looks in its inbox when it looks for work (`find_work`, right
 //! after its own deque), so it takes its addressed jobs in its main loop
@@ -406,9 +407,126 @@ impl PoolHandle {
             return Ok(Vec::new());
         }
         self.check_addresses(workers)?;
+        let mut results = Vec::with_capacity(workers.len());
+        let mut left = None;
+        for (outcome, &index) in self
+            .run_calls("PoolHandle::run_on_workers", workers, op)
+            .into_iter()
+            .zip(workers)
+        {
+            match outcome {
+                Some(value) => results.push(value),
+                None => {
+                    left.get_or_insert(index);
+                }
+            }
+        }
+        match left {
+            Some(index) => Err(UnknownWorker {
+                index,
+                reason: UnknownReason::Left,
+            }),
+            None => Ok(results),
+        }
+    }
+
+    /// Runs `op(index)` once on every worker of this pool, as it is at the
+    /// call (the indices of [`worker_indices`](Self::worker_indices)), and
+    /// returns each worker's index and result, by index: rayon's
+    /// `broadcast`, for the workers there are now (after a resize too). `op`
+    /// may borrow from the caller. A worker that leaves the pool before it
+    /// makes its call (dismissed meanwhile) is left out of the results.
+    /// After the pool has shut down, returns no results.
+    ///
+    /// It waits, and may be called from anywhere, as
+    /// [`run_on_workers`](Self::run_on_workers) is (a worker adopted by
+    /// `use_current_thread` makes its call only while it blocks on the
+    /// pool or yields).
+    ///
+    /// # Panics
+    ///
+    /// As `run_on_workers`: the first panic of an `op` call is resumed
+    /// here once every call has ended.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::cell::Cell;
+    /// use threadpool_core::ThreadPoolBuilder;
+    ///
+    /// thread_local! { static CACHE: Cell<Option<usize>> = const { Cell::new(None) }; }
+    ///
+    /// let pool = ThreadPoolBuilder::new().num_workers(3).build_handle()?;
+    /// pool.dismiss_workers(1, true);
+    /// pool.create_workers(1)?; // worker 3: indices are not reused
+    /// // Set up a thread-local on every worker there is now.
+    /// let seen = pool.broadcast(|index| {
+    ///     CACHE.set(Some(index));
+    ///     pool.current_thread_index()
+    /// });
+    /// assert_eq!(seen, [(0, Some(0)), (1, Some(1)), (3, Some(3))]);
+    /// let ready = pool.broadcast(|_| CACHE.get().is_some());
+    /// assert!(ready.iter().all(|&(_, ready)| ready));
+    /// pool.shutdown();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn broadcast<R, OP>(&self, op: OP) -> Vec<(usize, R)>
+    where
+        OP: Fn(usize) -> R + Sync,
+        R: Send,
+    {
+        if self.is_shut_down() {
+            return Vec::new();
+        }
+        let workers = self.shared.live_worker_indices();
+        if workers.is_empty() {
+            return Vec::new();
+        }
+        self.run_calls("PoolHandle::broadcast", &workers, op)
+            .into_iter()
+            .zip(workers)
+            .filter_map(|(outcome, index)| outcome.map(|value| (index, value)))
+            .collect()
+    }
+
+    /// The indices of this pool's workers, ascending: the workers that
+    /// have not left and are not dismissed, which
+    /// [`run_on_workers`](Self::run_on_workers) and
+    /// [`spawn_on_worker`](Self::spawn_on_worker) take. Indices are given
+    /// in the order workers start and never reused, so after a resize they
+    /// need not be `0..workers()`. A snapshot: workers may come and go
+    /// right after.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new().num_workers(3).build_handle()?;
+    /// assert_eq!(pool.worker_indices(), [0, 1, 2]);
+    /// pool.dismiss_workers(1, true); // the newest, worker 2
+    /// pool.create_workers(1)?;
+    /// assert_eq!(pool.worker_indices(), [0, 1, 3]);
+    /// assert_eq!(pool.run_on_workers(&pool.worker_indices(), |i| i)?, [0, 1, 3]);
+    /// pool.shutdown();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn worker_indices(&self) -> Vec<usize> {
+        self.shared.live_worker_indices()
+    }
+
+    /// Sends `op(index)` to each worker of `workers` and waits for every
+    /// call: its result, or `None` for a worker that left before it made
+    /// its call. Resumes the first panic of a call. `caller` names the
+    /// public function in `install`'s panics.
+    fn run_calls<R, OP>(&self, caller: &str, workers: &[usize], op: OP) -> Vec<Option<R>>
+    where
+        OP: Fn(usize) -> R + Sync,
+        R: Send,
+    {
         let slots: Vec<Mutex<Option<Outcome<R>>>> =
             workers.iter().map(|_| Mutex::new(None)).collect();
-        self.install_for("PoolHandle::run_on_workers", || {
+        self.install_for(caller, || {
             worker::with_current(&self.shared, |current| {
                 let context = current.expect("install runs on a worker of this pool");
                 // SAFETY: `self` holds the pool's shared state, so its sleep
@@ -449,36 +567,23 @@ impl PoolHandle {
             });
         });
         let mut first_panic = None;
-        let mut left = None;
         let mut results = Vec::with_capacity(slots.len());
-        for (slot, &index) in slots.into_iter().zip(workers) {
+        for slot in slots {
             let outcome = slot
                 .into_inner()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .expect("every addressed job ran before the count reached zero");
             match outcome {
-                Outcome::Ran(Ok(value)) => results.push(value),
+                Outcome::Ran(Ok(value)) => results.push(Some(value)),
                 Outcome::Ran(Err(payload)) => {
-                    if first_panic.is_none() {
-                        first_panic = Some(payload);
-                    }
+                    first_panic.get_or_insert(payload);
                 }
-                Outcome::Left => {
-                    if left.is_none() {
-                        left = Some(index);
-                    }
-                }
+                Outcome::Left => results.push(None),
             }
         }
         if let Some(payload) = first_panic {
             resume_unwind(payload);
         }
-        if let Some(index) = left {
-            return Err(UnknownWorker {
-                index,
-                reason: UnknownReason::Left,
-            });
-        }
-        Ok(results)
+        results
     }
 }

@@ -219,3 +219,55 @@ fn a_call_for_a_worker_dismissed_after_the_check_is_reported_not_stranded() {
         }
     });
 }
+
+/// After a resize the indices are no longer `0..workers()`: `broadcast` and
+/// `worker_indices` still reach every current worker, once each.
+#[test]
+fn broadcast_and_worker_indices_follow_a_resize() {
+    use std::cell::Cell;
+    thread_local! {
+        static READY: Cell<Option<usize>> = const { Cell::new(None) };
+    }
+    common::watchdog("inbox", || {
+        let pool = ThreadPoolBuilder::new()
+            .num_workers(3)
+            .build_handle()
+            .unwrap();
+        assert_eq!(pool.worker_indices(), [0, 1, 2]);
+        assert_eq!(pool.dismiss_workers(1, true), 1);
+        pool.create_workers(2).unwrap();
+        assert_eq!(pool.worker_indices(), [0, 1, 3, 4]);
+        let calls = AtomicUsize::new(0);
+        let seen = pool.broadcast(|index| {
+            calls.fetch_add(1, Ordering::Relaxed);
+            READY.set(Some(index));
+            pool.current_thread_index()
+        });
+        assert_eq!(
+            seen,
+            [(0, Some(0)), (1, Some(1)), (3, Some(3)), (4, Some(4))]
+        );
+        assert_eq!(calls.into_inner(), 4);
+        // Every current worker got its set-up, on its own thread.
+        let ready = pool
+            .run_on_workers(&pool.worker_indices(), |i| (i, READY.get()))
+            .unwrap();
+        assert_eq!(
+            ready,
+            [(0, Some(0)), (1, Some(1)), (3, Some(3)), (4, Some(4))]
+        );
+        // From inside the pool, and nested.
+        let nested = pool.install(|| pool.broadcast(|_| pool.broadcast(|i| i).len()));
+        assert!(nested.iter().all(|&(_, n)| n == 4));
+        pool.shutdown();
+        assert!(pool.broadcast(|i| i).is_empty());
+        assert!(
+            ThreadPoolBuilder::new()
+                .num_workers(0)
+                .build_handle()
+                .unwrap()
+                .broadcast(|i| i)
+                .is_empty()
+        );
+    });
+}
