@@ -520,7 +520,11 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
     }
 
     /// Processes results until every outstanding request has had its
-    /// callback: the Python module's `wait`.
+    /// callback: the Python module's `wait`. If the pool adopted this
+    /// thread as a worker
+    /// ([`use_current_thread`](ThreadPoolBuilder::use_current_thread)), it
+    /// runs queued jobs while it waits, as `poll_blocking` and
+    /// `poll_timeout` do.
     ///
     /// # Errors
     ///
@@ -1248,6 +1252,13 @@ impl<'a> Core<'a> {
         match &self.shared.slots {
             None => Ok(false),
             Some((slots, _)) if slots.try_send(()).is_ok() => Ok(true),
+            // The owner thread adopted as a worker: only a worker starting
+            // a request frees a slot, and this one may be the only one, so
+            // it runs queued jobs while it waits, as a job's put does.
+            Some(_) if crate::worker::with_current(&self.shared, |current| current.is_some()) => {
+                let shared = Arc::clone(&self.shared);
+                shared.acquire_slot(mode)
+            }
             Some(_) => {
                 let shared = Arc::clone(&self.shared);
                 let bell = self.bell.clone();
@@ -1323,6 +1334,9 @@ impl<'a> Core<'a> {
 
     /// Waits for the next message until `deadline` (`None`: for ever).
     fn recv(&mut self, deadline: Option<Instant>) -> Result<Message, RecvTimeoutError> {
+        if crate::worker::with_current(&self.shared, |current| current.is_some()) {
+            return self.recv_working(deadline);
+        }
         let stack = &self.shared.results;
         // Results of tiny requests follow each other closely: look again a
         // few times, spinning then yielding, before waiting on the bell
@@ -1350,6 +1364,74 @@ impl<'a> Core<'a> {
             }
         }
     }
+
+    /// [`recv`](Self::recv) on a worker of this pool (the owner thread,
+    /// adopted by `use_current_thread`): runs the pool's queued jobs while
+    /// it waits, its own deque's first, then its inbox's, the shared
+    /// queue's and other workers' (`find_work`), as a `join` does. The
+    /// owner's requests go to the shared queue, so with no other worker
+    /// only this thread can run them; and with others, it adds a worker.
+    ///
+    /// With nothing to run it waits on the bell, but at most
+    /// [`RECHECK`](Self::RECHECK) at a time before it searches again: a job
+    /// pushed meanwhile wakes sleeping workers, not this thread.
+    fn recv_working(&mut self, deadline: Option<Instant>) -> Result<Message, RecvTimeoutError> {
+        let shared = Arc::clone(&self.shared);
+        let stack = &shared.results;
+        let backoff = crossbeam_utils::Backoff::new();
+        let mut interval = Self::FIRST_RECHECK;
+        loop {
+            if let Some(message) = self.results.try_recv(stack) {
+                return Ok(message);
+            }
+            let ran = crate::worker::with_current(&shared, |current| {
+                let Some(context) = current else {
+                    return false;
+                };
+                match context.find_work(backoff.is_completed()) {
+                    Some(job) => {
+                        // `execute` never unwinds: user code runs under
+                        // `catch_unwind`.
+                        context.execute(job);
+                        true
+                    }
+                    None => false,
+                }
+            });
+            if ran {
+                backoff.reset();
+                interval = Self::FIRST_RECHECK;
+                continue;
+            }
+            let now = Instant::now();
+            if deadline.is_some_and(|deadline| now >= deadline) {
+                return self
+                    .results
+                    .try_recv(stack)
+                    .ok_or(RecvTimeoutError::Timeout);
+            }
+            if !backoff.is_completed() {
+                backoff.snooze();
+                continue;
+            }
+            if stack.arm() {
+                continue;
+            }
+            let until = deadline.map_or(now + interval, |deadline| deadline.min(now + interval));
+            // A ring after the disarm below leaves a token in the bell: the
+            // next wait then returns at once, which costs one more search.
+            let _ = self.bell.recv_deadline(until);
+            stack.disarm();
+            interval = (interval * 2).min(Self::RECHECK);
+        }
+    }
+
+    /// The first wait of [`recv_working`](Self::recv_working) on the bell
+    /// once it found nothing to run.
+    const FIRST_RECHECK: Duration = Duration::from_micros(50);
+    /// The longest wait of [`recv_working`](Self::recv_working) on the bell
+    /// between two searches for jobs.
+    const RECHECK: Duration = Duration::from_millis(5);
 
     fn wait(&mut self, state: &mut dyn Any) -> Result<(), PollError> {
         loop {

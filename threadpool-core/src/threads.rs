@@ -10,8 +10,9 @@
 //! - **Adoption.** With [`ThreadPoolBuilder::use_current_thread`] worker 0
 //!   is no new thread: the building thread becomes it. It runs no loop; it
 //!   takes part in the pool's work while it blocks on the pool (`install`,
-//!   `join`, `scope` and their waits run other jobs meanwhile) and when it
-//!   yields ([`PoolHandle::yield_now`]). Its worker state lives in a
+//!   `join`, `scope` and their waits, and its `ThreadPool`'s `wait`,
+//!   `poll_blocking`, `poll_timeout` and bounded puts, run other jobs
+//!   meanwhile) and when it yields ([`PoolHandle::yield_now`]). Its worker state lives in a
 //!   thread-local of that thread until the pool lets it go
 //!   ([`PoolHandle::release_current_thread`], dropping the pool's
 //!   `ThreadPool` there) or the thread exits.
@@ -174,11 +175,16 @@ impl ThreadPoolBuilder {
     /// jobs from elsewhere reach it only while it blocks or yields, so a
     /// pool whose only worker is this thread runs them only then.
     ///
-    /// The blocking calls of a [`ThreadPool`](crate::ThreadPool) that wait
-    /// for results (`wait`, `poll_blocking`, a put waiting for room) run no
-    /// jobs: requests its owner puts go on its own deque, so a pool whose
-    /// only worker is its owner never runs them there; give such a pool a
-    /// started thread too.
+    /// The blocking calls of its [`ThreadPool`](crate::ThreadPool) count
+    /// as blocking on the pool: while `wait`, `poll_blocking` and
+    /// `poll_timeout` wait for results, and while a put waits for room in
+    /// a bounded request queue, the owner runs queued jobs (its own deque's
+    /// first, then the pool's queue and the other workers'), its requests
+    /// included. So a pool whose only worker is its owner (a deterministic
+    /// single-threaded pool) finishes its requests in `wait`, and with
+    /// started workers beside it the owner runs requests too. With nothing
+    /// to run, the owner looks for jobs again every few milliseconds while
+    /// it waits. `poll` never blocks, and runs none.
     ///
     /// It stays the pool's worker until the pool's
     /// [`ThreadPool`](crate::ThreadPool) is dropped on it, or
@@ -202,6 +208,15 @@ impl ThreadPoolBuilder {
     /// assert!(pool.release_current_thread());
     /// assert_eq!(pool.current_thread_index(), None);
     /// pool.shutdown();
+    ///
+    /// // The owner as the only worker: `wait` runs the requests.
+    /// use threadpool_core::WorkRequest;
+    /// let mut pool = ThreadPoolBuilder::new().num_workers(1).use_current_thread().build_with_state(0)?;
+    /// for n in 1..=4 {
+    ///     pool.put_request(WorkRequest::new(move || n).on_result_with(|sum: &mut i32, _, n| *sum += n))?;
+    /// }
+    /// pool.wait()?;
+    /// assert_eq!(*pool.state(), 10);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn use_current_thread(mut self) -> Self {
