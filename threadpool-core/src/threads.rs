@@ -5,8 +5,11 @@
 //!   `std::thread::Builder`. With [`ThreadPoolBuilder::spawn_handler`] it
 //!   hands each worker to a closure instead, as a [`ThreadBuilder`] whose
 //!   [`run`](ThreadBuilder::run) is the worker's loop; the closure starts
-//!   the thread any way it likes (a scoped thread, a thread with another
-//!   runtime's set-up, ...).
+//!   the thread any way it likes (with per-thread set-up, another
+//!   runtime's context, ...), and [`ThreadBuilder::spawn`] starts it with
+//!   the pool's name and stack size. The handler is `'static`, so it
+//!   cannot start scoped threads (`std::thread::scope`); the
+//!   rayon-compat crate's `ThreadPoolBuilder::build_scoped` can.
 //! - **Adoption.** With [`ThreadPoolBuilder::use_current_thread`] worker 0
 //!   is no new thread: the building thread becomes it. It runs no loop; it
 //!   takes part in the pool's work while it blocks on the pool (`install`,
@@ -115,10 +118,23 @@ impl ThreadPoolBuilder {
     /// Starts every worker thread through `handler` instead of
     /// `std::thread::Builder`: the pool calls it once per worker with a
     /// [`ThreadBuilder`], and the handler starts a thread that calls
-    /// [`ThreadBuilder::run`], as it likes (with another runtime's set-up,
-    /// a scoped thread, a thread of its own pool). Workers it starts have
-    /// no join handle in the pool: dismissing them with `join` does not
-    /// wait for their threads.
+    /// [`ThreadBuilder::run`], as it likes (with per-thread set-up first,
+    /// with another runtime's context, a thread of its own pool), and
+    /// returns a `std::io::Result<()>`. [`ThreadBuilder::spawn`] starts it
+    /// with the pool's [`thread_name`](Self::thread_name) and
+    /// [`stack_size`](Self::stack_size) applied; a thread the handler
+    /// starts in another way gets them only if the handler passes them on
+    /// ([`ThreadBuilder::std_builder`]).
+    ///
+    /// The handler is `'static`: it cannot start a scoped thread
+    /// (`std::thread::scope`), since it would outlive the scope. (The
+    /// rayon-compat crate's `ThreadPoolBuilder::build_scoped` can; this
+    /// builder cannot.)
+    ///
+    /// The pool knows when each such worker's `run` returns: dismissing
+    /// workers with `join` waits for that, and
+    /// [`dismissed_workers`](crate::ThreadPool::dismissed_workers) counts
+    /// them until they are joined, as for the pool's own threads.
     ///
     /// An `Err` from the handler fails the start (`build` or
     /// `create_workers`) with a [`SpawnError`] of kind
@@ -142,22 +158,23 @@ impl ThreadPoolBuilder {
     /// let pool = ThreadPoolBuilder::new()
     ///     .num_workers(2)
     ///     .thread_name("hooked")
-    ///     .spawn_handler(move |thread| {
+    ///     .spawn_handler(move |thread| -> std::io::Result<()> {
     ///         log.lock().unwrap().push((thread.index(), thread.name().to_owned()));
-    ///         std::thread::Builder::new()
-    ///             .name(thread.name().to_owned())
-    ///             .spawn(|| thread.run())?;
+    ///         // Started with the pool's name and stack size.
+    ///         thread.spawn()?;
     ///         Ok(())
     ///     })
     ///     .build_handle()?;
     /// assert_eq!(pool.join(|| 1, || 2), (1, 2));
     /// assert_eq!(*started.lock().unwrap(), [(0, "hooked-0".to_owned()), (1, "hooked-1".to_owned())]);
+    /// let name = pool.install(|| std::thread::current().name().map(str::to_owned));
+    /// assert!(name.is_some_and(|name| name.starts_with("hooked-")));
     /// pool.shutdown();
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn spawn_handler<F>(mut self, handler: F) -> Self
     where
-        F: FnMut(ThreadBuilder) -> io::Result<()> + Send + 'static,
+        F: FnMut(ThreadBuilder) -> Result<(), std::io::Error> + Send + 'static,
     {
         self.spawn.handler = Some(SpawnHandler(Arc::new(Mutex::new(Box::new(handler)))));
         self
@@ -269,23 +286,37 @@ const CANCELLED: usize = 4;
 /// One worker of a pool, handed to a
 /// [`spawn_handler`](ThreadPoolBuilder::spawn_handler) to start: its index,
 /// the name and stack size the pool would give its thread, and
-/// [`run`](Self::run), the worker's loop.
+/// [`run`](Self::run), the worker's loop. [`spawn`](Self::spawn) starts a
+/// thread with that name and stack size that runs it;
+/// [`std_builder`](Self::std_builder) gives a `std::thread::Builder` with
+/// them, for a handler that starts the thread itself. (A bare
+/// `std::thread::spawn(move || thread.run())` gets neither: an unnamed
+/// thread with the default stack.)
 ///
 /// # Examples
 ///
 /// ```
 /// use threadpool_core::ThreadPoolBuilder;
 ///
+/// thread_local! { static TAG: std::cell::Cell<bool> = const { std::cell::Cell::new(false) }; }
+///
 /// let pool = ThreadPoolBuilder::new()
 ///     .num_workers(1)
-///     .stack_size(4 << 20)
+///     .thread_name("deep")
+///     .stack_size(16 << 20)
 ///     .spawn_handler(|thread| {
-///         assert_eq!((thread.index(), thread.stack_size()), (0, Some(4 << 20)));
-///         std::thread::spawn(move || thread.run());
+///         assert_eq!((thread.index(), thread.stack_size()), (0, Some(16 << 20)));
+///         // Per-thread set-up, then the worker's loop, on a thread with
+///         // the pool's name and stack size.
+///         thread.std_builder().spawn(move || {
+///             TAG.set(true);
+///             thread.run()
+///         })?;
 ///         Ok(())
 ///     })
 ///     .build_handle()?;
-/// assert_eq!(pool.install(|| 6 * 7), 42);
+/// let (name, tagged) = pool.install(|| (std::thread::current().name().map(str::to_owned), TAG.get()));
+/// assert_eq!((name.as_deref(), tagged), (Some("deep-0"), true));
 /// pool.shutdown();
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -314,7 +345,7 @@ impl ThreadBuilder {
     ///     .num_workers(3)
     ///     .spawn_handler(move |thread| {
     ///         log.lock().unwrap().push(thread.index());
-    ///         std::thread::spawn(move || thread.run());
+    ///         thread.spawn()?;
     ///         Ok(())
     ///     })
     ///     .build_handle()?;
@@ -339,7 +370,7 @@ impl ThreadBuilder {
     ///     .thread_name("io")
     ///     .spawn_handler(|thread| {
     ///         assert_eq!(thread.name(), "io-0");
-    ///         std::thread::Builder::new().name(thread.name().to_owned()).spawn(|| thread.run())?;
+    ///         thread.spawn()?;
     ///         Ok(())
     ///     })
     ///     .build_handle()?;
@@ -364,7 +395,7 @@ impl ThreadBuilder {
     ///     .num_workers(1)
     ///     .spawn_handler(|thread| {
     ///         assert_eq!(thread.stack_size(), None);
-    ///         std::thread::spawn(move || thread.run());
+    ///         thread.spawn()?;
     ///         Ok(())
     ///     })
     ///     .build_handle()?;
@@ -373,6 +404,75 @@ impl ThreadBuilder {
     /// ```
     pub fn stack_size(&self) -> Option<usize> {
         self.stack_size
+    }
+
+    /// A `std::thread::Builder` with the worker's [`name`](Self::name) and,
+    /// if one was set, its [`stack_size`](Self::stack_size): for a handler
+    /// that starts the thread itself (to run set-up before
+    /// [`run`](Self::run), or to keep the join handle).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new()
+    ///     .num_workers(1)
+    ///     .thread_name("big")
+    ///     .stack_size(32 << 20)
+    ///     .spawn_handler(|thread| {
+    ///         thread.std_builder().spawn(move || thread.run())?;
+    ///         Ok(())
+    ///     })
+    ///     .build_handle()?;
+    /// // 32 MiB of stack: a deep recursion that the default 2 MiB would not hold.
+    /// fn depth(n: u32) -> u32 {
+    ///     let pad = std::hint::black_box([0_u8; 1024]);
+    ///     if n == 0 { u32::from(pad[0]) } else { 1 + depth(n - 1) }
+    /// }
+    /// assert_eq!(pool.install(|| depth(8_000)), 8_000);
+    /// assert_eq!(pool.install(|| std::thread::current().name().map(str::to_owned)).as_deref(), Some("big-0"));
+    /// pool.shutdown();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn std_builder(&self) -> std::thread::Builder {
+        let builder = std::thread::Builder::new().name(self.name.clone());
+        match self.stack_size {
+            Some(size) => builder.stack_size(size),
+            None => builder,
+        }
+    }
+
+    /// Starts a thread with the worker's [`name`](Self::name) and
+    /// [`stack_size`](Self::stack_size) that runs the worker's loop
+    /// ([`run`](Self::run)): what a handler that only needs to observe or
+    /// count thread starts returns with `thread.spawn()?; Ok(())`.
+    ///
+    /// # Errors
+    ///
+    /// The error of `std::thread::Builder::spawn` (the system refused the
+    /// thread); returned by the handler, it fails the pool's start.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new()
+    ///     .num_workers(2)
+    ///     .thread_name("io")
+    ///     .spawn_handler(|thread| {
+    ///         thread.spawn()?;
+    ///         Ok(())
+    ///     })
+    ///     .build_handle()?;
+    /// let name = pool.install(|| std::thread::current().name().map(str::to_owned));
+    /// assert!(matches!(name.as_deref(), Some("io-0" | "io-1")));
+    /// pool.shutdown();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn spawn(self) -> std::io::Result<std::thread::JoinHandle<()>> {
+        self.std_builder().spawn(move || self.run())
     }
 
     /// Runs the worker's loop on the calling thread, until the worker
@@ -390,7 +490,8 @@ impl ThreadBuilder {
     /// let pool = ThreadPoolBuilder::new()
     ///     .num_workers(2)
     ///     .spawn_handler(move |thread| {
-    ///         handles.lock().unwrap().push(std::thread::spawn(move || thread.run()));
+    ///         let builder = thread.std_builder();
+    ///         handles.lock().unwrap().push(builder.spawn(move || thread.run())?);
     ///         Ok(())
     ///     })
     ///     .build_handle()?;
