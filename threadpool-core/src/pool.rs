@@ -669,7 +669,9 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
     ///
     /// Each finishes the job it is running, hands the jobs queued on its own
     /// deque back to the pool, and exits. With `join`, waits for them to
-    /// exit; otherwise [`join_all_dismissed_workers`](Self::join_all_dismissed_workers)
+    /// exit (for a thread a [spawn handler](ThreadPoolBuilder::spawn_handler)
+    /// started, until its [`ThreadBuilder::run`](crate::ThreadBuilder::run)
+    /// has returned); otherwise [`join_all_dismissed_workers`](Self::join_all_dismissed_workers)
     /// does that later. Queued requests are never lost: with every worker
     /// dismissed they wait for [`create_workers`](Self::create_workers).
     ///
@@ -717,7 +719,9 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
     }
 
     /// How many dismissed worker threads have not been joined yet: the
-    /// length of the Python module's `dismissedWorkers`.
+    /// length of the Python module's `dismissedWorkers`. Threads a spawn
+    /// handler started count too, until they are joined (their `run` has
+    /// returned).
     ///
     /// # Examples
     ///
@@ -1503,11 +1507,7 @@ impl<'a> Core<'a> {
     /// results. (No worker waits for this thread, so plain joins would end
     /// too; running the callbacks keeps results flowing and wakes outside
     /// producers waiting for room in a bounded result queue.)
-    fn join_draining(
-        &mut self,
-        handles: Vec<crate::sync::thread::JoinHandle<()>>,
-        state: &mut dyn Any,
-    ) {
+    fn join_draining(&mut self, handles: Vec<crate::threads::WorkerThread>, state: &mut dyn Any) {
         /// How often to look whether a thread has exited when no result
         /// arrives; only while joining.
         const RECHECK: Duration = Duration::from_millis(1);
@@ -1518,8 +1518,7 @@ impl<'a> Core<'a> {
                     self.shared.made_room();
                 }
             }
-            // The worker loop catches every panic of user code.
-            let _ = handle.join();
+            handle.join();
         }
     }
 }

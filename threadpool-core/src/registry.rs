@@ -1,7 +1,7 @@
 //! The state a pool's threads share: the queues, the worker registry, the
 //! counters, and the sleep state.
 
-use crate::sync::thread::{self, JoinHandle, ThreadId};
+use crate::sync::thread::{self, ThreadId};
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::ptr::NonNull;
@@ -22,6 +22,7 @@ use crate::sync::{
     wait_timeout,
 };
 use crate::task::{Envelope, Job, JobKind, drop_quietly};
+use crate::threads::WorkerThread;
 use crate::worker::{self, WorkerContext};
 
 /// What the result queue carries.
@@ -221,15 +222,16 @@ pub(crate) struct WorkerState {
 struct WorkerEntry {
     state: Arc<WorkerState>,
     stealer: Stealer<Job>,
-    handle: Option<JoinHandle<()>>,
+    /// How to wait for its thread (`None`: an adopted thread).
+    handle: Option<WorkerThread>,
 }
 
 #[derive(Default)]
 struct Registry {
     /// Worker threads that have not left yet, dismissed ones included.
     workers: Vec<WorkerEntry>,
-    /// Handles of dismissed workers not yet joined.
-    dismissed: Vec<JoinHandle<()>>,
+    /// Threads of dismissed workers not yet joined.
+    dismissed: Vec<WorkerThread>,
     /// Counters of workers that have left: [started, completed, panicked].
     retired: [u64; 3],
     next_index: usize,
@@ -826,7 +828,7 @@ impl Shared {
     /// Dismisses up to `n` workers, newest first, and returns how many. With
     /// `join`, also returns their handles for the caller to join; without,
     /// keeps them for `join_all_dismissed_workers`.
-    pub(crate) fn dismiss(&self, n: usize, join: bool) -> (usize, Vec<JoinHandle<()>>) {
+    pub(crate) fn dismiss(&self, n: usize, join: bool) -> (usize, Vec<WorkerThread>) {
         let mut handles = Vec::new();
         let mut dismissed = 0;
         {
@@ -865,7 +867,7 @@ impl Shared {
     }
 
     /// The handles of dismissed workers not joined yet.
-    pub(crate) fn take_dismissed(&self) -> Vec<JoinHandle<()>> {
+    pub(crate) fn take_dismissed(&self) -> Vec<WorkerThread> {
         std::mem::take(&mut lock(&self.registry).dismissed)
     }
 
@@ -1002,7 +1004,7 @@ impl Shared {
 
     /// The join handles of every worker thread, live or dismissed, not
     /// joined yet.
-    pub(crate) fn take_all_handles(&self) -> Vec<JoinHandle<()>> {
+    pub(crate) fn take_all_handles(&self) -> Vec<WorkerThread> {
         let mut registry = lock(&self.registry);
         let mut handles = std::mem::take(&mut registry.dismissed);
         handles.extend(registry.workers.iter_mut().filter_map(|w| w.handle.take()));
@@ -1050,14 +1052,11 @@ impl Shared {
     }
 }
 
-fn join_all(handles: impl IntoIterator<Item = JoinHandle<()>>) {
-    let me = thread::current().id();
+fn join_all(handles: impl IntoIterator<Item = WorkerThread>) {
     for handle in handles {
         // A job may dismiss its own worker; that thread cannot join itself.
-        if handle.thread().id() != me {
-            // The worker loop catches every panic of user code, so a join
-            // error would be a bug in the pool; there is nothing to recover.
-            let _ = handle.join();
+        if !handle.is_current() {
+            handle.join();
         }
     }
 }

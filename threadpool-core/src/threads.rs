@@ -45,7 +45,8 @@ use std::io;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Condvar, Mutex, PoisonError};
+use std::thread::ThreadId;
 
 use crossbeam_deque::Worker;
 
@@ -328,6 +329,9 @@ pub struct ThreadBuilder {
     context: Option<WorkerContext>,
     /// What became of the builder (see the module notes).
     fate: Arc<AtomicUsize>,
+    /// Set as `run` returns (or the builder is dropped): how the pool
+    /// waits for this worker's thread, which it has no handle of.
+    ended: Arc<RunEnded>,
 }
 
 impl ThreadBuilder {
@@ -504,6 +508,10 @@ impl ThreadBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn run(mut self) {
+        self.ended.started_on(std::thread::current().id());
+        // Set at the very end, after the worker has left the pool, also if
+        // the loop unwinds (it catches user panics, so it should not).
+        let _ended = EndOnDrop(Arc::clone(&self.ended));
         let context = self.context.take().expect("a ThreadBuilder runs once");
         let mut fate = self.fate.load(Ordering::SeqCst);
         loop {
@@ -527,8 +535,11 @@ impl ThreadBuilder {
 impl Drop for ThreadBuilder {
     fn drop(&mut self) {
         let Some(context) = self.context.take() else {
+            // Run: `run` sets `ended` itself.
             return;
         };
+        // Dropped unrun: no thread will run it.
+        let _ended = EndOnDrop(Arc::clone(&self.ended));
         if self.fate.swap(DROPPED, Ordering::SeqCst) == HANDED {
             // Dropped after the pool counted it started: leave as a worker
             // that ran no job, keeping this thread's own worker, if any.
@@ -552,15 +563,101 @@ impl fmt::Debug for ThreadBuilder {
     }
 }
 
+/// Set when a [`ThreadBuilder`] handed to a spawn handler is done: its
+/// `run` returned, or it was dropped unrun. The pool waits on it in place
+/// of a join handle (`dismiss_workers` with `join`, `shutdown`).
+pub(crate) struct RunEnded {
+    /// The thread that runs the builder, once it does; whether it ended.
+    state: Mutex<(Option<ThreadId>, bool)>,
+    changed: Condvar,
+}
+
+impl RunEnded {
+    fn new() -> Self {
+        RunEnded {
+            state: Mutex::new((None, false)),
+            changed: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (Option<ThreadId>, bool)> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn started_on(&self, thread: ThreadId) {
+        self.lock().0 = Some(thread);
+    }
+
+    fn end(&self) {
+        self.lock().1 = true;
+        self.changed.notify_all();
+    }
+}
+
+/// Sets a [`RunEnded`] when dropped.
+struct EndOnDrop(Arc<RunEnded>);
+
+impl Drop for EndOnDrop {
+    fn drop(&mut self) {
+        self.0.end();
+    }
+}
+
+/// A worker thread the pool can wait for: a thread it started itself, by
+/// its join handle, or one a spawn handler started, by the [`RunEnded`] its
+/// builder sets as `run` returns.
+pub(crate) enum WorkerThread {
+    Started(thread::JoinHandle<()>),
+    Handed(Arc<RunEnded>),
+}
+
+impl WorkerThread {
+    /// Whether the worker's thread is done with the pool: exited, or (a
+    /// handler's thread) returned from `run`.
+    pub(crate) fn is_finished(&self) -> bool {
+        match self {
+            WorkerThread::Started(handle) => handle.is_finished(),
+            WorkerThread::Handed(ended) => ended.lock().1,
+        }
+    }
+
+    /// Whether this is the calling thread (which must not wait for itself).
+    pub(crate) fn is_current(&self) -> bool {
+        let me = std::thread::current().id();
+        match self {
+            WorkerThread::Started(handle) => handle.thread().id() == me,
+            WorkerThread::Handed(ended) => ended.lock().0 == Some(me),
+        }
+    }
+
+    /// Waits until [`is_finished`](Self::is_finished).
+    pub(crate) fn join(self) {
+        match self {
+            // The worker loop catches every panic of user code, so a join
+            // error would be a bug in the pool; there is nothing to recover.
+            WorkerThread::Started(handle) => drop(handle.join()),
+            WorkerThread::Handed(ended) => {
+                let mut state = ended.lock();
+                while !state.1 {
+                    state = ended
+                        .changed
+                        .wait(state)
+                        .unwrap_or_else(PoisonError::into_inner);
+                }
+            }
+        }
+    }
+}
+
 /// Starts worker `index`, whose context is `context`: adopts the calling
 /// thread for worker 0 if asked, else hands it to the spawn handler, else
 /// starts a standard thread. `Err`: the worker did not start (nothing ran
-/// on its deque); `Ok(None)`: it runs, with no join handle in the pool.
+/// on its deque); `Ok(None)`: it runs on the adopted calling thread.
 pub(crate) fn spawn_worker(
     config: &ThreadConfig,
     index: usize,
     context: WorkerContext,
-) -> io::Result<Option<thread::JoinHandle<()>>> {
+) -> io::Result<Option<WorkerThread>> {
     let spawn = &config.spawn;
     if index == 0 && spawn.adopt.swap(false, Ordering::SeqCst) {
         adopt(context)?;
@@ -572,15 +669,19 @@ pub(crate) fn spawn_worker(
         if let Some(size) = config.stack_size {
             builder = builder.stack_size(size);
         }
-        return builder.spawn(move || worker::main_loop(context)).map(Some);
+        return builder
+            .spawn(move || worker::main_loop(context))
+            .map(|handle| Some(WorkerThread::Started(handle)));
     };
     let fate = Arc::new(AtomicUsize::new(SPAWNING));
+    let ended = Arc::new(RunEnded::new());
     let thread = ThreadBuilder {
         index,
         name,
         stack_size: config.stack_size,
         context: Some(context),
         fate: Arc::clone(&fate),
+        ended: Arc::clone(&ended),
     };
     let result = {
         let mut handler = handler.0.lock().unwrap_or_else(PoisonError::into_inner);
@@ -593,11 +694,11 @@ pub(crate) fn spawn_worker(
     };
     match fate.compare_exchange(SPAWNING, next, Ordering::SeqCst, Ordering::SeqCst) {
         // Handed over, for a thread to run.
-        Ok(_) if failure.is_none() => Ok(None),
+        Ok(_) if failure.is_none() => Ok(Some(WorkerThread::Handed(ended))),
         // Failed; a builder the handler kept is inert now.
         Ok(_) => Err(failure.expect("a failure")),
         // Its thread runs it: a worker, whatever the handler returned.
-        Err(RUNNING) => Ok(None),
+        Err(RUNNING) => Ok(Some(WorkerThread::Handed(ended))),
         // Dropped unrun before the handler returned.
         Err(_) => Err(failure.unwrap_or_else(|| {
             io::Error::other("the spawn handler dropped the ThreadBuilder without running it")
