@@ -235,6 +235,10 @@ struct Registry {
     /// Counters of workers that have left: [started, completed, panicked].
     retired: [u64; 3],
     next_index: usize,
+    /// `in_place_scope`s running on threads outside the pool: while there
+    /// are any, `dismiss` keeps the last worker, which their queued jobs
+    /// borrowing the callers' stacks need.
+    outside_scopes: usize,
 }
 
 /// The stealers of all live workers, as each worker last saw them.
@@ -757,6 +761,24 @@ impl Shared {
         Ok(())
     }
 
+    /// An `in_place_scope` starts on a thread outside the pool: until
+    /// [`leave_outside_scope`](Self::leave_outside_scope), `dismiss` keeps
+    /// the last worker. `false` (and nothing counted) if the pool has no
+    /// worker that is not dismissed.
+    pub(crate) fn enter_outside_scope(&self) -> bool {
+        let mut registry = lock(&self.registry);
+        if self.active.load(Ordering::SeqCst) == 0 {
+            return false;
+        }
+        registry.outside_scopes += 1;
+        true
+    }
+
+    /// The `in_place_scope` counted by `enter_outside_scope` has ended.
+    pub(crate) fn leave_outside_scope(&self) {
+        lock(&self.registry).outside_scopes -= 1;
+    }
+
     /// Dismissed worker threads not joined yet.
     pub(crate) fn dismissed_workers(&self) -> usize {
         lock(&self.registry).dismissed.len()
@@ -834,8 +856,10 @@ impl Shared {
         {
             let mut registry = lock(&self.registry);
             let mut kept = Vec::new();
+            // `active` changes only under this lock.
+            let floor = usize::from(registry.outside_scopes > 0);
             for entry in registry.workers.iter_mut().rev() {
-                if dismissed == n {
+                if dismissed == n || self.active.load(Ordering::SeqCst) <= floor {
                     break;
                 }
                 if entry.state.dismissed.load(Ordering::Relaxed) {

@@ -982,10 +982,16 @@ impl PoolHandle {
     ///
     /// Once every job has finished, resumes the first panic among the jobs,
     /// else the body's. Called from outside the pool, panics before
-    /// running the body if the pool is shut down or has no workers. If the
-    /// pool loses its last worker while jobs the scope borrows for are still
-    /// queued, the process aborts (they could never run, and their borrows
-    /// must not end).
+    /// running the body if the pool is shut down or has no workers.
+    ///
+    /// Called from outside the pool, the scope keeps the pool's last
+    /// worker until it ends: meanwhile `dismiss_workers` (from the body or
+    /// any thread) dismisses all but one worker, and returns the smaller
+    /// count, so the scope's queued jobs always have a worker to run them.
+    /// Should the pool still lose every worker while such jobs are queued
+    /// (it shuts down), the process aborts with a message naming
+    /// `PoolHandle::in_place_scope`: those jobs borrow this stack frame,
+    /// could never run, and their borrows must not end.
     ///
     /// # Examples
     ///
@@ -1007,6 +1013,17 @@ impl PoolHandle {
     ///     assert_eq!(Rc::strong_count(&local), 1);
     /// });
     /// assert_eq!(total.into_inner(), 10);
+    ///
+    /// // From outside the pool, the scope keeps the last worker.
+    /// let mut words = vec![0_usize; 3];
+    /// pool.in_place_scope(|s| {
+    ///     for (count, text) in words.iter_mut().zip(["a b", "c", "d e f"]) {
+    ///         s.spawn(move |_| *count = text.split(' ').count());
+    ///     }
+    ///     assert_eq!(pool.dismiss_workers(5, false), 1); // not both
+    /// });
+    /// assert_eq!(words, [2, 1, 3]);
+    /// assert_eq!(pool.dismiss_workers(1, true), 1); // the scope is over
     /// pool.shutdown();
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -1025,15 +1042,26 @@ impl PoolHandle {
     where
         OP: FnOnce(&Scope<'scope>) -> R,
     {
+        /// Ends the count of an `in_place_scope` outside the pool, however
+        /// the scope ends.
+        struct Outside<'a>(&'a crate::registry::Shared);
+        impl Drop for Outside<'_> {
+            fn drop(&mut self) {
+                self.0.leave_outside_scope();
+            }
+        }
+        let mut _outside = None;
         if !self.is_worker_thread() {
             assert!(
                 !self.is_shut_down(),
                 "PoolHandle::in_place_scope: the pool is shut down"
             );
             assert!(
-                self.shared.alive.load(crate::sync::Ordering::SeqCst) > 0,
+                self.shared.enter_outside_scope(),
                 "PoolHandle::in_place_scope: the pool has no workers to run the jobs"
             );
+            // Until the scope ends, `dismiss_workers` keeps the last worker.
+            _outside = Some(Outside(&self.shared));
         }
         let scope = Scope::new(&self.shared);
         let body = catch_unwind(AssertUnwindSafe(|| op(&scope)));
@@ -1048,7 +1076,7 @@ impl PoolHandle {
             if waited.is_none() {
                 // Wait on a worker, which runs jobs meanwhile (this thread
                 // blocks in `install`).
-                self.install(|| {
+                self.install_for("PoolHandle::in_place_scope", || {
                     worker::with_current(&self.shared, |current| {
                         current
                             .expect("install runs on a worker of this pool")
