@@ -13,6 +13,7 @@ use crate::cancel::CancelOutcome;
 use crate::error::{PollError, PutError, PutErrorKind, Refused, SpawnError};
 use crate::handle::PoolHandle;
 use crate::id::RequestId;
+use crate::join::Scope;
 use crate::pending::Pending;
 use crate::registry::{ChosenId, Message, PutMode, Shared, ThreadConfig};
 use crate::request::{StateType, WorkRequest};
@@ -813,6 +814,161 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
         let handles = self.core.shared.take_all_handles();
         self.core.join_draining(handles, &mut self.state);
         waited.map(|()| self.into_state())
+    }
+}
+
+/// Fork-join and per-worker calls, forwarded to the pool's
+/// [`PoolHandle`] (see there for the details): the same as
+/// `pool.handle().join(..)` and so on, without cloning a handle.
+impl<S: 'static> ThreadPool<'_, S> {
+    fn fork_join(&self) -> &PoolHandle {
+        PoolHandle::lend(&self.core.shared)
+    }
+
+    /// Runs `a` and `b`, potentially in parallel, on the pool's workers,
+    /// and returns both results: [`PoolHandle::join`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let pool = ThreadPool::new(2)?;
+    /// let data = [1, 2, 3, 4];
+    /// let (left, right) = pool.join(|| data[..2].iter().sum::<i32>(), || data[2..].iter().sum::<i32>());
+    /// assert_eq!((left, right), (3, 7));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn join<A, B, RA, RB>(&self, a: A, b: B) -> (RA, RB)
+    where
+        A: FnOnce() -> RA + Send,
+        B: FnOnce() -> RB + Send,
+        RA: Send,
+        RB: Send,
+    {
+        self.fork_join().join(a, b)
+    }
+
+    /// Runs `op` on a worker of the pool and returns its result:
+    /// [`PoolHandle::install`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let pool = ThreadPool::new(1)?;
+    /// let handle = pool.handle(); // `ThreadPool` stays on its thread: jobs use a handle
+    /// assert!(pool.install(|| handle.is_worker_thread()));
+    /// assert!(!handle.is_worker_thread());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn install<R, OP>(&self, op: OP) -> R
+    where
+        OP: FnOnce() -> R + Send,
+        R: Send,
+    {
+        self.fork_join().install_for("ThreadPool::install", op)
+    }
+
+    /// Creates a scope on a worker of the pool whose spawned jobs may borrow
+    /// from the caller; returns once they have all finished:
+    /// [`PoolHandle::scope`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicU32, Ordering};
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let pool = ThreadPool::new(2)?;
+    /// let total = AtomicU32::new(0);
+    /// pool.scope(|s| {
+    ///     for n in 1..=4 {
+    ///         let total = &total;
+    ///         s.spawn(move |_| {
+    ///             total.fetch_add(n, Ordering::Relaxed);
+    ///         });
+    ///     }
+    /// });
+    /// assert_eq!(total.into_inner(), 10);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn scope<'scope, OP, R>(&self, op: OP) -> R
+    where
+        OP: FnOnce(&Scope<'scope>) -> R + Send,
+        R: Send,
+    {
+        self.fork_join().scope(op)
+    }
+
+    /// Creates a scope whose body runs right here, on the pool's own
+    /// thread (it need not be `Send`), and whose spawned jobs run on the
+    /// workers: [`PoolHandle::in_place_scope`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let pool = ThreadPool::new(2)?;
+    /// let label = Rc::new("chunk"); // not `Send`
+    /// let mut sums = [0_u64; 4];
+    /// pool.in_place_scope(|s| {
+    ///     for (i, sum) in sums.iter_mut().enumerate() {
+    ///         s.spawn(move |_| *sum = (0..=i as u64 * 10).sum());
+    ///     }
+    ///     assert_eq!(*label, "chunk");
+    /// });
+    /// assert_eq!(sums, [0, 55, 210, 465]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn in_place_scope<'scope, OP, R>(&self, op: OP) -> R
+    where
+        OP: FnOnce(&Scope<'scope>) -> R,
+    {
+        self.fork_join().in_place_scope(op)
+    }
+
+    /// Runs `op(index)` once on every current worker and returns each
+    /// worker's index and result: [`PoolHandle::broadcast`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let mut pool = ThreadPool::new(2)?;
+    /// pool.dismiss_workers(1, true);
+    /// pool.create_workers(1)?;
+    /// let seen = pool.broadcast(|index| index * 10);
+    /// assert_eq!(seen, [(0, 0), (2, 20)]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn broadcast<R, OP>(&self, op: OP) -> Vec<(usize, R)>
+    where
+        OP: Fn(usize) -> R + Sync,
+        R: Send,
+    {
+        self.fork_join().broadcast(op)
+    }
+
+    /// The indices of the pool's current workers, ascending:
+    /// [`PoolHandle::worker_indices`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let mut pool = ThreadPool::new(3)?;
+    /// pool.dismiss_workers(1, true);
+    /// assert_eq!(pool.worker_indices(), [0, 1]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn worker_indices(&self) -> Vec<usize> {
+        self.fork_join().worker_indices()
     }
 }
 
