@@ -135,7 +135,10 @@ impl ThreadPoolBuilder {
     /// The pool knows when each such worker's `run` returns: dismissing
     /// workers with `join` waits for that, and
     /// [`dismissed_workers`](crate::ThreadPool::dismissed_workers) counts
-    /// them until they are joined, as for the pool's own threads.
+    /// them until they are joined, as for the pool's own threads. (So a
+    /// builder the handler keeps unrun holds those joins, and
+    /// [`ThreadPool::shutdown`](crate::ThreadPool::shutdown), up until it
+    /// is run or dropped.)
     ///
     /// An `Err` from the handler fails the start (`build` or
     /// `create_workers`) with a [`SpawnError`] of kind
