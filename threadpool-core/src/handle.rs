@@ -55,7 +55,7 @@ impl PoolHandle {
     }
 
     /// The handle that `shared` is, without cloning it.
-    fn lend(shared: &Arc<Shared>) -> &PoolHandle {
+    pub(crate) fn lend(shared: &Arc<Shared>) -> &PoolHandle {
         // SAFETY: `PoolHandle` is `repr(transparent)` over its only field,
         // an `Arc<Shared>`, so the two have the same layout; the reference
         // keeps the borrow's lifetime.

@@ -259,7 +259,7 @@ impl PoolHandle {
 
     /// [`install`](Self::install) on behalf of the public function
     /// `caller`, which a panic names.
-    fn install_for<R, OP>(&self, caller: &str, op: OP) -> R
+    pub(crate) fn install_for<R, OP>(&self, caller: &str, op: OP) -> R
     where
         OP: FnOnce() -> R + Send,
         R: Send,

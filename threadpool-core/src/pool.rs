@@ -13,6 +13,7 @@ use crate::cancel::CancelOutcome;
 use crate::error::{PollError, PutError, PutErrorKind, Refused, SpawnError};
 use crate::handle::PoolHandle;
 use crate::id::RequestId;
+use crate::join::Scope;
 use crate::pending::Pending;
 use crate::registry::{ChosenId, Message, PutMode, Shared, ThreadConfig};
 use crate::request::{StateType, WorkRequest};
@@ -522,7 +523,11 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
     }
 
     /// Processes results until every outstanding request has had its
-    /// callback: the Python module's `wait`.
+    /// callback: the Python module's `wait`. If the pool adopted this
+    /// thread as a worker
+    /// ([`use_current_thread`](ThreadPoolBuilder::use_current_thread)), it
+    /// runs queued jobs while it waits, as `poll_blocking` and
+    /// `poll_timeout` do.
     ///
     /// # Errors
     ///
@@ -667,7 +672,9 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
     ///
     /// Each finishes the job it is running, hands the jobs queued on its own
     /// deque back to the pool, and exits. With `join`, waits for them to
-    /// exit; otherwise [`join_all_dismissed_workers`](Self::join_all_dismissed_workers)
+    /// exit (for a thread a [spawn handler](ThreadPoolBuilder::spawn_handler)
+    /// started, until its [`ThreadBuilder::run`](crate::ThreadBuilder::run)
+    /// has returned); otherwise [`join_all_dismissed_workers`](Self::join_all_dismissed_workers)
     /// does that later. Queued requests are never lost: with every worker
     /// dismissed they wait for [`create_workers`](Self::create_workers).
     ///
@@ -715,7 +722,9 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
     }
 
     /// How many dismissed worker threads have not been joined yet: the
-    /// length of the Python module's `dismissedWorkers`.
+    /// length of the Python module's `dismissedWorkers`. Threads a spawn
+    /// handler started count too, until they are joined (their `run` has
+    /// returned).
     ///
     /// # Examples
     ///
@@ -807,6 +816,161 @@ impl<'a, S: 'static> ThreadPool<'a, S> {
         let handles = self.core.shared.take_all_handles();
         self.core.join_draining(handles, &mut self.state);
         waited.map(|()| self.into_state())
+    }
+}
+
+/// Fork-join and per-worker calls, forwarded to the pool's
+/// [`PoolHandle`] (see there for the details): the same as
+/// `pool.handle().join(..)` and so on, without cloning a handle.
+impl<S: 'static> ThreadPool<'_, S> {
+    fn fork_join(&self) -> &PoolHandle {
+        PoolHandle::lend(&self.core.shared)
+    }
+
+    /// Runs `a` and `b`, potentially in parallel, on the pool's workers,
+    /// and returns both results: [`PoolHandle::join`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let pool = ThreadPool::new(2)?;
+    /// let data = [1, 2, 3, 4];
+    /// let (left, right) = pool.join(|| data[..2].iter().sum::<i32>(), || data[2..].iter().sum::<i32>());
+    /// assert_eq!((left, right), (3, 7));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn join<A, B, RA, RB>(&self, a: A, b: B) -> (RA, RB)
+    where
+        A: FnOnce() -> RA + Send,
+        B: FnOnce() -> RB + Send,
+        RA: Send,
+        RB: Send,
+    {
+        self.fork_join().join(a, b)
+    }
+
+    /// Runs `op` on a worker of the pool and returns its result:
+    /// [`PoolHandle::install`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let pool = ThreadPool::new(1)?;
+    /// let handle = pool.handle(); // `ThreadPool` stays on its thread: jobs use a handle
+    /// assert!(pool.install(|| handle.is_worker_thread()));
+    /// assert!(!handle.is_worker_thread());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn install<R, OP>(&self, op: OP) -> R
+    where
+        OP: FnOnce() -> R + Send,
+        R: Send,
+    {
+        self.fork_join().install_for("ThreadPool::install", op)
+    }
+
+    /// Creates a scope on a worker of the pool whose spawned jobs may borrow
+    /// from the caller; returns once they have all finished:
+    /// [`PoolHandle::scope`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicU32, Ordering};
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let pool = ThreadPool::new(2)?;
+    /// let total = AtomicU32::new(0);
+    /// pool.scope(|s| {
+    ///     for n in 1..=4 {
+    ///         let total = &total;
+    ///         s.spawn(move |_| {
+    ///             total.fetch_add(n, Ordering::Relaxed);
+    ///         });
+    ///     }
+    /// });
+    /// assert_eq!(total.into_inner(), 10);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn scope<'scope, OP, R>(&self, op: OP) -> R
+    where
+        OP: FnOnce(&Scope<'scope>) -> R + Send,
+        R: Send,
+    {
+        self.fork_join().scope(op)
+    }
+
+    /// Creates a scope whose body runs right here, on the pool's own
+    /// thread (it need not be `Send`), and whose spawned jobs run on the
+    /// workers: [`PoolHandle::in_place_scope`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let pool = ThreadPool::new(2)?;
+    /// let label = Rc::new("chunk"); // not `Send`
+    /// let mut sums = [0_u64; 4];
+    /// pool.in_place_scope(|s| {
+    ///     for (i, sum) in sums.iter_mut().enumerate() {
+    ///         s.spawn(move |_| *sum = (0..=i as u64 * 10).sum());
+    ///     }
+    ///     assert_eq!(*label, "chunk");
+    /// });
+    /// assert_eq!(sums, [0, 55, 210, 465]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn in_place_scope<'scope, OP, R>(&self, op: OP) -> R
+    where
+        OP: FnOnce(&Scope<'scope>) -> R,
+    {
+        self.fork_join().in_place_scope(op)
+    }
+
+    /// Runs `op(index)` once on every current worker and returns each
+    /// worker's index and result: [`PoolHandle::broadcast`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let mut pool = ThreadPool::new(2)?;
+    /// pool.dismiss_workers(1, true);
+    /// pool.create_workers(1)?;
+    /// let seen = pool.broadcast(|index| index * 10);
+    /// assert_eq!(seen, [(0, 0), (2, 20)]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn broadcast<R, OP>(&self, op: OP) -> Vec<(usize, R)>
+    where
+        OP: Fn(usize) -> R + Sync,
+        R: Send,
+    {
+        self.fork_join().broadcast(op)
+    }
+
+    /// The indices of the pool's current workers, ascending:
+    /// [`PoolHandle::worker_indices`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let mut pool = ThreadPool::new(3)?;
+    /// pool.dismiss_workers(1, true);
+    /// assert_eq!(pool.worker_indices(), [0, 1]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn worker_indices(&self) -> Vec<usize> {
+        self.fork_join().worker_indices()
     }
 }
 
@@ -1250,6 +1414,13 @@ impl<'a> Core<'a> {
         match &self.shared.slots {
             None => Ok(false),
             Some((slots, _)) if slots.try_send(()).is_ok() => Ok(true),
+            // The owner thread adopted as a worker: only a worker starting
+            // a request frees a slot, and this one may be the only one, so
+            // it runs queued jobs while it waits, as a job's put does.
+            Some(_) if crate::worker::with_current(&self.shared, |current| current.is_some()) => {
+                let shared = Arc::clone(&self.shared);
+                shared.acquire_slot(mode)
+            }
             Some(_) => {
                 let shared = Arc::clone(&self.shared);
                 let bell = self.bell.clone();
@@ -1325,6 +1496,9 @@ impl<'a> Core<'a> {
 
     /// Waits for the next message until `deadline` (`None`: for ever).
     fn recv(&mut self, deadline: Option<Instant>) -> Result<Message, RecvTimeoutError> {
+        if crate::worker::with_current(&self.shared, |current| current.is_some()) {
+            return self.recv_working(deadline);
+        }
         let stack = &self.shared.results;
         // Results of tiny requests follow each other closely: look again a
         // few times, spinning then yielding, before waiting on the bell
@@ -1352,6 +1526,74 @@ impl<'a> Core<'a> {
             }
         }
     }
+
+    /// [`recv`](Self::recv) on a worker of this pool (the owner thread,
+    /// adopted by `use_current_thread`): runs the pool's queued jobs while
+    /// it waits, its own deque's first, then its inbox's, the shared
+    /// queue's and other workers' (`find_work`), as a `join` does. The
+    /// owner's requests go to the shared queue, so with no other worker
+    /// only this thread can run them; and with others, it adds a worker.
+    ///
+    /// With nothing to run it waits on the bell, but at most
+    /// [`RECHECK`](Self::RECHECK) at a time before it searches again: a job
+    /// pushed meanwhile wakes sleeping workers, not this thread.
+    fn recv_working(&mut self, deadline: Option<Instant>) -> Result<Message, RecvTimeoutError> {
+        let shared = Arc::clone(&self.shared);
+        let stack = &shared.results;
+        let backoff = crossbeam_utils::Backoff::new();
+        let mut interval = Self::FIRST_RECHECK;
+        loop {
+            if let Some(message) = self.results.try_recv(stack) {
+                return Ok(message);
+            }
+            let ran = crate::worker::with_current(&shared, |current| {
+                let Some(context) = current else {
+                    return false;
+                };
+                match context.find_work(backoff.is_completed()) {
+                    Some(job) => {
+                        // `execute` never unwinds: user code runs under
+                        // `catch_unwind`.
+                        context.execute(job);
+                        true
+                    }
+                    None => false,
+                }
+            });
+            if ran {
+                backoff.reset();
+                interval = Self::FIRST_RECHECK;
+                continue;
+            }
+            let now = Instant::now();
+            if deadline.is_some_and(|deadline| now >= deadline) {
+                return self
+                    .results
+                    .try_recv(stack)
+                    .ok_or(RecvTimeoutError::Timeout);
+            }
+            if !backoff.is_completed() {
+                backoff.snooze();
+                continue;
+            }
+            if stack.arm() {
+                continue;
+            }
+            let until = deadline.map_or(now + interval, |deadline| deadline.min(now + interval));
+            // A ring after the disarm below leaves a token in the bell: the
+            // next wait then returns at once, which costs one more search.
+            let _ = self.bell.recv_deadline(until);
+            stack.disarm();
+            interval = (interval * 2).min(Self::RECHECK);
+        }
+    }
+
+    /// The first wait of [`recv_working`](Self::recv_working) on the bell
+    /// once it found nothing to run.
+    const FIRST_RECHECK: Duration = Duration::from_micros(50);
+    /// The longest wait of [`recv_working`](Self::recv_working) on the bell
+    /// between two searches for jobs.
+    const RECHECK: Duration = Duration::from_millis(5);
 
     fn wait(&mut self, state: &mut dyn Any) -> Result<(), PollError> {
         loop {
@@ -1423,11 +1665,7 @@ impl<'a> Core<'a> {
     /// results. (No worker waits for this thread, so plain joins would end
     /// too; running the callbacks keeps results flowing and wakes outside
     /// producers waiting for room in a bounded result queue.)
-    fn join_draining(
-        &mut self,
-        handles: Vec<crate::sync::thread::JoinHandle<()>>,
-        state: &mut dyn Any,
-    ) {
+    fn join_draining(&mut self, handles: Vec<crate::threads::WorkerThread>, state: &mut dyn Any) {
         /// How often to look whether a thread has exited when no result
         /// arrives; only while joining.
         const RECHECK: Duration = Duration::from_millis(1);
@@ -1438,8 +1676,7 @@ impl<'a> Core<'a> {
                     self.shared.made_room();
                 }
             }
-            // The worker loop catches every panic of user code.
-            let _ = handle.join();
+            handle.join();
         }
     }
 }

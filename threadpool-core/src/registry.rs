@@ -1,7 +1,7 @@
 //! The state a pool's threads share: the queues, the worker registry, the
 //! counters, and the sleep state.
 
-use crate::sync::thread::{self, JoinHandle, ThreadId};
+use crate::sync::thread::{self, ThreadId};
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::ptr::NonNull;
@@ -22,6 +22,7 @@ use crate::sync::{
     wait_timeout,
 };
 use crate::task::{Envelope, Job, JobKind, drop_quietly};
+use crate::threads::WorkerThread;
 use crate::worker::{self, WorkerContext};
 
 /// What the result queue carries.
@@ -221,18 +222,23 @@ pub(crate) struct WorkerState {
 struct WorkerEntry {
     state: Arc<WorkerState>,
     stealer: Stealer<Job>,
-    handle: Option<JoinHandle<()>>,
+    /// How to wait for its thread (`None`: an adopted thread).
+    handle: Option<WorkerThread>,
 }
 
 #[derive(Default)]
 struct Registry {
     /// Worker threads that have not left yet, dismissed ones included.
     workers: Vec<WorkerEntry>,
-    /// Handles of dismissed workers not yet joined.
-    dismissed: Vec<JoinHandle<()>>,
+    /// Threads of dismissed workers not yet joined.
+    dismissed: Vec<WorkerThread>,
     /// Counters of workers that have left: [started, completed, panicked].
     retired: [u64; 3],
     next_index: usize,
+    /// `in_place_scope`s running on threads outside the pool: while there
+    /// are any, `dismiss` keeps the last worker, which their queued jobs
+    /// borrowing the callers' stacks need.
+    outside_scopes: usize,
 }
 
 /// The stealers of all live workers, as each worker last saw them.
@@ -801,6 +807,24 @@ impl Shared {
         Ok(())
     }
 
+    /// An `in_place_scope` starts on a thread outside the pool: until
+    /// [`leave_outside_scope`](Self::leave_outside_scope), `dismiss` keeps
+    /// the last worker. `false` (and nothing counted) if the pool has no
+    /// worker that is not dismissed.
+    pub(crate) fn enter_outside_scope(&self) -> bool {
+        let mut registry = lock(&self.registry);
+        if self.active.load(Ordering::SeqCst) == 0 {
+            return false;
+        }
+        registry.outside_scopes += 1;
+        true
+    }
+
+    /// The `in_place_scope` counted by `enter_outside_scope` has ended.
+    pub(crate) fn leave_outside_scope(&self) {
+        lock(&self.registry).outside_scopes -= 1;
+    }
+
     /// Dismissed worker threads not joined yet.
     pub(crate) fn dismissed_workers(&self) -> usize {
         lock(&self.registry).dismissed.len()
@@ -872,14 +896,16 @@ impl Shared {
     /// Dismisses up to `n` workers, newest first, and returns how many. With
     /// `join`, also returns their handles for the caller to join; without,
     /// keeps them for `join_all_dismissed_workers`.
-    pub(crate) fn dismiss(&self, n: usize, join: bool) -> (usize, Vec<JoinHandle<()>>) {
+    pub(crate) fn dismiss(&self, n: usize, join: bool) -> (usize, Vec<WorkerThread>) {
         let mut handles = Vec::new();
         let mut dismissed = 0;
         {
             let mut registry = lock(&self.registry);
             let mut kept = Vec::new();
+            // `active` changes only under this lock.
+            let floor = usize::from(registry.outside_scopes > 0);
             for entry in registry.workers.iter_mut().rev() {
-                if dismissed == n {
+                if dismissed == n || self.active.load(Ordering::SeqCst) <= floor {
                     break;
                 }
                 if entry.state.dismissed.load(Ordering::Relaxed) {
@@ -911,7 +937,7 @@ impl Shared {
     }
 
     /// The handles of dismissed workers not joined yet.
-    pub(crate) fn take_dismissed(&self) -> Vec<JoinHandle<()>> {
+    pub(crate) fn take_dismissed(&self) -> Vec<WorkerThread> {
         std::mem::take(&mut lock(&self.registry).dismissed)
     }
 
@@ -1048,7 +1074,7 @@ impl Shared {
 
     /// The join handles of every worker thread, live or dismissed, not
     /// joined yet.
-    pub(crate) fn take_all_handles(&self) -> Vec<JoinHandle<()>> {
+    pub(crate) fn take_all_handles(&self) -> Vec<WorkerThread> {
         let mut registry = lock(&self.registry);
         let mut handles = std::mem::take(&mut registry.dismissed);
         handles.extend(registry.workers.iter_mut().filter_map(|w| w.handle.take()));
@@ -1057,6 +1083,21 @@ impl Shared {
 
     pub(crate) fn workers(&self) -> usize {
         self.active.load(Ordering::SeqCst)
+    }
+
+    /// The indices of the workers that have not left and are not
+    /// dismissed, ascending: the ones a job may be addressed to.
+    pub(crate) fn live_worker_indices(&self) -> Vec<usize> {
+        let registry = lock(&self.registry);
+        let mut live: Vec<usize> = registry
+            .workers
+            .iter()
+            // Relaxed: the flag is only written under this lock.
+            .filter(|w| !w.state.dismissed.load(Ordering::Relaxed))
+            .map(|w| w.state.index)
+            .collect();
+        live.sort_unstable();
+        live
     }
 
     pub(crate) fn stats(&self) -> PoolStats {
@@ -1081,14 +1122,11 @@ impl Shared {
     }
 }
 
-fn join_all(handles: impl IntoIterator<Item = JoinHandle<()>>) {
-    let me = thread::current().id();
+fn join_all(handles: impl IntoIterator<Item = WorkerThread>) {
     for handle in handles {
         // A job may dismiss its own worker; that thread cannot join itself.
-        if handle.thread().id() != me {
-            // The worker loop catches every panic of user code, so a join
-            // error would be a bug in the pool; there is nothing to recover.
-            let _ = handle.join();
+        if !handle.is_current() {
+            handle.join();
         }
     }
 }

@@ -5,13 +5,17 @@
 //!   `std::thread::Builder`. With [`ThreadPoolBuilder::spawn_handler`] it
 //!   hands each worker to a closure instead, as a [`ThreadBuilder`] whose
 //!   [`run`](ThreadBuilder::run) is the worker's loop; the closure starts
-//!   the thread any way it likes (a scoped thread, a thread with another
-//!   runtime's set-up, ...).
+//!   the thread any way it likes (with per-thread set-up, another
+//!   runtime's context, ...), and [`ThreadBuilder::spawn`] starts it with
+//!   the pool's name and stack size. The handler is `'static`, so it
+//!   cannot start scoped threads (`std::thread::scope`); the
+//!   rayon-compat crate's `ThreadPoolBuilder::build_scoped` can.
 //! - **Adoption.** With [`ThreadPoolBuilder::use_current_thread`] worker 0
 //!   is no new thread: the building thread becomes it. It runs no loop; it
 //!   takes part in the pool's work while it blocks on the pool (`install`,
-//!   `join`, `scope` and their waits run other jobs meanwhile) and when it
-//!   yields ([`PoolHandle::yield_now`]). Its worker state lives in a
+//!   `join`, `scope` and their waits, and its `ThreadPool`'s `wait`,
+//!   `poll_blocking`, `poll_timeout` and bounded puts, run other jobs
+//!   meanwhile) and when it yields ([`PoolHandle::yield_now`]). Its worker state lives in a
 //!   thread-local of that thread until the pool lets it go
 //!   ([`PoolHandle::release_current_thread`], dropping the pool's
 //!   `ThreadPool` there) or the thread exits.
@@ -41,7 +45,8 @@ use std::io;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Condvar, Mutex, PoisonError};
+use std::thread::ThreadId;
 
 use crossbeam_deque::Worker;
 
@@ -114,10 +119,26 @@ impl ThreadPoolBuilder {
     /// Starts every worker thread through `handler` instead of
     /// `std::thread::Builder`: the pool calls it once per worker with a
     /// [`ThreadBuilder`], and the handler starts a thread that calls
-    /// [`ThreadBuilder::run`], as it likes (with another runtime's set-up,
-    /// a scoped thread, a thread of its own pool). Workers it starts have
-    /// no join handle in the pool: dismissing them with `join` does not
-    /// wait for their threads.
+    /// [`ThreadBuilder::run`], as it likes (with per-thread set-up first,
+    /// with another runtime's context, a thread of its own pool), and
+    /// returns a `std::io::Result<()>`. [`ThreadBuilder::spawn`] starts it
+    /// with the pool's [`thread_name`](Self::thread_name) and
+    /// [`stack_size`](Self::stack_size) applied; a thread the handler
+    /// starts in another way gets them only if the handler passes them on
+    /// ([`ThreadBuilder::std_builder`]).
+    ///
+    /// The handler is `'static`: it cannot start a scoped thread
+    /// (`std::thread::scope`), since it would outlive the scope. (The
+    /// rayon-compat crate's `ThreadPoolBuilder::build_scoped` can; this
+    /// builder cannot.)
+    ///
+    /// The pool knows when each such worker's `run` returns: dismissing
+    /// workers with `join` waits for that, and
+    /// [`dismissed_workers`](crate::ThreadPool::dismissed_workers) counts
+    /// them until they are joined, as for the pool's own threads. (So a
+    /// builder the handler keeps unrun holds those joins, and
+    /// [`ThreadPool::shutdown`](crate::ThreadPool::shutdown), up until it
+    /// is run or dropped.)
     ///
     /// An `Err` from the handler fails the start (`build` or
     /// `create_workers`) with a [`SpawnError`] of kind
@@ -141,22 +162,23 @@ impl ThreadPoolBuilder {
     /// let pool = ThreadPoolBuilder::new()
     ///     .num_workers(2)
     ///     .thread_name("hooked")
-    ///     .spawn_handler(move |thread| {
+    ///     .spawn_handler(move |thread| -> std::io::Result<()> {
     ///         log.lock().unwrap().push((thread.index(), thread.name().to_owned()));
-    ///         std::thread::Builder::new()
-    ///             .name(thread.name().to_owned())
-    ///             .spawn(|| thread.run())?;
+    ///         // Started with the pool's name and stack size.
+    ///         thread.spawn()?;
     ///         Ok(())
     ///     })
     ///     .build_handle()?;
     /// assert_eq!(pool.join(|| 1, || 2), (1, 2));
     /// assert_eq!(*started.lock().unwrap(), [(0, "hooked-0".to_owned()), (1, "hooked-1".to_owned())]);
+    /// let name = pool.install(|| std::thread::current().name().map(str::to_owned));
+    /// assert!(name.is_some_and(|name| name.starts_with("hooked-")));
     /// pool.shutdown();
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn spawn_handler<F>(mut self, handler: F) -> Self
     where
-        F: FnMut(ThreadBuilder) -> io::Result<()> + Send + 'static,
+        F: FnMut(ThreadBuilder) -> Result<(), std::io::Error> + Send + 'static,
     {
         self.spawn.handler = Some(SpawnHandler(Arc::new(Mutex::new(Box::new(handler)))));
         self
@@ -174,11 +196,16 @@ impl ThreadPoolBuilder {
     /// jobs from elsewhere reach it only while it blocks or yields, so a
     /// pool whose only worker is this thread runs them only then.
     ///
-    /// The blocking calls of a [`ThreadPool`](crate::ThreadPool) that wait
-    /// for results (`wait`, `poll_blocking`, a put waiting for room) run no
-    /// jobs: requests its owner puts go on its own deque, so a pool whose
-    /// only worker is its owner never runs them there; give such a pool a
-    /// started thread too.
+    /// The blocking calls of its [`ThreadPool`](crate::ThreadPool) count
+    /// as blocking on the pool: while `wait`, `poll_blocking` and
+    /// `poll_timeout` wait for results, and while a put waits for room in
+    /// a bounded request queue, the owner runs queued jobs (its own deque's
+    /// first, then the pool's queue and the other workers'), its requests
+    /// included. So a pool whose only worker is its owner (a deterministic
+    /// single-threaded pool) finishes its requests in `wait`, and with
+    /// started workers beside it the owner runs requests too. With nothing
+    /// to run, the owner looks for jobs again every few milliseconds while
+    /// it waits. `poll` never blocks, and runs none.
     ///
     /// It stays the pool's worker until the pool's
     /// [`ThreadPool`](crate::ThreadPool) is dropped on it, or
@@ -202,6 +229,15 @@ impl ThreadPoolBuilder {
     /// assert!(pool.release_current_thread());
     /// assert_eq!(pool.current_thread_index(), None);
     /// pool.shutdown();
+    ///
+    /// // The owner as the only worker: `wait` runs the requests.
+    /// use threadpool_core::WorkRequest;
+    /// let mut pool = ThreadPoolBuilder::new().num_workers(1).use_current_thread().build_with_state(0)?;
+    /// for n in 1..=4 {
+    ///     pool.put_request(WorkRequest::new(move || n).on_result_with(|sum: &mut i32, _, n| *sum += n))?;
+    /// }
+    /// pool.wait()?;
+    /// assert_eq!(*pool.state(), 10);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn use_current_thread(mut self) -> Self {
@@ -254,23 +290,37 @@ const CANCELLED: usize = 4;
 /// One worker of a pool, handed to a
 /// [`spawn_handler`](ThreadPoolBuilder::spawn_handler) to start: its index,
 /// the name and stack size the pool would give its thread, and
-/// [`run`](Self::run), the worker's loop.
+/// [`run`](Self::run), the worker's loop. [`spawn`](Self::spawn) starts a
+/// thread with that name and stack size that runs it;
+/// [`std_builder`](Self::std_builder) gives a `std::thread::Builder` with
+/// them, for a handler that starts the thread itself. (A bare
+/// `std::thread::spawn(move || thread.run())` gets neither: an unnamed
+/// thread with the default stack.)
 ///
 /// # Examples
 ///
 /// ```
 /// use threadpool_core::ThreadPoolBuilder;
 ///
+/// thread_local! { static TAG: std::cell::Cell<bool> = const { std::cell::Cell::new(false) }; }
+///
 /// let pool = ThreadPoolBuilder::new()
 ///     .num_workers(1)
-///     .stack_size(4 << 20)
+///     .thread_name("deep")
+///     .stack_size(16 << 20)
 ///     .spawn_handler(|thread| {
-///         assert_eq!((thread.index(), thread.stack_size()), (0, Some(4 << 20)));
-///         std::thread::spawn(move || thread.run());
+///         assert_eq!((thread.index(), thread.stack_size()), (0, Some(16 << 20)));
+///         // Per-thread set-up, then the worker's loop, on a thread with
+///         // the pool's name and stack size.
+///         thread.std_builder().spawn(move || {
+///             TAG.set(true);
+///             thread.run()
+///         })?;
 ///         Ok(())
 ///     })
 ///     .build_handle()?;
-/// assert_eq!(pool.install(|| 6 * 7), 42);
+/// let (name, tagged) = pool.install(|| (std::thread::current().name().map(str::to_owned), TAG.get()));
+/// assert_eq!((name.as_deref(), tagged), (Some("deep-0"), true));
 /// pool.shutdown();
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -282,6 +332,9 @@ pub struct ThreadBuilder {
     context: Option<WorkerContext>,
     /// What became of the builder (see the module notes).
     fate: Arc<AtomicUsize>,
+    /// Set as `run` returns (or the builder is dropped): how the pool
+    /// waits for this worker's thread, which it has no handle of.
+    ended: Arc<RunEnded>,
 }
 
 impl ThreadBuilder {
@@ -299,7 +352,7 @@ impl ThreadBuilder {
     ///     .num_workers(3)
     ///     .spawn_handler(move |thread| {
     ///         log.lock().unwrap().push(thread.index());
-    ///         std::thread::spawn(move || thread.run());
+    ///         thread.spawn()?;
     ///         Ok(())
     ///     })
     ///     .build_handle()?;
@@ -324,7 +377,7 @@ impl ThreadBuilder {
     ///     .thread_name("io")
     ///     .spawn_handler(|thread| {
     ///         assert_eq!(thread.name(), "io-0");
-    ///         std::thread::Builder::new().name(thread.name().to_owned()).spawn(|| thread.run())?;
+    ///         thread.spawn()?;
     ///         Ok(())
     ///     })
     ///     .build_handle()?;
@@ -349,7 +402,7 @@ impl ThreadBuilder {
     ///     .num_workers(1)
     ///     .spawn_handler(|thread| {
     ///         assert_eq!(thread.stack_size(), None);
-    ///         std::thread::spawn(move || thread.run());
+    ///         thread.spawn()?;
     ///         Ok(())
     ///     })
     ///     .build_handle()?;
@@ -358,6 +411,75 @@ impl ThreadBuilder {
     /// ```
     pub fn stack_size(&self) -> Option<usize> {
         self.stack_size
+    }
+
+    /// A `std::thread::Builder` with the worker's [`name`](Self::name) and,
+    /// if one was set, its [`stack_size`](Self::stack_size): for a handler
+    /// that starts the thread itself (to run set-up before
+    /// [`run`](Self::run), or to keep the join handle).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new()
+    ///     .num_workers(1)
+    ///     .thread_name("big")
+    ///     .stack_size(32 << 20)
+    ///     .spawn_handler(|thread| {
+    ///         thread.std_builder().spawn(move || thread.run())?;
+    ///         Ok(())
+    ///     })
+    ///     .build_handle()?;
+    /// // 32 MiB of stack: a deep recursion that the default 2 MiB would not hold.
+    /// fn depth(n: u32) -> u32 {
+    ///     let pad = std::hint::black_box([0_u8; 1024]);
+    ///     if n == 0 { u32::from(pad[0]) } else { 1 + depth(n - 1) }
+    /// }
+    /// assert_eq!(pool.install(|| depth(8_000)), 8_000);
+    /// assert_eq!(pool.install(|| std::thread::current().name().map(str::to_owned)).as_deref(), Some("big-0"));
+    /// pool.shutdown();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn std_builder(&self) -> std::thread::Builder {
+        let builder = std::thread::Builder::new().name(self.name.clone());
+        match self.stack_size {
+            Some(size) => builder.stack_size(size),
+            None => builder,
+        }
+    }
+
+    /// Starts a thread with the worker's [`name`](Self::name) and
+    /// [`stack_size`](Self::stack_size) that runs the worker's loop
+    /// ([`run`](Self::run)): what a handler that only needs to observe or
+    /// count thread starts returns with `thread.spawn()?; Ok(())`.
+    ///
+    /// # Errors
+    ///
+    /// The error of `std::thread::Builder::spawn` (the system refused the
+    /// thread); returned by the handler, it fails the pool's start.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPoolBuilder;
+    ///
+    /// let pool = ThreadPoolBuilder::new()
+    ///     .num_workers(2)
+    ///     .thread_name("io")
+    ///     .spawn_handler(|thread| {
+    ///         thread.spawn()?;
+    ///         Ok(())
+    ///     })
+    ///     .build_handle()?;
+    /// let name = pool.install(|| std::thread::current().name().map(str::to_owned));
+    /// assert!(matches!(name.as_deref(), Some("io-0" | "io-1")));
+    /// pool.shutdown();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn spawn(self) -> std::io::Result<std::thread::JoinHandle<()>> {
+        self.std_builder().spawn(move || self.run())
     }
 
     /// Runs the worker's loop on the calling thread, until the worker
@@ -375,7 +497,8 @@ impl ThreadBuilder {
     /// let pool = ThreadPoolBuilder::new()
     ///     .num_workers(2)
     ///     .spawn_handler(move |thread| {
-    ///         handles.lock().unwrap().push(std::thread::spawn(move || thread.run()));
+    ///         let builder = thread.std_builder();
+    ///         handles.lock().unwrap().push(builder.spawn(move || thread.run())?);
     ///         Ok(())
     ///     })
     ///     .build_handle()?;
@@ -388,6 +511,10 @@ impl ThreadBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn run(mut self) {
+        self.ended.started_on(std::thread::current().id());
+        // Set at the very end, after the worker has left the pool, also if
+        // the loop unwinds (it catches user panics, so it should not).
+        let _ended = EndOnDrop(Arc::clone(&self.ended));
         let context = self.context.take().expect("a ThreadBuilder runs once");
         let mut fate = self.fate.load(Ordering::SeqCst);
         loop {
@@ -411,8 +538,11 @@ impl ThreadBuilder {
 impl Drop for ThreadBuilder {
     fn drop(&mut self) {
         let Some(context) = self.context.take() else {
+            // Run: `run` sets `ended` itself.
             return;
         };
+        // Dropped unrun: no thread will run it.
+        let _ended = EndOnDrop(Arc::clone(&self.ended));
         if self.fate.swap(DROPPED, Ordering::SeqCst) == HANDED {
             // Dropped after the pool counted it started: leave as a worker
             // that ran no job, keeping this thread's own worker, if any.
@@ -436,15 +566,101 @@ impl fmt::Debug for ThreadBuilder {
     }
 }
 
+/// Set when a [`ThreadBuilder`] handed to a spawn handler is done: its
+/// `run` returned, or it was dropped unrun. The pool waits on it in place
+/// of a join handle (`dismiss_workers` with `join`, `shutdown`).
+pub(crate) struct RunEnded {
+    /// The thread that runs the builder, once it does; whether it ended.
+    state: Mutex<(Option<ThreadId>, bool)>,
+    changed: Condvar,
+}
+
+impl RunEnded {
+    fn new() -> Self {
+        RunEnded {
+            state: Mutex::new((None, false)),
+            changed: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (Option<ThreadId>, bool)> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn started_on(&self, thread: ThreadId) {
+        self.lock().0 = Some(thread);
+    }
+
+    fn end(&self) {
+        self.lock().1 = true;
+        self.changed.notify_all();
+    }
+}
+
+/// Sets a [`RunEnded`] when dropped.
+struct EndOnDrop(Arc<RunEnded>);
+
+impl Drop for EndOnDrop {
+    fn drop(&mut self) {
+        self.0.end();
+    }
+}
+
+/// A worker thread the pool can wait for: a thread it started itself, by
+/// its join handle, or one a spawn handler started, by the [`RunEnded`] its
+/// builder sets as `run` returns.
+pub(crate) enum WorkerThread {
+    Started(thread::JoinHandle<()>),
+    Handed(Arc<RunEnded>),
+}
+
+impl WorkerThread {
+    /// Whether the worker's thread is done with the pool: exited, or (a
+    /// handler's thread) returned from `run`.
+    pub(crate) fn is_finished(&self) -> bool {
+        match self {
+            WorkerThread::Started(handle) => handle.is_finished(),
+            WorkerThread::Handed(ended) => ended.lock().1,
+        }
+    }
+
+    /// Whether this is the calling thread (which must not wait for itself).
+    pub(crate) fn is_current(&self) -> bool {
+        let me = std::thread::current().id();
+        match self {
+            WorkerThread::Started(handle) => handle.thread().id() == me,
+            WorkerThread::Handed(ended) => ended.lock().0 == Some(me),
+        }
+    }
+
+    /// Waits until [`is_finished`](Self::is_finished).
+    pub(crate) fn join(self) {
+        match self {
+            // The worker loop catches every panic of user code, so a join
+            // error would be a bug in the pool; there is nothing to recover.
+            WorkerThread::Started(handle) => drop(handle.join()),
+            WorkerThread::Handed(ended) => {
+                let mut state = ended.lock();
+                while !state.1 {
+                    state = ended
+                        .changed
+                        .wait(state)
+                        .unwrap_or_else(PoisonError::into_inner);
+                }
+            }
+        }
+    }
+}
+
 /// Starts worker `index`, whose context is `context`: adopts the calling
 /// thread for worker 0 if asked, else hands it to the spawn handler, else
 /// starts a standard thread. `Err`: the worker did not start (nothing ran
-/// on its deque); `Ok(None)`: it runs, with no join handle in the pool.
+/// on its deque); `Ok(None)`: it runs on the adopted calling thread.
 pub(crate) fn spawn_worker(
     config: &ThreadConfig,
     index: usize,
     context: WorkerContext,
-) -> io::Result<Option<thread::JoinHandle<()>>> {
+) -> io::Result<Option<WorkerThread>> {
     let spawn = &config.spawn;
     if index == 0 && spawn.adopt.swap(false, Ordering::SeqCst) {
         adopt(context)?;
@@ -456,15 +672,19 @@ pub(crate) fn spawn_worker(
         if let Some(size) = config.stack_size {
             builder = builder.stack_size(size);
         }
-        return builder.spawn(move || worker::main_loop(context)).map(Some);
+        return builder
+            .spawn(move || worker::main_loop(context))
+            .map(|handle| Some(WorkerThread::Started(handle)));
     };
     let fate = Arc::new(AtomicUsize::new(SPAWNING));
+    let ended = Arc::new(RunEnded::new());
     let thread = ThreadBuilder {
         index,
         name,
         stack_size: config.stack_size,
         context: Some(context),
         fate: Arc::clone(&fate),
+        ended: Arc::clone(&ended),
     };
     let result = {
         let mut handler = handler.0.lock().unwrap_or_else(PoisonError::into_inner);
@@ -477,11 +697,11 @@ pub(crate) fn spawn_worker(
     };
     match fate.compare_exchange(SPAWNING, next, Ordering::SeqCst, Ordering::SeqCst) {
         // Handed over, for a thread to run.
-        Ok(_) if failure.is_none() => Ok(None),
+        Ok(_) if failure.is_none() => Ok(Some(WorkerThread::Handed(ended))),
         // Failed; a builder the handler kept is inert now.
         Ok(_) => Err(failure.expect("a failure")),
         // Its thread runs it: a worker, whatever the handler returned.
-        Err(RUNNING) => Ok(None),
+        Err(RUNNING) => Ok(Some(WorkerThread::Handed(ended))),
         // Dropped unrun before the handler returned.
         Err(_) => Err(failure.unwrap_or_else(|| {
             io::Error::other("the spawn handler dropped the ThreadBuilder without running it")
@@ -765,10 +985,16 @@ impl PoolHandle {
     ///
     /// Once every job has finished, resumes the first panic among the jobs,
     /// else the body's. Called from outside the pool, panics before
-    /// running the body if the pool is shut down or has no workers. If the
-    /// pool loses its last worker while jobs the scope borrows for are still
-    /// queued, the process aborts (they could never run, and their borrows
-    /// must not end).
+    /// running the body if the pool is shut down or has no workers.
+    ///
+    /// Called from outside the pool, the scope keeps the pool's last
+    /// worker until it ends: meanwhile `dismiss_workers` (from the body or
+    /// any thread) dismisses all but one worker, and returns the smaller
+    /// count, so the scope's queued jobs always have a worker to run them.
+    /// Should the pool still lose every worker while such jobs are queued
+    /// (it shuts down), the process aborts with a message naming
+    /// `PoolHandle::in_place_scope`: those jobs borrow this stack frame,
+    /// could never run, and their borrows must not end.
     ///
     /// # Examples
     ///
@@ -790,6 +1016,17 @@ impl PoolHandle {
     ///     assert_eq!(Rc::strong_count(&local), 1);
     /// });
     /// assert_eq!(total.into_inner(), 10);
+    ///
+    /// // From outside the pool, the scope keeps the last worker.
+    /// let mut words = vec![0_usize; 3];
+    /// pool.in_place_scope(|s| {
+    ///     for (count, text) in words.iter_mut().zip(["a b", "c", "d e f"]) {
+    ///         s.spawn(move |_| *count = text.split(' ').count());
+    ///     }
+    ///     assert_eq!(pool.dismiss_workers(5, false), 1); // not both
+    /// });
+    /// assert_eq!(words, [2, 1, 3]);
+    /// assert_eq!(pool.dismiss_workers(1, true), 1); // the scope is over
     /// pool.shutdown();
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -808,15 +1045,26 @@ impl PoolHandle {
     where
         OP: FnOnce(&Scope<'scope>) -> R,
     {
+        /// Ends the count of an `in_place_scope` outside the pool, however
+        /// the scope ends.
+        struct Outside<'a>(&'a crate::registry::Shared);
+        impl Drop for Outside<'_> {
+            fn drop(&mut self) {
+                self.0.leave_outside_scope();
+            }
+        }
+        let mut _outside = None;
         if !self.is_worker_thread() {
             assert!(
                 !self.is_shut_down(),
                 "PoolHandle::in_place_scope: the pool is shut down"
             );
             assert!(
-                self.shared.alive.load(crate::sync::Ordering::SeqCst) > 0,
+                self.shared.enter_outside_scope(),
                 "PoolHandle::in_place_scope: the pool has no workers to run the jobs"
             );
+            // Until the scope ends, `dismiss_workers` keeps the last worker.
+            _outside = Some(Outside(&self.shared));
         }
         let scope = Scope::new(&self.shared);
         let body = catch_unwind(AssertUnwindSafe(|| op(&scope)));
@@ -831,7 +1079,7 @@ impl PoolHandle {
             if waited.is_none() {
                 // Wait on a worker, which runs jobs meanwhile (this thread
                 // blocks in `install`).
-                self.install(|| {
+                self.install_for("PoolHandle::in_place_scope", || {
                     worker::with_current(&self.shared, |current| {
                         current
                             .expect("install runs on a worker of this pool")

@@ -107,7 +107,10 @@ where
     R: Send,
 {
     let indices: Vec<usize> = (0..workers).collect();
-    handle.run_on_workers(&indices, op)
+    // A pool of this crate never resizes: its workers are `0..workers`.
+    handle
+        .run_on_workers(&indices, op)
+        .unwrap_or_else(|err| panic!("broadcast: {err}"))
 }
 
 /// `spawn_broadcast` on `handle`, whose settings are `info`: one job sent
@@ -121,7 +124,14 @@ where
     for index in 0..workers {
         let op = Arc::clone(&op);
         let info = Arc::clone(info);
-        handle.spawn_on_worker(index, move || run_spawned(&info, || op(index, workers)));
+        // A pool of this crate never resizes: its workers are `0..workers`,
+        // until it stops, when the job is dropped unrun, as a spawn's is.
+        let sent = handle.spawn_on_worker(index, move || run_spawned(&info, || op(index, workers)));
+        if let Err(err) = sent
+            && !handle.is_shut_down()
+        {
+            panic!("spawn_broadcast: {err}");
+        }
     }
 }
 
@@ -156,7 +166,8 @@ pub(crate) fn run_exit_handlers(handle: &PoolHandle, info: &PoolInfo) {
     let first = usize::from(info.adopted);
     let indices: Vec<usize> = (first..handle.workers()).collect();
     if !indices.is_empty() && !handle.is_shut_down() {
-        handle.run_on_workers(&indices, |index| exit(index));
+        // A worker gone meanwhile (the pool is stopping) runs no handler.
+        let _ = handle.run_on_workers(&indices, |index| exit(index));
     }
 }
 
