@@ -407,22 +407,18 @@ impl Shared {
         self.sleep.notify_queued(|| self.queued());
     }
 
-    /// Pushes a request of the polling thread's onto its `outbox`, or onto
-    /// the injector in a pool of more than [`OUTBOX_WIDTH`] workers: a
-    /// steal from a deque pins crossbeam-epoch, and every so many pins a
-    /// thread walks the list of every thread that ever pinned, so with a
-    /// thousand workers each taking requests one by one, that walk would
-    /// cost more than the injector's atomics save. The injector needs no
-    /// pin. Workers search both, so a pool resized across the width only
-    /// mixes the order in which the requests on either side start.
+    /// Pushes a request of the polling thread's onto its `outbox`.
+    ///
+    /// A steal from the outbox, unlike one from the injector, pins
+    /// crossbeam-epoch, and every 128 pins a thread walks the list of every
+    /// thread that ever pinned: with requests taken one at a time, that is
+    /// a share of the pool's width per request. Measured against the
+    /// injector at 256 and 1,024 workers (`wide` in the benchmark suite),
+    /// the outbox still costs the polling thread less, so it is used at
+    /// every width.
     #[inline]
     pub(crate) fn push_request(&self, outbox: &Worker<Job>, job: Job) {
-        // Relaxed: a hint; either queue is searched by every worker.
-        if self.alive.load(Ordering::Relaxed) <= OUTBOX_WIDTH {
-            outbox.push(job);
-        } else {
-            self.injector.push(job);
-        }
+        outbox.push(job);
     }
 
     /// The owning end of the outbox, for the `ThreadPool` (once).
@@ -1138,10 +1134,6 @@ pub(crate) const STEAL_ATTEMPTS: usize = 4;
 /// Jobs a worker takes from the injector at once, at most (crossbeam's own
 /// cap).
 const MAX_BATCH: usize = 32;
-
-/// The most workers a pool has for its polling thread's requests to go
-/// onto its outbox (`Shared::push_request`).
-pub(crate) const OUTBOX_WIDTH: usize = 64;
 
 /// Takes a job for a worker whose own deque is empty: a batch from the
 /// injector or the outbox (into `deque`; which of the two is tried first
