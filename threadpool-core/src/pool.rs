@@ -1448,6 +1448,7 @@ impl<'a> Core<'a> {
     }
 
     fn poll(&mut self, state: &mut dyn Any) -> Result<usize, PollError> {
+        self.work_as_adopted();
         if self.outstanding() == 0 {
             return Err(PollError::NoResultsPending);
         }
@@ -1460,6 +1461,37 @@ impl<'a> Core<'a> {
             ran += usize::from(self.handle_message(message, state));
         }
         Ok(ran)
+    }
+
+    /// On an owner thread the pool adopted as a worker
+    /// (`use_current_thread`), does that worker's share before a poll
+    /// looks at results: runs the jobs addressed to it (a `broadcast` from
+    /// another thread waits for them), and, if it is the pool's only
+    /// worker, the jobs queued when the poll started (nobody else would
+    /// run them: the owner's requests wait in its outbox). Anywhere else,
+    /// a load of the thread's `CURRENT` and nothing more.
+    fn work_as_adopted(&self) {
+        let shared = &self.shared;
+        crate::worker::with_current(shared, |current| {
+            let Some(context) = current else {
+                return;
+            };
+            while let Some(job) = context.take_addressed() {
+                // `execute` never unwinds: user code runs under `catch_unwind`.
+                context.execute(job);
+            }
+            if shared.alive.load(Ordering::SeqCst) > 1 {
+                return;
+            }
+            // Only what is there now: jobs these jobs queue wait for the
+            // next poll, as results that keep arriving do.
+            for _ in 0..shared.queued() + context.queued_locally() {
+                match context.find_work(true) {
+                    Some(job) => context.execute(job),
+                    None => break,
+                }
+            }
+        });
     }
 
     fn poll_until(

@@ -205,7 +205,11 @@ impl ThreadPoolBuilder {
     /// single-threaded pool) finishes its requests in `wait`, and with
     /// started workers beside it the owner runs requests too. With nothing
     /// to run, the owner looks for jobs again every few milliseconds while
-    /// it waits. `poll` never blocks, and runs none.
+    /// it waits. `poll` never blocks: it runs the jobs addressed to the
+    /// owner (its share of a [`PoolHandle::broadcast`] from another
+    /// thread) and, when the owner is the pool's only worker, the jobs
+    /// queued when it started, then delivers what is there (a frame loop
+    /// on a single-threaded pool makes progress).
     ///
     /// It stays the pool's worker until the pool's
     /// [`ThreadPool`](crate::ThreadPool) is dropped on it, or

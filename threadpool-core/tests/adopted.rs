@@ -129,3 +129,60 @@ fn a_released_owner_no_longer_runs_jobs_and_wait_reports_no_workers() {
         pool.wait().unwrap();
     });
 }
+
+/// A frame loop's `poll` on a pool whose only worker is its owner: each
+/// poll first runs the requests queued when it started, so the results
+/// come back on the first poll, never on none.
+#[test]
+fn poll_on_a_pool_whose_only_worker_is_its_owner_runs_what_is_queued() {
+    watchdog("adopted poll", || {
+        let mut pool = ThreadPoolBuilder::new()
+            .num_workers(1)
+            .use_current_thread()
+            .build_with_state(0_u64)
+            .unwrap();
+        for n in 1..=3_u64 {
+            pool.put_request(
+                WorkRequest::new(move || n).on_result_with(|sum: &mut u64, _, n| *sum += n),
+            )
+            .unwrap();
+        }
+        assert_eq!(pool.poll(), Ok(3), "one poll runs and delivers all three");
+        assert_eq!(*pool.state(), 6);
+        assert_eq!(pool.poll(), Err(PollError::NoResultsPending));
+    });
+}
+
+/// A `broadcast` from another thread needs the adopted owner to run its
+/// share: the owner's polls do, even with no requests of its own waiting.
+#[test]
+fn a_broadcast_from_another_thread_completes_while_the_owner_polls() {
+    watchdog("adopted broadcast", || {
+        let mut pool = ThreadPoolBuilder::new()
+            .num_workers(2)
+            .use_current_thread()
+            .build()
+            .unwrap();
+        let handle = pool.handle();
+        let (done, finished) = mpsc::channel();
+        let caller = std::thread::spawn(move || {
+            let mut indices: Vec<usize> = handle
+                .broadcast(|index| index)
+                .into_iter()
+                .map(|(index, _)| index)
+                .collect();
+            indices.sort_unstable();
+            done.send(indices).unwrap();
+        });
+        let indices = loop {
+            // Polls that find nothing to deliver, as a frame loop's do.
+            assert_eq!(pool.poll(), Err(PollError::NoResultsPending));
+            if let Ok(indices) = finished.try_recv() {
+                break indices;
+            }
+            std::thread::yield_now();
+        };
+        caller.join().unwrap();
+        assert_eq!(indices, vec![0, 1]);
+    });
+}

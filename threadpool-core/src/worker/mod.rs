@@ -445,6 +445,11 @@ impl WorkerContext {
         }
     }
 
+    /// Jobs on this worker's own deque.
+    pub(crate) fn queued_locally(&self) -> usize {
+        self.deque.len()
+    }
+
     /// Pops the job this worker pushed last.
     #[inline]
     pub(crate) fn pop(&self) -> Option<Job> {
