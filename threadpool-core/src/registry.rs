@@ -288,6 +288,12 @@ pub(crate) struct Shared {
     /// once: a pool with no more workers than this lets idle workers wait
     /// longer between searches (`worker::Idle`).
     pub(crate) cores: usize,
+    /// Bumped after every push that patient idle workers should not wait
+    /// out their gap for (`worker::Idle`): onto the injector from outside
+    /// the pool (an `install`, a spawn, a put through a handle) and onto a
+    /// worker's own deque. Not by the polling thread's puts, whose stream
+    /// the gap is for. Padded: spinning workers read it.
+    pub(crate) hurried: CachePadded<AtomicUsize>,
     /// Requests put through the `ThreadPool` since the pool started. Only
     /// its (single) polling thread writes it, with a load and a store.
     /// Padded: every put writes it, and workers read nearby fields.
@@ -359,6 +365,7 @@ impl Shared {
             active: AtomicUsize::new(0),
             alive: AtomicUsize::new(0),
             cores: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+            hurried: CachePadded::new(AtomicUsize::new(0)),
             local_submitted: CachePadded::new(AtomicU64::new(0)),
             remote_submitted: CachePadded::new(AtomicU64::new(0)),
             shutdown: AtomicBool::new(false),
@@ -386,6 +393,7 @@ impl Shared {
     pub(crate) fn push(self: &Arc<Self>, job: Job) {
         if let Err(job) = worker::push_local(self, job) {
             self.injector.push(job);
+            self.hurry();
             self.sleep.notify_queued(|| self.injector.len());
         }
     }
@@ -419,6 +427,15 @@ impl Shared {
     #[inline]
     pub(crate) fn push_request(&self, outbox: &Worker<Job>, job: Job) {
         outbox.push(job);
+    }
+
+    /// Tells patient idle workers that a job they should not wait for was
+    /// pushed (`hurried`).
+    #[inline]
+    pub(crate) fn hurry(&self) {
+        // Relaxed: a hint to cut a spin short; the push itself is what a
+        // search finds, and the notify that follows is what wakes sleepers.
+        self.hurried.fetch_add(1, Ordering::Relaxed);
     }
 
     /// The owning end of the outbox, for the `ThreadPool` (once).

@@ -290,6 +290,7 @@ impl WorkerContext {
     pub(crate) fn push(&self, job: Job) {
         self.mark_local();
         self.deque.push(job);
+        self.shared.hurry();
         // The full, fenced notify: the job that pushed may block until this
         // job has run (a spawn or put from a job, then a wait for its
         // effect), so a sleeper must not miss it (tests/loom_sleep.rs).
@@ -309,6 +310,7 @@ impl WorkerContext {
     fn push_fork(&self, job: Job) {
         self.mark_local();
         self.deque.push(job);
+        self.shared.hurry();
         self.shared.sleep.notify_fork();
     }
 
@@ -473,7 +475,7 @@ impl WorkerContext {
                 continue;
             }
             self.start_idle(&counted);
-            if idle.snooze(false) {
+            if idle.snooze(None) {
                 // Searched again at the top of the loop.
             } else if latch.prepare_to_sleep() {
                 let shared = &self.shared;
@@ -546,8 +548,8 @@ impl Runner for WorkerContext {
 /// on a busy machine, and an idle pool should cost next to nothing.
 ///
 /// A *patient* worker (one of a pool no wider than the machine, waiting in
-/// its main loop) spins [`PATIENT_GAP`](Self::PATIENT_GAP) hints between
-/// searches instead. Each search reads the injector's head and tail, and
+/// its main loop) spins one round of [`PATIENT_GAP`](Self::PATIENT_GAP)
+/// hints instead, then yields. Each search reads the injector's head and tail, and
 /// every read pulls those lines away from a thread that is putting
 /// requests, so its next push waits for them: idle workers searching every
 /// few dozen nanoseconds took half the polling thread's time in a stream
@@ -555,18 +557,27 @@ impl Runner for WorkerContext {
 /// couple of microseconds lets requests gather, and the next search takes
 /// them as a batch (`steal_work`). A wider pool keeps the short spins: it
 /// has sleepers, and a backlog that gathers makes the putting thread wake
-/// them (`Sleep::notify_queued`), one system call per put.
+/// them (`Sleep::notify_queued`), one system call per put. The gap is cut
+/// short by any other push (an `install` or a spawn from outside, a put
+/// through a handle, a job pushed onto a worker's deque: `Shared::hurry`),
+/// whose caller may be waiting for just that job.
 struct Idle {
     round: u32,
 }
 
 impl Idle {
-    /// Rounds of spinning (1, 2, 4, ... 32 spin-loop hints, or
-    /// [`PATIENT_GAP`](Self::PATIENT_GAP) each) before yielding.
+    /// Rounds of spinning (1, 2, 4, ... 32 spin-loop hints) before yielding.
     const SPINS: u32 = 6;
     /// Spin-loop hints between two searches of a patient worker: about
     /// 2.5 µs where one hint takes 20 ns, as on current x86 server cores.
     const PATIENT_GAP: u32 = 128;
+    /// Rounds of spinning of a patient worker before it yields: one. The
+    /// gap is long enough for a stream of requests to gather, and a worker
+    /// that spun longer took a core from the threads that do the work (on
+    /// two cores, the worker running a small `install` and its caller).
+    const PATIENT_SPINS: u32 = 1;
+    /// Spin-loop hints between two looks at `Shared::hurried` in that gap.
+    const PATIENT_LOOK: u32 = 8;
     /// Rounds, spinning and yielding, before sleeping.
     const ROUNDS: u32 = 10;
 
@@ -586,18 +597,35 @@ impl Idle {
 
     /// Waits one round; returns false once it is time to sleep. `patient`:
     /// see [`Idle`].
-    fn snooze(&mut self, patient: bool) -> bool {
+    fn snooze(&mut self, patient: Option<&crate::sync::AtomicUsize>) -> bool {
         if self.round >= Self::ROUNDS {
             return false;
         }
-        if self.round < Self::SPINS {
-            let spins = if patient {
-                Self::PATIENT_GAP
-            } else {
-                1 << self.round
-            };
-            for _ in 0..spins {
-                std::hint::spin_loop();
+        let spins = if patient.is_some() {
+            Self::PATIENT_SPINS
+        } else {
+            Self::SPINS
+        };
+        if self.round < spins {
+            match patient {
+                Some(hurried) => {
+                    // Cut short by a push that should not wait (`Shared::hurried`).
+                    // Relaxed: a hint, see `Shared::hurry`.
+                    let seen = hurried.load(Ordering::Relaxed);
+                    for _ in 0..Self::PATIENT_GAP / Self::PATIENT_LOOK {
+                        for _ in 0..Self::PATIENT_LOOK {
+                            std::hint::spin_loop();
+                        }
+                        if hurried.load(Ordering::Relaxed) != seen {
+                            break;
+                        }
+                    }
+                }
+                None => {
+                    for _ in 0..1_u32 << self.round {
+                        std::hint::spin_loop();
+                    }
+                }
             }
         } else {
             std::thread::yield_now();
@@ -676,7 +704,7 @@ pub(crate) fn main_loop(context: WorkerContext) {
         context.start_idle(&context.idle);
         // Relaxed: a hint; a stale count costs one round of the other kind.
         let patient = shared.alive.load(Ordering::Relaxed) <= shared.cores;
-        if idle.snooze(patient) {
+        if idle.snooze(patient.then_some(&*shared.hurried)) {
             continue;
         }
         shared.sleep.sleep(
