@@ -261,6 +261,9 @@ pub(crate) struct Shared {
     /// a store, where the injector's takes two atomic read-modify-writes
     /// on lines every worker reads. Workers search it right after the
     /// injector, and every count of queued work includes it (`queued`).
+    /// Its buffer grows with the largest backlog and keeps that size until
+    /// the pool is dropped: 16 bytes a slot, against the 64 or more of
+    /// each queued request's cell.
     pub(crate) outbox: Stealer<Job>,
     /// The owning end of `outbox`, until the `ThreadPool` takes it
     /// (`take_outbox`); a pool without one never pushes there.
