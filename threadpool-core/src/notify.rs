@@ -289,7 +289,7 @@ mod tests {
 /// Runs the notifier or a waker, user code called from workers (and from
 /// their exit path): a panic is reported on stderr and goes no further, so
 /// that it cannot take a worker, or the pool's invariants, down with it.
-fn user_code(what: &str, f: impl FnOnce()) {
+pub(crate) fn user_code(what: &str, f: impl FnOnce()) {
     if let Err(payload) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         let panic = crate::panic::Panic::new(payload);
         // Not `eprintln!`, which panics when stderr is gone.

@@ -66,12 +66,25 @@ type HandlerFn = dyn FnMut(ThreadBuilder) -> io::Result<()> + Send;
 #[derive(Clone)]
 struct SpawnHandler(Arc<Mutex<Box<HandlerFn>>>);
 
+/// A start or exit handler: called with the worker's index on its thread.
+#[derive(Clone)]
+struct WorkerHook(std::sync::Arc<dyn Fn(usize) + Send + Sync>);
+
+// The pool stays unwind-safe with a handler in it (as it was without):
+// it catches a handler's panic and calls the handler again for other
+// workers; what that panic left half-done in the handler's own captures
+// is the handler's to mind, as with any closure called after a panic.
+impl std::panic::RefUnwindSafe for WorkerHook {}
+impl std::panic::UnwindSafe for WorkerHook {}
+
 /// The builder's thread-start settings.
 #[derive(Clone, Default)]
 pub(crate) struct SpawnOptions {
     handler: Option<SpawnHandler>,
     use_current_thread: bool,
     breadth_first: bool,
+    start: Option<WorkerHook>,
+    exit: Option<WorkerHook>,
 }
 
 impl fmt::Debug for SpawnOptions {
@@ -80,6 +93,8 @@ impl fmt::Debug for SpawnOptions {
             .field("spawn_handler", &self.handler.is_some())
             .field("use_current_thread", &self.use_current_thread)
             .field("breadth_first", &self.breadth_first)
+            .field("start_handler", &self.start.is_some())
+            .field("exit_handler", &self.exit.is_some())
             .finish()
     }
 }
@@ -91,6 +106,8 @@ impl SpawnOptions {
             handler: self.handler,
             adopt: AtomicBool::new(self.use_current_thread),
             fifo: self.breadth_first,
+            start: self.start,
+            exit: self.exit,
         }
     }
 }
@@ -104,6 +121,25 @@ pub(crate) struct SpawnConfig {
     adopt: AtomicBool,
     /// Workers take their own jobs oldest first (`breadth_first`).
     fifo: bool,
+    /// `start_handler` and `exit_handler`.
+    start: Option<WorkerHook>,
+    exit: Option<WorkerHook>,
+}
+
+impl SpawnConfig {
+    /// Runs the start handler, if any, for worker `index` on its thread.
+    pub(crate) fn worker_started(&self, index: usize) {
+        if let Some(WorkerHook(start)) = &self.start {
+            crate::notify::user_code("the start handler", || start(index));
+        }
+    }
+
+    /// Runs the exit handler, if any, for worker `index` on its thread.
+    pub(crate) fn worker_exiting(&self, index: usize) {
+        if let Some(WorkerHook(exit)) = &self.exit {
+            crate::notify::user_code("the exit handler", || exit(index));
+        }
+    }
 }
 
 /// A new worker's deque: newest first, or with `breadth_first` oldest first.
@@ -276,6 +312,76 @@ impl ThreadPoolBuilder {
     /// ```
     pub fn breadth_first(mut self) -> Self {
         self.spawn.breadth_first = true;
+        self
+    }
+
+    /// Runs `handler` on every worker's thread, with the worker's index,
+    /// before the worker takes its first job: the threads the pool starts,
+    /// at [`build`](Self::build) and by `create_workers` later, whether
+    /// started by the pool or by a [`spawn_handler`](Self::spawn_handler),
+    /// and the thread adopted by
+    /// [`use_current_thread`](Self::use_current_thread) (at the end of
+    /// `build`, on the building thread). For per-thread set-up: a
+    /// thread-local a job expects to find, a name for a profiler.
+    ///
+    /// A panic in it is reported on stderr; the worker goes on.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::cell::Cell;
+    /// use threadpool_core::{ThreadPoolBuilder, WorkRequest};
+    ///
+    /// thread_local!(static SCRATCH: Cell<Option<usize>> = const { Cell::new(None) });
+    ///
+    /// let mut pool = ThreadPoolBuilder::new()
+    ///     .num_workers(1)
+    ///     .start_handler(|index| SCRATCH.with(|s| s.set(Some(index))))
+    ///     .build()?;
+    /// pool.create_workers(1)?;
+    /// let mut seen = Vec::new();
+    /// pool.broadcast(|_| SCRATCH.with(Cell::get))
+    ///     .into_iter()
+    ///     .for_each(|(index, scratch)| seen.push((index, scratch)));
+    /// seen.sort_unstable();
+    /// assert_eq!(seen, [(0, Some(0)), (1, Some(1))]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn start_handler(mut self, handler: impl Fn(usize) + Send + Sync + 'static) -> Self {
+        self.spawn.start = Some(WorkerHook(std::sync::Arc::new(handler)));
+        self
+    }
+
+    /// Runs `handler` on every worker's thread, with the worker's index,
+    /// when the worker leaves the pool (dismissed, or at shutdown), after
+    /// its last job; for the adopted thread, when the pool lets it go. A
+    /// dismissal or shutdown that joins its workers waits for it.
+    ///
+    /// A panic in it is reported on stderr.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use threadpool_core::ThreadPoolBuilder;
+    ///
+    /// let exited = Arc::new(AtomicUsize::new(0));
+    /// let counter = Arc::clone(&exited);
+    /// let mut pool = ThreadPoolBuilder::new()
+    ///     .num_workers(3)
+    ///     .exit_handler(move |_| {
+    ///         counter.fetch_add(1, Ordering::SeqCst);
+    ///     })
+    ///     .build()?;
+    /// pool.dismiss_workers(1, true);
+    /// assert_eq!(exited.load(Ordering::SeqCst), 1);
+    /// pool.shutdown()?;
+    /// assert_eq!(exited.load(Ordering::SeqCst), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn exit_handler(mut self, handler: impl Fn(usize) + Send + Sync + 'static) -> Self {
+        self.spawn.exit = Some(WorkerHook(std::sync::Arc::new(handler)));
         self
     }
 }
@@ -782,6 +888,10 @@ pub(crate) fn start_workers(shared: &Arc<Shared>, n: usize) -> Result<(), SpawnE
     spawn.adopt.store(false, Ordering::SeqCst);
     if started.is_err() {
         release_current(shared);
+    } else if let Some(index) = worker::with_current(shared, |current| current.map(|c| c.index())) {
+        // Adopted: its start handler runs here, now that the registry is
+        // unlocked (the handler may use the pool).
+        spawn.worker_started(index);
     }
     started
 }
@@ -801,6 +911,9 @@ pub(crate) fn release_current(shared: &Arc<Shared>) -> bool {
         return false;
     };
     let current = worker::current_ptr();
+    // SAFETY: as above.
+    let index = unsafe { context.as_ref() }.index();
+    shared.config.spawn.worker_exiting(index);
     // SAFETY: as above.
     worker::leave(unsafe { context.as_ref() });
     if current != context.as_ptr().cast_const() {

@@ -675,6 +675,7 @@ pub(crate) fn main_loop(context: WorkerContext) {
     });
     let _leave = Leave(context);
     let shared = &context.shared;
+    shared.config.spawn.worker_started(context.index());
     let mut idle = Idle::new();
     loop {
         // Relaxed: pairs with nothing; the flag is re-read under the sleep
@@ -713,6 +714,9 @@ pub(crate) fn main_loop(context: WorkerContext) {
         );
         idle.reset();
     }
+    // After the last job, before `_leave` hands back what is queued here
+    // and counts the thread out (so a join of it waits for the handler).
+    shared.config.spawn.worker_exiting(context.index());
 }
 
 /// The worker the calling thread runs, if any (null: none).
