@@ -176,3 +176,54 @@ fn rayon_migration_prints_what_rayon_would() {
          [\"body on the calling thread\"]; squares [0, 1, 4, 9]"
     ));
 }
+
+#[test]
+fn worker_threads_sets_up_every_worker_and_reaches_exactly_the_live_ones() {
+    let output = run(env!("CARGO_BIN_EXE_worker_threads"), &[]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "worker_threads failed:\n{stdout}");
+    let sections: Vec<&str> = stdout.split("after dismissing 2").collect();
+    assert_eq!(sections.len(), 2, "two reports:\n{stdout}");
+    let workers = |section: &str| -> Vec<(String, u64)> {
+        section
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("worker "))
+            .map(|line| {
+                assert!(line.contains("thread packer-"), "a named thread: {line}");
+                assert!(
+                    line.ends_with("scratch buffer of 4096 bytes"),
+                    "set up: {line}"
+                );
+                let jobs = line
+                    .split(", ")
+                    .nth(1)
+                    .and_then(|part| part.strip_suffix(" jobs"));
+                (
+                    line.to_owned(),
+                    jobs.and_then(|n| n.parse().ok()).expect("a job count"),
+                )
+            })
+            .collect()
+    };
+    let before = workers(sections[0]);
+    let after = workers(sections[1]);
+    assert_eq!(before.len(), 4, "two at build, two added:\n{stdout}");
+    assert_eq!(
+        before.iter().map(|(_, jobs)| jobs).sum::<u64>(),
+        400,
+        "every job ran once"
+    );
+    assert_eq!(
+        after.len(),
+        2,
+        "the broadcast after dismissing reaches the two left:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("workers that left: 4 (2 dismissed, 2 at shutdown)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("every job found its thread's scratch buffer"),
+        "{stdout}"
+    );
+}
