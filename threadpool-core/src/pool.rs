@@ -972,6 +972,83 @@ impl<S: 'static> ThreadPool<'_, S> {
     pub fn worker_indices(&self) -> Vec<usize> {
         self.fork_join().worker_indices()
     }
+
+    /// Runs `op(index)` on each worker of `workers`, on its own thread, and
+    /// returns the results in that order: [`PoolHandle::run_on_workers`].
+    ///
+    /// # Errors
+    ///
+    /// [`UnknownWorker`](crate::UnknownWorker) if no live worker has one
+    /// of the indices.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let pool = ThreadPool::new(3)?;
+    /// assert_eq!(pool.run_on_workers(&[2, 0], |index| index + 1)?, [3, 1]);
+    /// assert!(pool.run_on_workers(&[7], |index| index).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn run_on_workers<R, OP>(
+        &self,
+        workers: &[usize],
+        op: OP,
+    ) -> Result<Vec<R>, crate::UnknownWorker>
+    where
+        OP: Fn(usize) -> R + Sync,
+        R: Send,
+    {
+        self.fork_join().run_on_workers(workers, op)
+    }
+
+    /// Queues `job` for worker `index` alone: [`PoolHandle::spawn_on_worker`].
+    ///
+    /// # Errors
+    ///
+    /// [`UnknownWorker`](crate::UnknownWorker) if no live worker has that
+    /// index.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let pool = ThreadPool::new(2)?;
+    /// let handle = pool.handle();
+    /// let (tx, rx) = mpsc::channel();
+    /// pool.spawn_on_worker(1, move || tx.send(handle.current_thread_index()).unwrap())?;
+    /// assert_eq!(rx.recv()?, Some(1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn spawn_on_worker(
+        &self,
+        index: usize,
+        job: impl FnOnce() + Send + 'static,
+    ) -> Result<(), crate::UnknownWorker> {
+        self.fork_join().spawn_on_worker(index, job)
+    }
+
+    /// Runs `job` on some worker, with no result and no callback:
+    /// [`PoolHandle::spawn`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let pool = ThreadPool::new(1)?;
+    /// let (tx, rx) = mpsc::channel();
+    /// pool.spawn(move || tx.send(6 * 7).unwrap());
+    /// assert_eq!(rx.recv()?, 42);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn spawn(&self, job: impl FnOnce() + Send + 'static) {
+        self.fork_join().spawn(job);
+    }
 }
 
 /// The notifier (`notify.rs`).
