@@ -14,16 +14,22 @@ use threadpool_core::{SendWorkRequest, ThreadPool, WorkRequest};
 /// Jobs queued through the handle before the owner's request.
 const THROUGH_HANDLE: usize = 4_000;
 
+/// A pool of one worker, held busy by its first request until the sender
+/// sends; and the count of jobs started, for the jobs to bump.
+fn one_held_worker() -> (ThreadPool<'static>, mpsc::Sender<()>, Arc<AtomicUsize>) {
+    let mut pool = ThreadPool::new(1).expect("pool starts");
+    let (release, gate) = mpsc::channel::<()>();
+    pool.put_request(WorkRequest::new(move || gate.recv().expect("released")))
+        .expect("put");
+    (pool, release, Arc::new(AtomicUsize::new(0)))
+}
+
 #[test]
 fn the_owners_request_starts_before_a_long_queue_put_through_a_handle_drains() {
     common::watchdog("owner vs handle queue", || {
-        let mut pool = ThreadPool::new(1).expect("pool starts");
+        // The one worker is busy until everything is queued.
+        let (mut pool, release, started) = one_held_worker();
         let handle = pool.handle();
-        let started = Arc::new(AtomicUsize::new(0));
-        // Keep the one worker busy until everything is queued.
-        let (release, gate) = mpsc::channel::<()>();
-        pool.put_request(WorkRequest::new(move || gate.recv().expect("released")))
-            .expect("put");
         for _ in 0..THROUGH_HANDLE {
             let started = Arc::clone(&started);
             handle
@@ -58,12 +64,8 @@ fn the_owners_request_starts_before_a_long_queue_put_through_a_handle_drains() {
 #[test]
 fn a_handles_request_starts_before_a_long_queue_put_by_the_owner_drains() {
     common::watchdog("handle vs owner queue", || {
-        let mut pool = ThreadPool::new(1).expect("pool starts");
+        let (mut pool, release, started) = one_held_worker();
         let handle = pool.handle();
-        let started = Arc::new(AtomicUsize::new(0));
-        let (release, gate) = mpsc::channel::<()>();
-        pool.put_request(WorkRequest::new(move || gate.recv().expect("released")))
-            .expect("put");
         for _ in 0..THROUGH_HANDLE {
             let started = Arc::clone(&started);
             pool.put_request(WorkRequest::new(move || {
