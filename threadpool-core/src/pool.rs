@@ -1813,6 +1813,18 @@ impl Drop for RoomMade {
 
 impl Drop for Core<'_> {
     fn drop(&mut self) {
+        // An owner thread the pool adopted as its only worker drains the
+        // queues as a worker's loop does at shutdown: the jobs spawned on
+        // the pool run (here, now), its requests are dropped. With other
+        // workers alive, they drain.
+        crate::worker::with_current(&self.shared, |current| {
+            if let Some(context) = current
+                && self.shared.alive.load(Ordering::SeqCst) == 1
+            {
+                self.shared.shut_down();
+                context.drain_at_shutdown();
+            }
+        });
         // The owner thread, if the pool adopted it, stops being its worker.
         crate::threads::release_current(&self.shared);
         self.shared.shut_down();

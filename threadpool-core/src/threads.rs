@@ -250,6 +250,9 @@ impl ThreadPoolBuilder {
     /// It stays the pool's worker until the pool's
     /// [`ThreadPool`](crate::ThreadPool) is dropped on it, or
     /// [`PoolHandle::release_current_thread`] is called there, or it exits.
+    /// A drop there while it is the pool's only worker first drains the
+    /// pool as a worker does at shutdown: spawned and fork-join jobs run on
+    /// it, queued requests are dropped.
     ///
     /// Building fails with
     /// [`SpawnErrorKind::CurrentThreadInPool`](crate::SpawnErrorKind::CurrentThreadInPool)

@@ -186,3 +186,26 @@ fn a_broadcast_from_another_thread_completes_while_the_owner_polls() {
         assert_eq!(indices, vec![0, 1]);
     });
 }
+
+/// Dropping a pool whose only worker is its owner drains it as a worker's
+/// loop does at shutdown: a spawned job runs, on the owner, instead of
+/// being dropped unrun.
+#[test]
+fn dropping_a_pool_whose_only_worker_is_its_owner_runs_its_spawned_jobs() {
+    watchdog("adopted drop", || {
+        let pool = ThreadPoolBuilder::new()
+            .num_workers(1)
+            .use_current_thread()
+            .build()
+            .unwrap();
+        let me = std::thread::current().id();
+        let (ran, on) = mpsc::channel();
+        pool.spawn(move || ran.send(std::thread::current().id()).unwrap());
+        drop(pool);
+        assert_eq!(
+            on.try_recv(),
+            Ok(me),
+            "the spawned job ran on the owner as the pool dropped"
+        );
+    });
+}

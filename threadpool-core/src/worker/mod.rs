@@ -506,6 +506,15 @@ impl WorkerContext {
         }
     }
 
+    /// The shutdown drain of the main loop, for a worker that runs no loop
+    /// (an adopted thread): until no queue it can reach holds a job, drops
+    /// requests and runs everything else.
+    pub(crate) fn drain_at_shutdown(&self) {
+        while let Some(job) = self.find_work(true) {
+            self.execute_at_shutdown(job);
+        }
+    }
+
     fn hand_back_jobs(&self) {
         while let Some(job) = self.pop() {
             self.shared.injector.push(job);
