@@ -1340,7 +1340,7 @@ impl<'a> Core<'a> {
                 .register(request, PutMode::Block, state)
                 .map_err(PutError::from)?;
             shared.count_local_submitted();
-            shared.push_request(&self.outbox, envelope.into_job());
+            self.outbox.push(envelope.into_job());
             put += 1;
             unwoken.count += 1;
             if unwoken.count == WAKE_EVERY {

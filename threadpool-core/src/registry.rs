@@ -264,6 +264,13 @@ pub(crate) struct Shared {
     /// Its buffer grows with the largest backlog and keeps that size until
     /// the pool is dropped: 16 bytes a slot, against the 64 or more of
     /// each queued request's cell.
+    ///
+    /// A steal from it, unlike one from the injector, pins crossbeam-epoch,
+    /// and every 128 pins a thread walks the list of every thread that
+    /// ever pinned: with requests taken one at a time, a share of the
+    /// pool's width per request. Measured against the injector at 256 and
+    /// 1,024 workers (`wide` in the benchmark suite), the outbox still
+    /// costs the polling thread less, so it is used at every width.
     pub(crate) outbox: Stealer<Job>,
     /// The owning end of `outbox`, until the `ThreadPool` takes it
     /// (`take_outbox`); a pool without one never pushes there.
@@ -414,22 +421,8 @@ impl Shared {
     #[inline]
     pub(crate) fn submit_local(&self, outbox: &Worker<Job>, envelope: Envelope) {
         self.count_local_submitted();
-        self.push_request(outbox, envelope.into_job());
+        outbox.push(envelope.into_job());
         self.sleep.notify_queued(|| self.queued());
-    }
-
-    /// Pushes a request of the polling thread's onto its `outbox`.
-    ///
-    /// A steal from the outbox, unlike one from the injector, pins
-    /// crossbeam-epoch, and every 128 pins a thread walks the list of every
-    /// thread that ever pinned: with requests taken one at a time, that is
-    /// a share of the pool's width per request. Measured against the
-    /// injector at 256 and 1,024 workers (`wide` in the benchmark suite),
-    /// the outbox still costs the polling thread less, so it is used at
-    /// every width.
-    #[inline]
-    pub(crate) fn push_request(&self, outbox: &Worker<Job>, job: Job) {
-        outbox.push(job);
     }
 
     /// Tells patient idle workers that a job they should not wait for was
