@@ -2154,6 +2154,27 @@ impl ThreadPoolBuilder {
     /// The smallest stack a worker thread gets: what the worker loop needs
     /// for itself (searching queues, stealing, sleeping) in an unoptimised
     /// build, with room to spare.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPoolBuilder;
+    ///
+    /// // Asked for less, a worker gets this much.
+    /// let sizes = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    /// let seen = std::sync::Arc::clone(&sizes);
+    /// let pool = ThreadPoolBuilder::new()
+    ///     .num_workers(1)
+    ///     .stack_size(1024)
+    ///     .spawn_handler(move |thread| {
+    ///         seen.lock().unwrap().push(thread.stack_size());
+    ///         thread.spawn().map(drop)
+    ///     })
+    ///     .build()?;
+    /// assert_eq!(*sizes.lock().unwrap(), [Some(ThreadPoolBuilder::MIN_STACK_SIZE)]);
+    /// # drop(pool);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub const MIN_STACK_SIZE: usize = 64 << 10;
 
     /// Sets the stack size of worker threads, in bytes; a size below
