@@ -20,7 +20,8 @@ Commands:
              (RATIO = ours/peer, lower is better; `cargo xtask bench --help`)
   loom       model-check the pool's protocols with loom [--preemptions N] (default 3)
   miri       the core crate's unit tests and selected behaviour tests under miri [--install]
-  tsan       the stress and liveness tests under ThreadSanitizer (nightly, -Zbuild-std)
+  tsan       the stress and liveness tests under ThreadSanitizer (nightly, -Zbuild-std);
+             the one report suppressed, crossbeam-deque's own, is explained in xtask/tsan.supp
   soak       a random mix of every operation from several threads [--seconds N] [--seed S]
   help       this text
 ";
