@@ -72,16 +72,24 @@ pub mod __loom {
     pub struct Sleep(crate::sleep::Sleep);
 
     impl Sleep {
-        /// No sleepers, no tokens.
+        /// No sleepers, no tokens; at most one wake-up in flight while an
+        /// idle worker is awake (the tightest cap, so that every model
+        /// checks the cap rule too).
         #[allow(clippy::new_without_default)]
         pub fn new() -> Self {
-            Sleep(crate::sleep::Sleep::new())
+            Sleep(crate::sleep::Sleep::new(1))
         }
 
         /// See `Sleep::sleep`: announce, re-check `has_work` and `leave`,
-        /// then wait for a token or for `leave`.
-        pub fn sleep(&self, has_work: impl Fn() -> bool, leave: impl Fn() -> bool) {
-            self.0.sleep(has_work, leave);
+        /// then wait for a token or for `leave`; true if a claim woke it.
+        pub fn sleep(&self, has_work: impl Fn() -> bool, leave: impl Fn() -> bool) -> bool {
+            self.0.sleep(has_work, leave)
+        }
+
+        /// See `Sleep::woken`: a worker a claim woke passes the wake-up on
+        /// if the cap rule held one back.
+        pub fn woken(&self, queued: impl FnOnce() -> usize) {
+            self.0.woken(queued);
         }
 
         /// Wakes one sleeper after a push; returns whether it claimed one.

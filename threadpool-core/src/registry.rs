@@ -362,19 +362,20 @@ impl Shared {
     ) -> Arc<Shared> {
         let (signal_tx, signal_rx) = crossbeam_channel::bounded(0);
         let outbox = Worker::new_fifo();
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
         Arc::new(Shared {
             injector: Injector::new(),
             outbox: outbox.stealer(),
             outbox_owner: Mutex::new(Some(outbox)),
             stealers: Mutex::new(Arc::from(Vec::new())),
             stealers_version: AtomicUsize::new(0),
-            sleep: Sleep::new(),
+            sleep: Sleep::new(cores),
             inbox: crate::inbox::Inboxes::default(),
             local_queues: CachePadded::new(AtomicUsize::new(0)),
             registry: Mutex::new(Registry::default()),
             active: AtomicUsize::new(0),
             alive: AtomicUsize::new(0),
-            cores: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+            cores,
             hurried: CachePadded::new(AtomicUsize::new(0)),
             local_submitted: CachePadded::new(AtomicU64::new(0)),
             remote_submitted: CachePadded::new(AtomicU64::new(0)),

@@ -571,3 +571,34 @@ fn the_last_workers_note_takes_no_room_in_a_bounded_result_queue() {
         assert_eq!(pool.stats().completed, 1);
     });
 }
+
+/// A burst of requests that can only finish together (each waits at a
+/// barrier for all the others) on a pool far wider than the machine, put
+/// while every worker sleeps: every request needs its own worker awake at
+/// the same time. Puts start at most as many wake-ups at a time as the
+/// machine has cores (the sleep note's cap rule); the rest are started by
+/// the workers those wake-ups reach. A wake-up the cap held back and
+/// nobody started leaves the barrier short, and the watchdog fires.
+#[test]
+fn a_burst_that_needs_every_worker_of_a_wide_pool_at_once_runs() {
+    within("wide-burst", || {
+        let cores = thread::available_parallelism().map_or(1, |n| n.get());
+        let workers = cores * 8 + 8;
+        let mut pool = ThreadPool::new(workers).unwrap();
+        for round in 0..3 {
+            // Let every worker go to sleep (a worker that is still awake
+            // only makes the test easier).
+            thread::sleep(Duration::from_millis(20));
+            let barrier = Arc::new(std::sync::Barrier::new(workers));
+            for _ in 0..workers {
+                let barrier = Arc::clone(&barrier);
+                pool.put_request(WorkRequest::new(move || {
+                    barrier.wait();
+                }))
+                .unwrap();
+            }
+            pool.wait().unwrap();
+            assert_eq!(pool.stats().completed, ((round + 1) * workers) as u64);
+        }
+    });
+}

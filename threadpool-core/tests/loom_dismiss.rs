@@ -110,8 +110,12 @@ impl Pool {
                 idle = true;
                 self.sleep.start_idle();
             }
-            self.sleep
-                .sleep(|| self.has_work(), || self.should_leave(me));
+            if self
+                .sleep
+                .sleep(|| self.has_work(), || self.should_leave(me))
+            {
+                self.sleep.woken(|| self.queued());
+            }
         }
         if idle {
             self.sleep.end_idle(|| self.queued());

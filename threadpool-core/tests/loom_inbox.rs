@@ -112,10 +112,12 @@ impl Pool {
                 idle = true;
                 self.sleep.start_idle();
             }
-            self.sleep.sleep(
+            if self.sleep.sleep(
                 || self.queue.load(Ordering::SeqCst) > 0,
                 || self.done.load(Ordering::SeqCst) || self.inbox[me].load(Ordering::SeqCst) > 0,
-            );
+            ) {
+                self.sleep.woken(|| self.queue.load(Ordering::SeqCst));
+            }
         }
     }
 }

@@ -438,8 +438,12 @@ fn the_wake_up_on_unwind_reaches_a_sleeping_worker() {
                         pool.sleep.start_idle();
                         idle = true;
                     }
-                    pool.sleep
-                        .sleep(|| !pool.injector.lock().unwrap().is_empty(), || false);
+                    if pool
+                        .sleep
+                        .sleep(|| !pool.injector.lock().unwrap().is_empty(), || false)
+                    {
+                        pool.sleep.woken(|| pool.injector.lock().unwrap().len());
+                    }
                 }
                 if idle {
                     pool.sleep.end_idle(|| 0);

@@ -119,10 +119,14 @@ impl Pool {
                 idle = true;
                 self.sleep.start_idle();
             }
-            self.sleep.sleep(
+            if self.sleep.sleep(
                 || self.queue.has_work(),
                 || self.done.load(Ordering::SeqCst),
-            );
+            ) {
+                // As `main_loop`: keep the wake-ups the cap rule held back
+                // going.
+                self.sleep.woken(|| self.queue.len());
+            }
         }
     }
 }
@@ -292,6 +296,43 @@ fn put_skipped_for_a_worker_that_then_blocks_is_passed_on() {
                                 while inner.ran.load(Ordering::SeqCst) == 0 {
                                     thread::yield_now();
                                 }
+                            }
+                        });
+                    })
+                })
+                .collect();
+            pool.submit();
+            pool.submit();
+            for worker in workers {
+                worker.join().unwrap();
+            }
+            assert_eq!(pool.ran.load(Ordering::SeqCst), 2);
+        },
+    );
+}
+
+/// The cap rule (at most one wake-up in flight here, while an idle worker
+/// is awake): two jobs that each wait until the other has started, so both
+/// workers must run at once, put while both may be asleep. The second put
+/// may skip its wake-up because the first one is still in flight; the
+/// worker that wake-up reaches then starts the next one (`woken`), or the
+/// idle rule's hand-on does when it takes its job. Both jobs run.
+#[test]
+fn wake_up_held_back_by_the_cap_is_started_by_the_woken_worker() {
+    model(
+        "sleep::wake_up_held_back_by_the_cap_is_started_by_the_woken_worker",
+        || {
+            let pool = Pool::new(0);
+            let started = Arc::new(AtomicUsize::new(0));
+            let workers: Vec<_> = (0..2)
+                .map(|_| {
+                    let pool = Arc::clone(&pool);
+                    let started = Arc::clone(&started);
+                    thread::spawn(move || {
+                        pool.work_with(2, || {
+                            started.fetch_add(1, Ordering::SeqCst);
+                            while started.load(Ordering::SeqCst) < 2 {
+                                thread::yield_now();
                             }
                         });
                     })

@@ -139,10 +139,12 @@ impl Pool {
                 self.sleep.start_idle();
                 idle = true;
             }
-            self.sleep.sleep(
+            if self.sleep.sleep(
                 || !self.injector.lock().unwrap().is_empty(),
                 || self.closed.load(Ordering::SeqCst),
-            );
+            ) {
+                self.sleep.woken(|| self.injector.lock().unwrap().len());
+            }
         }
     }
 }

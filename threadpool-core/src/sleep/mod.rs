@@ -23,15 +23,25 @@ pub(crate) struct Sleep {
     tokens: Mutex<usize>,
     /// Sleepers wait here for a token (or for a reason to leave).
     condvar: Condvar,
+    /// Wake-ups in flight: claims whose token no sleeper has consumed yet
+    /// (the claimed workers are counted in `idle` meanwhile).
+    waking: AtomicUsize,
+    /// The most wake-ups in flight a push onto the injector starts while
+    /// an idle worker is awake (the "cap" rule of the note): the cores the
+    /// process may run on.
+    max_waking: usize,
 }
 
 impl Sleep {
-    pub(crate) fn new() -> Self {
+    /// `max_waking`: see the field; at least 1.
+    pub(crate) fn new(max_waking: usize) -> Self {
         Sleep {
             sleepers: AtomicUsize::new(0),
             idle: CachePadded::new(AtomicUsize::new(0)),
             tokens: Mutex::new(0),
             condvar: Condvar::new(),
+            waking: AtomicUsize::new(0),
+            max_waking: max_waking.max(1),
         }
     }
 
@@ -68,14 +78,15 @@ impl Sleep {
 
     /// Puts the calling worker, counted idle ([`start_idle`](Self::start_idle)),
     /// to sleep until a waker claims it or `leave` returns true; it is
-    /// counted idle again when this returns.
+    /// counted idle again when this returns. Returns whether a claim woke
+    /// it: the caller then passes the wake-up on ([`woken`](Self::woken)).
     ///
     /// `has_work` re-checks every queue the worker can take work from; it
     /// runs after the worker is counted as a sleeper (step 2 of the note), so
     /// work pushed before that point is seen here and work pushed after it
     /// sees the sleeper. `leave` is checked under the token lock, so a thread
     /// that makes it true and then calls [`Sleep::notify_all`] cannot be missed.
-    pub(crate) fn sleep(&self, has_work: impl Fn() -> bool, leave: impl Fn() -> bool) {
+    pub(crate) fn sleep(&self, has_work: impl Fn() -> bool, leave: impl Fn() -> bool) -> bool {
         // Step 1: announce, and stop counting as idle (in this order, so
         // that a submitter never sees neither). SeqCst RMWs, then a SeqCst
         // fence that pairs with the fence in `notify_one`: either this
@@ -87,7 +98,7 @@ impl Sleep {
         // Step 2: re-check.
         if has_work() || leave() {
             self.cancel();
-            return;
+            return false;
         }
         // Step 3: wait for a token.
         let mut tokens = lock(&self.tokens);
@@ -95,15 +106,32 @@ impl Sleep {
             if *tokens > 0 {
                 // The claim that added the token counted this worker idle.
                 *tokens -= 1;
-                return;
+                self.consumed();
+                return true;
             }
             if leave() {
                 drop(tokens);
                 self.cancel();
-                return;
+                return false;
             }
             tokens = wait(&self.condvar, tokens);
         }
+    }
+
+    /// A token was consumed: one wake-up in flight fewer.
+    fn consumed(&self) {
+        // Relaxed: a count for the cap rule, which no liveness argument
+        // rests on. The token was added under the lock after the claim's
+        // increment, so this decrement never comes first.
+        self.waking.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// A worker that a claim woke ([`sleep`](Self::sleep) returned true)
+    /// and that is about to search: starts the next wake-up if the cap
+    /// rule held one back, so that `max_waking` wake-ups stay in flight
+    /// while the backlog lasts, whoever puts (the note's cap rule).
+    pub(crate) fn woken(&self, queued: impl FnOnce() -> usize) {
+        self.notify_queued(queued);
     }
 
     /// Leaves the sleep phase without having been woken: un-announce (and
@@ -125,6 +153,7 @@ impl Sleep {
                 let mut tokens = lock(&self.tokens);
                 if *tokens > 0 {
                     *tokens -= 1;
+                    self.consumed();
                     return;
                 }
             }
@@ -150,11 +179,15 @@ impl Sleep {
 
     /// Wakes one sleeping worker after a push onto the injector, unless the
     /// idle workers already awake are at least as many as the jobs waiting
-    /// there (`queued`, read only then): one of those owes the wake-up (see
-    /// [`end_idle`](Self::end_idle)). Returns whether it claimed a sleeper.
+    /// there (`queued`, read only then), or unless an idle worker is awake
+    /// and `max_waking` wake-ups are in flight (the cap rule): one of those
+    /// owes the wake-up (see [`end_idle`](Self::end_idle)). Returns whether
+    /// it claimed a sleeper.
     ///
     /// So a stream of requests that one awake worker keeps up with wakes
-    /// nobody else, and a backlog wakes one more worker per push.
+    /// nobody else, and a backlog wakes one more worker per push, at most
+    /// `max_waking` at a time (each woken worker starts the next one:
+    /// [`woken`](Self::woken)).
     #[inline]
     pub(crate) fn notify_queued(&self, queued: impl FnOnce() -> usize) -> bool {
         // Pairs with the fences in `sleep` (step 1) and `hand_on`.
@@ -164,6 +197,13 @@ impl Sleep {
         }
         let idle = self.idle.load(Ordering::SeqCst);
         if idle > 0 && queued() <= idle {
+            return false;
+        }
+        // The cap rule: with an idle worker awake, which owes the wake-up
+        // (the idle rule), start no more wake-ups than `max_waking` at a
+        // time. Relaxed: a count; the idle load above is what the skip
+        // rests on.
+        if idle > 0 && self.waking.load(Ordering::Relaxed) >= self.max_waking {
             return false;
         }
         self.claim_sleeper()
@@ -179,6 +219,8 @@ impl Sleep {
         // Counted idle before the token exists, so that no submitter sees
         // the woken worker as neither sleeping nor idle.
         self.idle.fetch_add(1, Ordering::SeqCst);
+        // Relaxed: see `consumed`.
+        self.waking.fetch_add(1, Ordering::Relaxed);
         *lock(&self.tokens) += 1;
         self.condvar.notify_one();
         true

@@ -480,7 +480,9 @@ impl WorkerContext {
             } else if latch.prepare_to_sleep() {
                 let shared = &self.shared;
                 let leave = || latch.probe() || self.has_addressed();
-                shared.sleep.sleep(|| self.has_work(), leave);
+                if shared.sleep.sleep(|| self.has_work(), leave) {
+                    shared.sleep.woken(|| shared.queued());
+                }
                 if latch.probe() && self.has_work() {
                     // Leaving for the latch, this worker may have taken a
                     // wake-up meant for that work: pass it on.
@@ -717,10 +719,12 @@ pub(crate) fn main_loop(context: WorkerContext) {
         if idle.snooze(patient.then_some(&*shared.hurried)) {
             continue;
         }
-        shared.sleep.sleep(
+        if shared.sleep.sleep(
             || context.has_work(),
             || context.should_leave() || context.has_addressed(),
-        );
+        ) {
+            shared.sleep.woken(|| shared.queued());
+        }
         idle.reset();
     }
     // After the last job, before `_leave` hands back what is queued here
