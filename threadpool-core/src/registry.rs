@@ -1149,6 +1149,13 @@ pub(crate) const STEAL_ATTEMPTS: usize = 4;
 /// cap).
 const MAX_BATCH: usize = 32;
 
+/// How [`steal_work`] searches; see there.
+pub(crate) struct Search {
+    pub(crate) random: u32,
+    pub(crate) victims: usize,
+    pub(crate) full_shares: bool,
+}
+
 /// Takes a job for a worker whose own deque is empty: a batch from the
 /// injector or the outbox (into `deque`; which of the two is tried first
 /// is decided by a bit of `random`), else one job from another worker's
@@ -1158,6 +1165,9 @@ const MAX_BATCH: usize = 32;
 /// The batch is the worker's share of the queue (its length over the
 /// number of workers, between 1 and 32), so that a few workers do not
 /// carry off a burst of long requests while the others find nothing.
+/// With `full_shares` the outbox counts as empty until it holds a full
+/// batch for every worker (a patient worker's look right after a job:
+/// `Idle` in `worker/mod.rs`).
 /// `victims` bounds a round's cost on a wide pool: a worker searches a few
 /// deques per round and all of them only before it sleeps, and none while
 /// no deque may hold a job (`Shared::local_queues`). `mark_local` counts
@@ -1167,10 +1177,14 @@ pub(crate) fn steal_work(
     deque: &Worker<Job>,
     own_index: usize,
     stealers: &[(usize, Stealer<Job>)],
-    random: u32,
-    victims: usize,
+    search: Search,
     mark_local: impl Fn(),
 ) -> Option<Job> {
+    let Search {
+        random,
+        victims,
+        full_shares,
+    } = search;
     let n = stealers.len();
     // Where the look at other deques starts, and which shared queue comes
     // first: from independent bits of one random number.
@@ -1197,8 +1211,10 @@ pub(crate) fn steal_work(
             .steal_batch_with_limit_and_pop(deque, share(queued)),
     };
     // `len` first, as `is_empty` below: a steal pins the epoch.
+    // A stream of requests is taken in full batches, or after a wait.
+    let fewest = if full_shares { MAX_BATCH * n.max(1) } else { 1 };
     let from_outbox = || match shared.outbox.len() {
-        0 => Steal::Empty,
+        queued if queued < fewest => Steal::Empty,
         queued => shared
             .outbox
             .steal_batch_with_limit_and_pop(deque, share(queued)),
