@@ -1165,9 +1165,9 @@ pub(crate) struct Search {
 /// The batch is the worker's share of the queue (its length over the
 /// number of workers, between 1 and 32), so that a few workers do not
 /// carry off a burst of long requests while the others find nothing.
-/// With `full_shares` the outbox counts as empty until it holds a full
-/// batch for every worker (a patient worker's look right after a job:
-/// `Idle` in `worker/mod.rs`).
+/// With `full_shares` the outbox counts as empty, while the injector is,
+/// until it holds a full batch for every worker (a patient worker's look
+/// right after a job: `Idle` in `worker/mod.rs`).
 /// `victims` bounds a round's cost on a wide pool: a worker searches a few
 /// deques per round and all of them only before it sleeps, and none while
 /// no deque may hold a job (`Shared::local_queues`). `mark_local` counts
@@ -1211,10 +1211,18 @@ pub(crate) fn steal_work(
             .steal_batch_with_limit_and_pop(deque, share(queued)),
     };
     // `len` first, as `is_empty` below: a steal pins the epoch.
-    // A stream of requests is taken in full batches, or after a wait.
-    let fewest = if full_shares { MAX_BATCH * n.max(1) } else { 1 };
+    // A stream of requests is taken in full batches, or after a wait; but
+    // only while the injector is empty, whose jobs would otherwise be
+    // taken meanwhile, every time, while a short outbox waits.
+    let fewest = || {
+        if full_shares && shared.injector.is_empty() {
+            MAX_BATCH * n.max(1)
+        } else {
+            1
+        }
+    };
     let from_outbox = || match shared.outbox.len() {
-        queued if queued < fewest => Steal::Empty,
+        queued if queued < fewest() => Steal::Empty,
         queued => shared
             .outbox
             .steal_batch_with_limit_and_pop(deque, share(queued)),

@@ -585,8 +585,9 @@ impl Runner for WorkerContext {
 /// whose caller may be waiting for just that job.
 ///
 /// A patient worker that just ran a job also looks at the outbox that
-/// way: it takes from it only a full batch for every worker (32 requests
-/// each), and otherwise waits one gap first and then takes what is there.
+/// way: while the injector is empty, it takes from it only a full batch
+/// for every worker (32 requests each), and otherwise waits one gap first
+/// and then takes what is there.
 /// A worker that runs tiny requests faster than they are put would
 /// otherwise find one or two queued each time it looks, and a steal every
 /// few hundred nanoseconds kept the outbox's lines moving between it and
