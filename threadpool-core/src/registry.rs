@@ -1167,7 +1167,8 @@ pub(crate) struct Search {
 /// carry off a burst of long requests while the others find nothing.
 /// With `full_shares` the outbox counts as empty, while the injector is,
 /// until it holds a full batch for every worker (a patient worker's look
-/// right after a job: `Idle` in `worker/mod.rs`).
+/// right after a job: `Idle` in `worker/mod.rs`), unless the request queue
+/// is bounded below two such batches.
 /// `victims` bounds a round's cost on a wide pool: a worker searches a few
 /// deques per round and all of them only before it sleeps, and none while
 /// no deque may hold a job (`Shared::local_queues`). `mark_local` counts
@@ -1213,10 +1214,18 @@ pub(crate) fn steal_work(
     // `len` first, as `is_empty` below: a steal pins the epoch.
     // A stream of requests is taken in full batches, or after a wait; but
     // only while the injector is empty, whose jobs would otherwise be
-    // taken meanwhile, every time, while a short outbox waits.
+    // taken meanwhile, every time, while a short outbox waits; and not
+    // with a bounded request queue less than twice as long, where the
+    // putting thread would wait for room while the worker waits for more.
     let fewest = || {
-        if full_shares && shared.injector.is_empty() {
-            MAX_BATCH * n.max(1)
+        let full = MAX_BATCH * n.max(1);
+        let bound = shared
+            .slots
+            .as_ref()
+            .and_then(|(slots, _)| slots.capacity());
+        if full_shares && shared.injector.is_empty() && bound.is_none_or(|bound| bound >= 2 * full)
+        {
+            full
         } else {
             1
         }
