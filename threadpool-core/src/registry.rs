@@ -1183,10 +1183,12 @@ pub(crate) fn steal_work(
     };
     // How many of `queued` jobs to take at once: a fair share, which
     // lands on this worker's deque beyond the first.
+    let batched = std::cell::Cell::new(false);
     let share = |queued: usize| {
         let share = (queued / n.max(1)).clamp(1, MAX_BATCH);
         if share > 1 {
             mark_local();
+            batched.set(true);
         }
         share
     };
@@ -1213,7 +1215,19 @@ pub(crate) fn steal_work(
             from_injector().or_else(from_outbox)
         };
         match taken {
-            Steal::Success(job) => return Some(job),
+            Steal::Success(job) => {
+                if batched.get() {
+                    // The rest of the batch is now on this worker's deque,
+                    // a push like any other: it is followed by the fenced
+                    // notify. While it moved it was in no queue, and a
+                    // worker's re-check then may have found nothing and
+                    // slept (tests/loom_cap_review.rs); and the wake-ups
+                    // still owed for it were counted against the injector,
+                    // which no longer holds it.
+                    shared.sleep.notify_one();
+                }
+                return Some(job);
+            }
             Steal::Retry => retry = true,
             Steal::Empty => {}
         }

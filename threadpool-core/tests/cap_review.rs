@@ -143,7 +143,6 @@ fn run_rounds(workers: usize, rounds: usize) {
 /// the cap rule binds), in one batch put (at most 64 requests, so the put
 /// wakes workers once, at its end).
 #[test]
-#[ignore = "hangs (20 s watchdog) with the cap rule of e50b035: shows a lost wake-up; run with --ignored"]
 fn a_batch_on_a_deque_is_not_left_behind_by_the_cap() {
     let cores = thread::available_parallelism().map_or(1, |n| n.get());
     let workers = (cores * 8 + 8).min(32);

@@ -77,10 +77,23 @@ struct Pool {
     done: AtomicBool,
     expected: usize,
     batches: Batches,
+    fixes: Fixes,
+}
+
+/// The proposed fixes, each on or off in a model.
+#[derive(Clone, Copy, Default)]
+struct Fixes {
+    /// A batch that landed on a worker's deque is followed by the fenced
+    /// `notify_one`, as any push onto a deque is (`steal_work`).
+    notify_after_batch: bool,
+    /// The idle rule's hand-on (`end_idle`) counts the jobs on the
+    /// workers' deques too (as one when any holds one), not the injector
+    /// only (`WorkerContext::end_idle`).
+    hand_on_sees_deques: bool,
 }
 
 impl Pool {
-    fn new(workers: usize, expected: usize, batches: Batches) -> Arc<Self> {
+    fn new(workers: usize, expected: usize, batches: Batches, fixes: Fixes) -> Arc<Self> {
         Arc::new(Pool {
             injector: Mutex::new(VecDeque::new()),
             locals: (0..workers).map(|_| Mutex::new(VecDeque::new())).collect(),
@@ -91,6 +104,7 @@ impl Pool {
             done: AtomicBool::new(false),
             expected,
             batches,
+            fixes,
         })
     }
 
@@ -101,8 +115,20 @@ impl Pool {
 
     /// Every queue a worker can take from (`Shared::has_work_in`).
     fn has_work(&self) -> bool {
-        !self.injector.lock().unwrap().is_empty()
-            || self.locals.iter().any(|l| !l.lock().unwrap().is_empty())
+        !self.injector.lock().unwrap().is_empty() || self.has_local_work()
+    }
+
+    fn has_local_work(&self) -> bool {
+        self.locals.iter().any(|l| !l.lock().unwrap().is_empty())
+    }
+
+    /// What `end_idle`'s hand-on reads.
+    fn queued_for_hand_on(&self) -> usize {
+        if self.fixes.hand_on_sees_deques {
+            self.queued() + usize::from(self.has_local_work())
+        } else {
+            self.queued()
+        }
     }
 
     /// `find_work`: own deque, the injector (maybe a batch), then the
@@ -116,15 +142,18 @@ impl Pool {
             if self.batches != Batches::Never && injector.len() >= BATCH_AT {
                 let first = injector.pop_front();
                 let second = injector.pop_front().unwrap();
-                let mut local = self.locals[me].lock().unwrap();
                 if self.batches == Batches::Split {
-                    drop(local);
                     drop(injector);
-                    local = self.locals[me].lock().unwrap();
+                    self.locals[me].lock().unwrap().push_back(second);
+                } else {
+                    self.locals[me].lock().unwrap().push_back(second);
+                    drop(injector);
                 }
-                // Lands on this worker's deque with no notify after it,
-                // as in `steal_work`.
-                local.push_back(second);
+                // Landed on this worker's deque with no notify after it, as
+                // in `steal_work`, unless fixed.
+                if self.fixes.notify_after_batch {
+                    self.sleep.notify_one();
+                }
                 return first;
             }
             if let Some(job) = injector.pop_front() {
@@ -168,14 +197,14 @@ impl Pool {
         loop {
             if self.done.load(Ordering::SeqCst) {
                 if idle {
-                    self.sleep.end_idle(|| self.queued());
+                    self.sleep.end_idle(|| self.queued_for_hand_on());
                 }
                 return;
             }
             if let Some(job) = self.find(me) {
                 if idle {
                     idle = false;
-                    self.sleep.end_idle(|| self.queued());
+                    self.sleep.end_idle(|| self.queued_for_hand_on());
                 }
                 self.run(me, job);
                 if self.ran.fetch_add(1, Ordering::SeqCst) + 1 == self.expected {
@@ -207,99 +236,200 @@ fn spawn_workers(pool: &Arc<Pool>) -> Vec<thread::JoinHandle<()>> {
         .collect()
 }
 
-/// The cap rule and a batch: three workers going to sleep, and one batch
-/// put (`put_requests`: three pushes, then `notify_many(3)`) of `Wait`,
-/// `Open`, `Wait`. Three workers suffice: one for each `Wait`, one for
-/// `Open`. The put starts one wake-up (the cap is 1 here); the woken
-/// worker starts the next (`woken`: 3 queued, 1 idle) and takes `Wait`
-/// with `Open` as a batch, `Open` onto its own deque. The second woken
-/// worker sees 1 queued and itself idle, skips, takes the last `Wait`, and
-/// its `hand_on` reads an empty injector: the third worker sleeps for ever
-/// while `Open` waits on a deque.
-///
-/// The batch moves in one step here, so that only the cap rule is at
-/// fault: with the cap check removed from `notify_queued` this model
-/// passes.
-#[test]
-fn batch_on_a_deque_with_the_cap() {
-    model("cap_review::batch_on_a_deque_with_the_cap", || {
-        let pool = Pool::new(3, 3, Batches::Atomic);
+/// Runs `put` (which queues jobs and may wake workers) against three
+/// workers and checks that all `expected` jobs ran; `prepare` sets up the
+/// pool before the workers start.
+fn check(
+    name: &str,
+    batches: Batches,
+    fixes: Fixes,
+    prepare: fn(&Pool),
+    put: fn(&Pool),
+    expected: usize,
+) {
+    model(name, move || {
+        let pool = Pool::new(3, expected, batches, fixes);
+        prepare(&pool);
         let workers = spawn_workers(&pool);
-        pool.injector
-            .lock()
-            .unwrap()
-            .extend([Job::Wait, Job::Open, Job::Wait]);
-        pool.sleep.notify_many(3);
+        put(&pool);
         for worker in workers {
             worker.join().unwrap();
         }
-        assert_eq!(pool.ran.load(Ordering::SeqCst), 3);
+        assert_eq!(pool.ran.load(Ordering::SeqCst), expected);
     });
+}
+
+/// A batch put (`put_requests`: three pushes, then `notify_many(3)`) of
+/// `Wait`, `Open`, `Wait`.
+fn batch_put(pool: &Pool) {
+    pool.injector
+        .lock()
+        .unwrap()
+        .extend([Job::Wait, Job::Open, Job::Wait]);
+    pool.sleep.notify_many(3);
+}
+
+fn nothing(_: &Pool) {}
+
+/// The cap rule and a batch: three workers going to sleep and a batch put
+/// of `Wait`, `Open`, `Wait`. Three workers suffice: one for each `Wait`,
+/// one for `Open`. The put starts one wake-up (the cap is 1 here); the
+/// woken worker starts the next (`woken`: 3 queued, 1 idle) and takes
+/// `Wait` with `Open` as a batch, `Open` onto its own deque. The second
+/// woken worker sees 1 queued and itself idle, skips, takes the last
+/// `Wait`, and its `hand_on` reads an empty injector: the third worker
+/// sleeps for ever while `Open` waits on a deque. Loom reports the
+/// deadlock; this test asserts that it does.
+///
+/// The batch moves in one step here, so that only the cap rule is at
+/// fault: with the cap check removed from `notify_queued` the same model
+/// passes (checked by hand).
+#[test]
+#[should_panic(expected = "deadlock")]
+fn batch_on_a_deque_with_the_cap_hangs() {
+    check(
+        "cap_review::batch_on_a_deque_with_the_cap_hangs",
+        Batches::Atomic,
+        Fixes::default(),
+        nothing,
+        batch_put,
+        3,
+    );
+}
+
+/// The model above with the hand-on reading the deques too: the second
+/// woken worker's hand-on sees `Open` and wakes the third worker.
+#[test]
+fn batch_on_a_deque_with_the_cap_and_a_hand_on_that_sees_deques() {
+    check(
+        "cap_review::batch_on_a_deque_with_the_cap_and_a_hand_on_that_sees_deques",
+        Batches::Atomic,
+        Fixes {
+            hand_on_sees_deques: true,
+            ..Fixes::default()
+        },
+        nothing,
+        batch_put,
+        3,
+    );
 }
 
 /// The same put without batches: each job is taken from the injector one
 /// by one, and the chain of wake-ups (`woken`, `hand_on`) reaches a worker
-/// for each. Shows the model itself is live, so that the deadlock above is
-/// the batch's.
+/// for each. Shows that the model itself is live, so that the deadlocks
+/// here are the deques'.
 #[test]
 fn same_put_without_batches() {
-    model("cap_review::same_put_without_batches", || {
-        let pool = Pool::new(3, 3, Batches::Never);
-        let workers = spawn_workers(&pool);
-        pool.injector
-            .lock()
-            .unwrap()
-            .extend([Job::Wait, Job::Open, Job::Wait]);
-        pool.sleep.notify_many(3);
-        for worker in workers {
-            worker.join().unwrap();
-        }
-        assert_eq!(pool.ran.load(Ordering::SeqCst), 3);
-    });
+    check(
+        "cap_review::same_put_without_batches",
+        Batches::Never,
+        Fixes::default(),
+        nothing,
+        batch_put,
+        3,
+    );
+}
+
+/// Worker 0 starts with `SpawnThenPut` on its deque.
+fn spawn_then_put(pool: &Pool) {
+    pool.locals[0].lock().unwrap().push_back(Job::SpawnThenPut);
 }
 
 /// The idle rule and a push onto a worker's own deque (older than the cap
-/// rule): worker 0 runs `SpawnThenPut` (already on its deque), the other
-/// two go to sleep. The `notify_one` for `Open` claims a sleeper and counts
-/// it idle; the put of `Wait` then sees that worker idle and 1 queued, and
-/// skips. The claimed worker searches the injector before other deques,
-/// takes `Wait`, and its `hand_on` reads an empty injector: the third
-/// worker sleeps for ever while `Open` waits on worker 0's deque.
+/// rule: this model deadlocks with the sleep module of e50b035's parent
+/// too): worker 0 runs `SpawnThenPut`, the other two go to sleep. The
+/// `notify_one` for `Open` claims a sleeper and counts it idle; the put of
+/// `Wait` then sees that worker idle and 1 queued, and skips. The claimed
+/// worker searches the injector before other deques, takes `Wait`, and its
+/// `hand_on` reads an empty injector: the third worker sleeps for ever
+/// while `Open` waits on worker 0's deque.
 #[test]
-fn own_deque_push_then_injector_put() {
-    model("cap_review::own_deque_push_then_injector_put", || {
-        let pool = Pool::new(3, 3, Batches::Never);
-        pool.locals[0].lock().unwrap().push_back(Job::SpawnThenPut);
-        let workers = spawn_workers(&pool);
-        for worker in workers {
-            worker.join().unwrap();
-        }
-        assert_eq!(pool.ran.load(Ordering::SeqCst), 3);
-    });
+#[should_panic(expected = "deadlock")]
+fn own_deque_push_then_injector_put_hangs() {
+    check(
+        "cap_review::own_deque_push_then_injector_put_hangs",
+        Batches::Never,
+        Fixes::default(),
+        spawn_then_put,
+        nothing,
+        3,
+    );
 }
 
-/// A batch in flight (older than the cap rule, and without any wake-up
-/// skipped): `Wait`, `Open`, `Wait` are queued before the three workers
-/// start. One takes `Wait` and `Open` as a batch; while `Open` is between
-/// the injector and its deque, another takes the last `Wait`, and the
-/// third re-checks every queue, finds nothing, and sleeps. No notify
-/// follows the batch's landing on the deque, so nobody wakes it: both
-/// `Wait`s block with `Open` on a deque.
+/// The model above with the hand-on reading the deques too.
 #[test]
-fn batch_in_flight_is_missed_by_a_re_check() {
-    model(
-        "cap_review::batch_in_flight_is_missed_by_a_re_check",
-        || {
-            let pool = Pool::new(3, 3, Batches::Split);
-            pool.injector
-                .lock()
-                .unwrap()
-                .extend([Job::Wait, Job::Open, Job::Wait]);
-            let workers = spawn_workers(&pool);
-            for worker in workers {
-                worker.join().unwrap();
-            }
-            assert_eq!(pool.ran.load(Ordering::SeqCst), 3);
+fn own_deque_push_then_injector_put_with_a_hand_on_that_sees_deques() {
+    check(
+        "cap_review::own_deque_push_then_injector_put_with_a_hand_on_that_sees_deques",
+        Batches::Never,
+        Fixes {
+            hand_on_sees_deques: true,
+            ..Fixes::default()
         },
+        spawn_then_put,
+        nothing,
+        3,
+    );
+}
+
+/// `Wait`, `Open`, `Wait` queued before the workers start.
+fn queued_before(pool: &Pool) {
+    pool.injector
+        .lock()
+        .unwrap()
+        .extend([Job::Wait, Job::Open, Job::Wait]);
+}
+
+/// A batch in flight (older than the cap rule, deadlocks with e50b035's
+/// parent too, and skips no wake-up): `Wait`, `Open`, `Wait` are queued
+/// before the three workers start. One takes `Wait` and `Open` as a batch;
+/// while `Open` is between the injector and its deque, another takes the
+/// last `Wait`, and the third re-checks every queue, finds nothing, and
+/// sleeps. No notify follows the batch's landing on the deque, so nobody
+/// wakes it: both `Wait`s block with `Open` on a deque.
+#[test]
+#[should_panic(expected = "deadlock")]
+fn batch_in_flight_is_missed_by_a_re_check_hangs() {
+    check(
+        "cap_review::batch_in_flight_is_missed_by_a_re_check_hangs",
+        Batches::Split,
+        Fixes::default(),
+        queued_before,
+        nothing,
+        3,
+    );
+}
+
+/// The model above with the fenced notify after the batch landed: either
+/// the third worker's re-check sees `Open` on the deque, or that notify
+/// sees the third worker asleep and wakes it.
+#[test]
+fn batch_in_flight_with_a_notify_after_the_batch() {
+    check(
+        "cap_review::batch_in_flight_with_a_notify_after_the_batch",
+        Batches::Split,
+        Fixes {
+            notify_after_batch: true,
+            ..Fixes::default()
+        },
+        queued_before,
+        nothing,
+        3,
+    );
+}
+
+/// Both fixes, a split batch and the cap: the batch put of the first model.
+#[test]
+fn batch_put_with_both_fixes() {
+    check(
+        "cap_review::batch_put_with_both_fixes",
+        Batches::Split,
+        Fixes {
+            notify_after_batch: true,
+            hand_on_sees_deques: true,
+        },
+        nothing,
+        batch_put,
+        3,
     );
 }
