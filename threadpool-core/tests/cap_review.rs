@@ -46,20 +46,15 @@ impl Gate {
     }
 }
 
-/// `workers` workers, all asleep; one batch put (one wake-up call at its
-/// end) of `2 * workers` requests, in this order:
-///
-/// - `W0`, which waits at the gate,
-/// - `S`, which opens the gate,
-/// - `workers` requests that do nothing,
-/// - `workers - 2` requests that wait at the gate.
-///
-/// With `2 * workers` queued, the first worker to look takes its share, two
-/// of them: `W0` runs on it and `S` lands on its own deque. At most
-/// `workers - 1` requests wait at the gate at once, so one worker is always
-/// free to steal `S`: a pool that wakes a worker whenever one is needed
-/// finishes every round.
-fn run_rounds(workers: usize, rounds: usize) {
+/// Runs `rounds` rounds of `round` on a pool of `workers` workers under a
+/// watchdog; each round gets a fresh gate and ends when every request it
+/// put has finished. On a hang the test fails with what the gate saw,
+/// after opening the gate to let the pool finish.
+fn run_rounds(
+    workers: usize,
+    rounds: usize,
+    round: impl Fn(&mut ThreadPool<'static>, &Arc<Gate>) + Send + 'static,
+) {
     let (done_tx, done_rx) = mpsc::channel();
     let gates: Arc<Mutex<Option<Arc<Gate>>>> = Arc::default();
     let finished_rounds = Arc::new(AtomicUsize::new(0));
@@ -80,29 +75,7 @@ fn run_rounds(workers: usize, rounds: usize) {
                 thread::sleep(Duration::from_millis(20));
                 let gate = Arc::new(Gate::default());
                 *gates.lock().unwrap() = Some(Arc::clone(&gate));
-                let mut requests: Vec<WorkRequest<'static, ()>> = Vec::new();
-                let waiter = |gate: &Arc<Gate>| {
-                    let gate = Arc::clone(gate);
-                    WorkRequest::new(move || gate.wait())
-                };
-                requests.push(waiter(&gate));
-                {
-                    let gate = Arc::clone(&gate);
-                    requests.push(WorkRequest::new(move || {
-                        gate.opened_by_request.store(true, Ordering::SeqCst);
-                        gate.open();
-                    }));
-                }
-                for _ in 0..workers {
-                    let gate = Arc::clone(&gate);
-                    requests.push(WorkRequest::new(move || {
-                        gate.idle_done.fetch_add(1, Ordering::SeqCst);
-                    }));
-                }
-                for _ in 0..workers - 2 {
-                    requests.push(waiter(&gate));
-                }
-                assert_eq!(pool.put_requests(requests).unwrap(), 2 * workers);
+                round(&mut pool, &gate);
                 pool.wait().unwrap();
                 finished_rounds.fetch_add(1, Ordering::SeqCst);
             }
@@ -130,12 +103,55 @@ fn run_rounds(workers: usize, rounds: usize) {
             panic!(
                 "round {round} of {rounds} hung for {HANG:?} with {workers} workers: \
                  {waiting} requests wait at the gate (so {} workers are free), \
-                 {idle_done} of {workers} do-nothing requests ran, the opener ran: \
-                 {opened}; once the watchdog opened the gate the round finished: \
-                 {recovered}",
+                 {idle_done} do-nothing requests ran, the opener ran: {opened}; \
+                 once the watchdog opened the gate the round finished: {recovered}",
                 workers - waiting
             );
         }
+    }
+}
+
+/// A request that waits at `gate`.
+fn waiter(gate: &Arc<Gate>) -> WorkRequest<'static, ()> {
+    let gate = Arc::clone(gate);
+    WorkRequest::new(move || gate.wait())
+}
+
+/// The job that opens `gate`.
+fn opener(gate: &Arc<Gate>) -> impl FnOnce() + Send + 'static {
+    let gate = Arc::clone(gate);
+    move || {
+        gate.opened_by_request.store(true, Ordering::SeqCst);
+        gate.open();
+    }
+}
+
+/// One round on `workers` workers, all asleep: one batch put (one wake-up
+/// call at its end) of `2 * workers` requests, in this order:
+///
+/// - `W0`, which waits at the gate,
+/// - `S`, which opens the gate,
+/// - `workers` requests that do nothing,
+/// - `workers - 2` requests that wait at the gate.
+///
+/// With `2 * workers` queued, the first worker to look takes its share, two
+/// of them: `W0` runs on it and `S` lands on its own deque. At most
+/// `workers - 1` requests wait at the gate at once, so one worker is always
+/// free to steal `S`: a pool that wakes a worker whenever one is needed
+/// finishes every round.
+fn batch_round(workers: usize) -> impl Fn(&mut ThreadPool<'static>, &Arc<Gate>) + Send + 'static {
+    move |pool, gate| {
+        let mut requests = vec![waiter(gate), WorkRequest::new(opener(gate))];
+        for _ in 0..workers {
+            let gate = Arc::clone(gate);
+            requests.push(WorkRequest::new(move || {
+                gate.idle_done.fetch_add(1, Ordering::SeqCst);
+            }));
+        }
+        for _ in 0..workers - 2 {
+            requests.push(waiter(gate));
+        }
+        assert_eq!(pool.put_requests(requests).unwrap(), 2 * workers);
     }
 }
 
@@ -146,5 +162,39 @@ fn run_rounds(workers: usize, rounds: usize) {
 fn a_batch_on_a_deque_is_not_left_behind_by_the_cap() {
     let cores = thread::available_parallelism().map_or(1, |n| n.get());
     let workers = (cores * 8 + 8).min(32);
-    run_rounds(workers, 20);
+    run_rounds(workers, 20, batch_round(workers));
+}
+
+/// The idle rule and a push onto a worker's own deque (older than the cap
+/// rule): a request spawns the opener from its worker (onto that worker's
+/// own deque, whose fenced `notify_one` claims a sleeper and counts it
+/// idle) and waits at the gate. As soon as the spawn is done the polling
+/// thread puts one more request that waits at the gate: it sees the
+/// claimed worker idle and one request queued, and skips its wake-up. The
+/// claimed worker looks at the shared queues before other deques, takes
+/// that request, and its hand-on must see the opener on the first worker's
+/// deque, or every other worker sleeps while two wait at the gate.
+#[test]
+fn a_spawn_onto_a_deque_keeps_its_wake_up_when_a_put_follows() {
+    let workers = 4;
+    run_rounds(workers, 20, |pool, gate| {
+        let spawned = Arc::new(AtomicBool::new(false));
+        let handle = pool.handle();
+        {
+            let gate = Arc::clone(gate);
+            let spawned = Arc::clone(&spawned);
+            pool.put_request(WorkRequest::new(move || {
+                handle.spawn(opener(&gate));
+                spawned.store(true, Ordering::SeqCst);
+                gate.wait();
+            }))
+            .unwrap();
+        }
+        // A spin, not a wait: the put must follow the spawn closely, before
+        // the worker that the spawn woke looks for work.
+        while !spawned.load(Ordering::SeqCst) {
+            std::hint::spin_loop();
+        }
+        pool.put_request(waiter(gate)).unwrap();
+    });
 }
