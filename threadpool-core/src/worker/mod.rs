@@ -282,9 +282,12 @@ impl WorkerContext {
         if counted.get() {
             counted.set(false);
             let shared = &self.shared;
-            shared
-                .sleep
-                .end_idle(|| shared.queued() + usize::from(self.has_local_work()));
+            // The deques are looked at only while the shared queues are
+            // empty: a job there is reason enough to wake a sleeper.
+            shared.sleep.end_idle(|| match shared.queued() {
+                0 => usize::from(self.has_local_work()),
+                queued => queued,
+            });
         }
     }
 
