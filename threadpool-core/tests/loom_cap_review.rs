@@ -83,8 +83,9 @@ struct Pool {
 /// The proposed fixes, each on or off in a model.
 #[derive(Clone, Copy, Default)]
 struct Fixes {
-    /// A batch that landed on a worker's deque is followed by the fenced
-    /// `notify_one`, as any push onto a deque is (`steal_work`).
+    /// A batch that landed on a worker's deque is followed by a fenced
+    /// notify (`steal_work`), which the idle and cap rules may skip as for
+    /// a put (`notify_queued`), so it needs `hand_on_sees_deques` too.
     notify_after_batch: bool,
     /// The idle rule's hand-on (`end_idle`) counts the jobs on the
     /// workers' deques too (as one when any holds one), not the injector
@@ -152,7 +153,7 @@ impl Pool {
                 // Landed on this worker's deque with no notify after it, as
                 // in `steal_work`, unless fixed.
                 if self.fixes.notify_after_batch {
-                    self.sleep.notify_one();
+                    self.sleep.notify_queued(|| 1);
                 }
                 return first;
             }
@@ -402,7 +403,8 @@ fn batch_in_flight_is_missed_by_a_re_check_hangs() {
 
 /// The model above with the fenced notify after the batch landed: either
 /// the third worker's re-check sees `Open` on the deque, or that notify
-/// sees the third worker asleep and wakes it.
+/// sees the third worker asleep and wakes it (or skips for an idle worker,
+/// whose hand-on then sees `Open`).
 #[test]
 fn batch_in_flight_with_a_notify_after_the_batch() {
     check(
@@ -410,7 +412,7 @@ fn batch_in_flight_with_a_notify_after_the_batch() {
         Batches::Split,
         Fixes {
             notify_after_batch: true,
-            ..Fixes::default()
+            hand_on_sees_deques: true,
         },
         queued_before,
         nothing,
