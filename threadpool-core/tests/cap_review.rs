@@ -1,5 +1,7 @@
-//! Review of the sleep protocol's cap rule: a burst that a worker takes
-//! partly as a batch onto its own deque, on a pool wider than the machine.
+//! Lost wake-ups for work on a worker's own deque: a burst that a worker
+//! takes partly as a batch onto its deque on a pool wider than the machine
+//! (the cap rule), and a spawn onto a deque followed by a put (the idle
+//! rule). Both need the idle rule's hand-on to look at the deques.
 //!
 //! The body runs under a watchdog: a hang fails the test instead of
 //! stalling the run, and the watchdog then opens the gate itself so that
