@@ -1198,11 +1198,14 @@ pub(crate) fn steal_work(
     };
     // How many of `queued` jobs to take at once: a fair share, which
     // lands on this worker's deque beyond the first.
+    // The jobs of the last batch taken that land on the deque.
+    let batched = std::cell::Cell::new(0);
     let share = |queued: usize| {
         let share = (queued / n.max(1)).clamp(1, MAX_BATCH);
         if share > 1 {
             mark_local();
         }
+        batched.set(share - 1);
         share
     };
     let from_injector = || match shared.injector.len() {
@@ -1246,7 +1249,21 @@ pub(crate) fn steal_work(
             from_injector().or_else(from_outbox)
         };
         match taken {
-            Steal::Success(job) => return Some(job),
+            Steal::Success(job) => {
+                let landed = batched.get();
+                if landed > 0 {
+                    // The rest of the batch is now on this worker's deque,
+                    // a push like any other, so a fenced notify follows:
+                    // while it moved it was in no queue, and a worker's
+                    // re-check then may have found nothing and slept
+                    // (tests/loom_cap_review.rs). The idle and cap rules
+                    // may skip it, as for a put: an idle worker awake then
+                    // owes it, and the hand-on that idle rule ends with
+                    // looks at the deques too (`WorkerContext::end_idle`).
+                    shared.sleep.notify_queued(|| landed);
+                }
+                return Some(job);
+            }
             Steal::Retry => retry = true,
             Steal::Empty => {}
         }

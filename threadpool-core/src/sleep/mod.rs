@@ -71,6 +71,11 @@ impl Sleep {
         // Pairs with the fence in `notify_queued`: either this load of the
         // queue sees the push, or that submitter saw `idle` at zero.
         fence(Ordering::SeqCst);
+        // Nobody sleeps: nobody to wake, and `queued` (which may look at
+        // every deque) is not read.
+        if self.sleepers.load(Ordering::SeqCst) == 0 {
+            return;
+        }
         if queued() > 0 {
             self.notify_queued(queued);
         }

@@ -282,13 +282,35 @@ impl WorkerContext {
 
     /// Ends this worker's idle count, if it has one (it found work or
     /// leaves), passing on a wake-up a submitter may have skipped for it.
+    ///
+    /// The hand-on looks at every queue, the workers' deques too (counted
+    /// as one job when any holds one): a wake-up skipped for this worker
+    /// may be owed to a job no longer in the injector (moved onto a deque
+    /// by a batch), or this worker may have been woken for a job on a deque
+    /// and found another first (tests/loom_cap_review.rs).
     #[inline]
     fn end_idle(&self, counted: &Cell<bool>) {
         if counted.get() {
             counted.set(false);
             let shared = &self.shared;
-            shared.sleep.end_idle(|| shared.queued());
+            // The deques are looked at only while the shared queues are
+            // empty: a job there is reason enough to wake a sleeper.
+            shared.sleep.end_idle(|| match shared.queued() {
+                0 => usize::from(self.has_local_work()),
+                queued => queued,
+            });
         }
+    }
+
+    /// Whether some worker's deque (this one's included) holds a job, by
+    /// this worker's stealer snapshot; no deque is looked at while none is
+    /// counted in `Shared::local_queues`.
+    fn has_local_work(&self) -> bool {
+        if !self.shared.any_local_queue() {
+            return false;
+        }
+        self.refresh_stealers();
+        self.stealers.borrow().1.iter().any(|(_, s)| !s.is_empty())
     }
 
     /// Runs one job. Never unwinds: user code runs under `catch_unwind`.
