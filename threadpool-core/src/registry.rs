@@ -1256,7 +1256,7 @@ pub(crate) fn steal_work(
                     // a push like any other, so a fenced notify follows:
                     // while it moved it was in no queue, and a worker's
                     // re-check then may have found nothing and slept
-                    // (tests/loom_cap_review.rs). The idle and cap rules
+                    // (tests/loom_wake_deques.rs). The idle and cap rules
                     // may skip it, as for a put: an idle worker awake then
                     // owes it, and the hand-on that idle rule ends with
                     // looks at the deques too (`WorkerContext::end_idle`).

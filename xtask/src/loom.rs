@@ -20,7 +20,7 @@
 use crate::util;
 
 /// The model files, `threadpool-core/tests/<name>.rs`.
-const MODELS: [&str; 9] = [
+const MODELS: [&str; 10] = [
     "loom_sleep",
     "loom_dismiss",
     "loom_slots",
@@ -30,6 +30,7 @@ const MODELS: [&str; 9] = [
     "loom_notify",
     "loom_cancel",
     "loom_inbox",
+    "loom_wake_deques",
 ];
 
 /// The preemption bound of the full run.

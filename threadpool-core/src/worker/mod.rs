@@ -287,7 +287,7 @@ impl WorkerContext {
     /// as one job when any holds one): a wake-up skipped for this worker
     /// may be owed to a job no longer in the injector (moved onto a deque
     /// by a batch), or this worker may have been woken for a job on a deque
-    /// and found another first (tests/loom_cap_review.rs).
+    /// and found another first (tests/loom_wake_deques.rs).
     #[inline]
     fn end_idle(&self, counted: &Cell<bool>) {
         if counted.get() {

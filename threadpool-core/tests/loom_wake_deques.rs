@@ -13,7 +13,7 @@
 //! wait at the gate, which loom reports as a deadlock.
 //!
 //! Run one model with
-//! `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test -p threadpool-core --release --test loom_cap_review -- --test-threads=1 --nocapture`.
+//! `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test -p threadpool-core --release --test loom_wake_deques -- --test-threads=1 --nocapture`.
 #![cfg(loom)]
 
 use std::collections::VecDeque;
@@ -289,7 +289,7 @@ fn nothing(_: &Pool) {}
 #[should_panic(expected = "deadlock")]
 fn batch_on_a_deque_with_the_cap_hangs() {
     check(
-        "cap_review::batch_on_a_deque_with_the_cap_hangs",
+        "wake_deques::batch_on_a_deque_with_the_cap_hangs",
         Batches::Atomic,
         Fixes::default(),
         nothing,
@@ -303,7 +303,7 @@ fn batch_on_a_deque_with_the_cap_hangs() {
 #[test]
 fn batch_on_a_deque_with_the_cap_and_a_hand_on_that_sees_deques() {
     check(
-        "cap_review::batch_on_a_deque_with_the_cap_and_a_hand_on_that_sees_deques",
+        "wake_deques::batch_on_a_deque_with_the_cap_and_a_hand_on_that_sees_deques",
         Batches::Atomic,
         Fixes {
             hand_on_sees_deques: true,
@@ -322,7 +322,7 @@ fn batch_on_a_deque_with_the_cap_and_a_hand_on_that_sees_deques() {
 #[test]
 fn same_put_without_batches() {
     check(
-        "cap_review::same_put_without_batches",
+        "wake_deques::same_put_without_batches",
         Batches::Never,
         Fixes::default(),
         nothing,
@@ -337,7 +337,7 @@ fn spawn_then_put(pool: &Pool) {
 }
 
 /// The idle rule and a push onto a worker's own deque (older than the cap
-/// rule: this model deadlocks with the sleep module of e50b035's parent
+/// rule: this model deadlocks with the sleep module from before the cap rule
 /// too): worker 0 runs `SpawnThenPut`, the other two go to sleep. The
 /// `notify_one` for `Open` claims a sleeper and counts it idle; the put of
 /// `Wait` then sees that worker idle and 1 queued, and skips. The claimed
@@ -348,7 +348,7 @@ fn spawn_then_put(pool: &Pool) {
 #[should_panic(expected = "deadlock")]
 fn own_deque_push_then_injector_put_hangs() {
     check(
-        "cap_review::own_deque_push_then_injector_put_hangs",
+        "wake_deques::own_deque_push_then_injector_put_hangs",
         Batches::Never,
         Fixes::default(),
         spawn_then_put,
@@ -361,7 +361,7 @@ fn own_deque_push_then_injector_put_hangs() {
 #[test]
 fn own_deque_push_then_injector_put_with_a_hand_on_that_sees_deques() {
     check(
-        "cap_review::own_deque_push_then_injector_put_with_a_hand_on_that_sees_deques",
+        "wake_deques::own_deque_push_then_injector_put_with_a_hand_on_that_sees_deques",
         Batches::Never,
         Fixes {
             hand_on_sees_deques: true,
@@ -381,8 +381,7 @@ fn queued_before(pool: &Pool) {
         .extend([Job::Wait, Job::Open, Job::Wait]);
 }
 
-/// A batch in flight (older than the cap rule, deadlocks with e50b035's
-/// parent too, and skips no wake-up): `Wait`, `Open`, `Wait` are queued
+/// A batch in flight (older than the cap rule, and skips no wake-up): `Wait`, `Open`, `Wait` are queued
 /// before the three workers start. One takes `Wait` and `Open` as a batch;
 /// while `Open` is between the injector and its deque, another takes the
 /// last `Wait`, and the third re-checks every queue, finds nothing, and
@@ -392,7 +391,7 @@ fn queued_before(pool: &Pool) {
 #[should_panic(expected = "deadlock")]
 fn batch_in_flight_is_missed_by_a_re_check_hangs() {
     check(
-        "cap_review::batch_in_flight_is_missed_by_a_re_check_hangs",
+        "wake_deques::batch_in_flight_is_missed_by_a_re_check_hangs",
         Batches::Split,
         Fixes::default(),
         queued_before,
@@ -408,7 +407,7 @@ fn batch_in_flight_is_missed_by_a_re_check_hangs() {
 #[test]
 fn batch_in_flight_with_a_notify_after_the_batch() {
     check(
-        "cap_review::batch_in_flight_with_a_notify_after_the_batch",
+        "wake_deques::batch_in_flight_with_a_notify_after_the_batch",
         Batches::Split,
         Fixes {
             notify_after_batch: true,
@@ -424,7 +423,7 @@ fn batch_in_flight_with_a_notify_after_the_batch() {
 #[test]
 fn batch_put_with_both_fixes() {
     check(
-        "cap_review::batch_put_with_both_fixes",
+        "wake_deques::batch_put_with_both_fixes",
         Batches::Split,
         Fixes {
             notify_after_batch: true,
