@@ -1221,13 +1221,15 @@ pub(crate) fn steal_work(
     // with a bounded request queue less than twice as long, where the
     // putting thread would wait for room while the worker waits for more.
     let fewest = || {
+        if !full_shares || !shared.injector.is_empty() {
+            return 1;
+        }
         let full = MAX_BATCH * n.max(1);
         let bound = shared
             .slots
             .as_ref()
             .and_then(|(slots, _)| slots.capacity());
-        if full_shares && shared.injector.is_empty() && bound.is_none_or(|bound| bound >= 2 * full)
-        {
+        if bound.is_none_or(|bound| bound >= 2 * full) {
             full
         } else {
             1

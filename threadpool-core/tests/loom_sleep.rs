@@ -131,6 +131,24 @@ impl Pool {
     }
 }
 
+/// Two workers, each running `job` for every job it takes, and two puts
+/// from this thread: both jobs run, and nobody sleeps for good.
+fn two_workers_two_puts(pool: &Arc<Pool>, job: impl Fn(&Pool) + Clone + Send + 'static) {
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let pool = Arc::clone(pool);
+            let job = job.clone();
+            thread::spawn(move || pool.work_with(2, || job(&pool)))
+        })
+        .collect();
+    pool.submit();
+    pool.submit();
+    for worker in workers {
+        worker.join().unwrap();
+    }
+    assert_eq!(pool.ran.load(Ordering::SeqCst), 2);
+}
+
 /// (a) One worker goes to sleep while one request is put: the request runs.
 #[test]
 fn put_while_worker_goes_to_sleep() {
@@ -256,19 +274,7 @@ fn fenced_push_by_a_blocked_worker_is_run() {
 #[test]
 fn put_skipped_for_an_idle_worker_is_passed_on() {
     model("sleep::put_skipped_for_an_idle_worker_is_passed_on", || {
-        let pool = Pool::new(0);
-        let workers: Vec<_> = (0..2)
-            .map(|_| {
-                let pool = Arc::clone(&pool);
-                thread::spawn(move || pool.work(2))
-            })
-            .collect();
-        pool.submit();
-        pool.submit();
-        for worker in workers {
-            worker.join().unwrap();
-        }
-        assert_eq!(pool.ran.load(Ordering::SeqCst), 2);
+        two_workers_two_puts(&Pool::new(0), |_| {});
     });
 }
 
@@ -282,31 +288,15 @@ fn put_skipped_for_a_worker_that_then_blocks_is_passed_on() {
     model(
         "sleep::put_skipped_for_a_worker_that_then_blocks_is_passed_on",
         || {
-            let pool = Pool::new(0);
             let blocker = Arc::new(AtomicBool::new(false));
-            let workers: Vec<_> = (0..2)
-                .map(|_| {
-                    let pool = Arc::clone(&pool);
-                    let blocker = Arc::clone(&blocker);
-                    thread::spawn(move || {
-                        let inner = Arc::clone(&pool);
-                        pool.work_with(2, move || {
-                            if !blocker.swap(true, Ordering::SeqCst) {
-                                // The first job waits for the second.
-                                while inner.ran.load(Ordering::SeqCst) == 0 {
-                                    thread::yield_now();
-                                }
-                            }
-                        });
-                    })
-                })
-                .collect();
-            pool.submit();
-            pool.submit();
-            for worker in workers {
-                worker.join().unwrap();
-            }
-            assert_eq!(pool.ran.load(Ordering::SeqCst), 2);
+            two_workers_two_puts(&Pool::new(0), move |pool| {
+                if !blocker.swap(true, Ordering::SeqCst) {
+                    // The first job waits for the second.
+                    while pool.ran.load(Ordering::SeqCst) == 0 {
+                        thread::yield_now();
+                    }
+                }
+            });
         },
     );
 }
@@ -322,28 +312,13 @@ fn wake_up_held_back_by_the_cap_is_started_by_the_woken_worker() {
     model(
         "sleep::wake_up_held_back_by_the_cap_is_started_by_the_woken_worker",
         || {
-            let pool = Pool::new(0);
             let started = Arc::new(AtomicUsize::new(0));
-            let workers: Vec<_> = (0..2)
-                .map(|_| {
-                    let pool = Arc::clone(&pool);
-                    let started = Arc::clone(&started);
-                    thread::spawn(move || {
-                        pool.work_with(2, || {
-                            started.fetch_add(1, Ordering::SeqCst);
-                            while started.load(Ordering::SeqCst) < 2 {
-                                thread::yield_now();
-                            }
-                        });
-                    })
-                })
-                .collect();
-            pool.submit();
-            pool.submit();
-            for worker in workers {
-                worker.join().unwrap();
-            }
-            assert_eq!(pool.ran.load(Ordering::SeqCst), 2);
+            two_workers_two_puts(&Pool::new(0), move |_| {
+                started.fetch_add(1, Ordering::SeqCst);
+                while started.load(Ordering::SeqCst) < 2 {
+                    thread::yield_now();
+                }
+            });
         },
     );
 }
