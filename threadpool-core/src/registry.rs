@@ -1154,6 +1154,10 @@ pub(crate) struct Search {
     pub(crate) random: u32,
     pub(crate) victims: usize,
     pub(crate) full_shares: bool,
+    /// The most workers a queue's length is shared among: every worker,
+    /// or the cores for a worker of a wider pool whose jobs run quickly
+    /// (`Pace` in `worker/mod.rs`).
+    pub(crate) sharers: usize,
 }
 
 /// Takes a job for a worker whose own deque is empty: a batch from the
@@ -1163,12 +1167,13 @@ pub(crate) struct Search {
 /// them; retries while any source tried reports a lost race.
 ///
 /// The batch is the worker's share of the queue (its length over the
-/// number of workers, between 1 and 32), so that a few workers do not
-/// carry off a burst of long requests while the others find nothing.
-/// With `full_shares` the outbox counts as empty, while the injector is,
-/// until it holds a full batch for every worker (a patient worker's look
-/// right after a job: `Idle` in `worker/mod.rs`), unless the request queue
-/// is bounded below two such batches.
+/// number of workers, or over `sharers` if fewer, between 1 and 32), so
+/// that a few workers do not carry off a burst of long requests while the
+/// others find nothing. With `full_shares` the outbox counts as empty,
+/// while the injector is, until it holds a full batch for every sharer (a
+/// patient worker's look right after a job: `Idle` in `worker/mod.rs`),
+/// unless the request queue is bounded below two such batches. `took`
+/// hears how many jobs a batch from the injector or the outbox held.
 /// `victims` bounds a round's cost on a wide pool: a worker searches a few
 /// deques per round and all of them only before it sleeps, and none while
 /// no deque may hold a job (`Shared::local_queues`). `mark_local` counts
@@ -1180,13 +1185,16 @@ pub(crate) fn steal_work(
     stealers: &[(usize, Stealer<Job>)],
     search: Search,
     mark_local: impl Fn(),
+    took: impl Fn(usize),
 ) -> Option<Job> {
     let Search {
         random,
         victims,
         full_shares,
+        sharers,
     } = search;
     let n = stealers.len();
+    let sharers = n.min(sharers).max(1);
     // Where the look at other deques starts, and which shared queue comes
     // first: from independent bits of one random number.
     let start = (random as usize).checked_rem(n).unwrap_or(0);
@@ -1201,7 +1209,7 @@ pub(crate) fn steal_work(
     // The jobs of the last batch taken that land on the deque.
     let batched = std::cell::Cell::new(0);
     let share = |queued: usize| {
-        let share = (queued / n.max(1)).clamp(1, MAX_BATCH);
+        let share = (queued / sharers).clamp(1, MAX_BATCH);
         if share > 1 {
             mark_local();
         }
@@ -1224,7 +1232,7 @@ pub(crate) fn steal_work(
         if !full_shares || !shared.injector.is_empty() {
             return 1;
         }
-        let full = MAX_BATCH * n.max(1);
+        let full = MAX_BATCH * sharers;
         let bound = shared
             .slots
             .as_ref()
@@ -1253,6 +1261,7 @@ pub(crate) fn steal_work(
         match taken {
             Steal::Success(job) => {
                 let landed = batched.get();
+                took(landed + 1);
                 if landed > 0 {
                     // The rest of the batch is now on this worker's deque,
                     // a push like any other, so a fenced notify follows:

@@ -602,3 +602,40 @@ fn a_burst_that_needs_every_worker_of_a_wide_pool_at_once_runs() {
         }
     });
 }
+
+/// A stream of tiny requests makes the workers of a wide pool *quick*: each
+/// then takes its share of the outbox among the cores only, up to 32
+/// requests at once onto its own deque (`Pace` in `worker/mod.rs`). A
+/// burst of requests that must all run at the same time, put straight
+/// after the stream, still runs: the workers that wait in the barrier
+/// leave the rest of their batches to idle workers, who steal them from
+/// their deques (woken for them as for any job that lands on a deque).
+/// A batch stranded on a blocked worker's deque leaves the barrier short,
+/// and the watchdog fires.
+#[test]
+fn a_burst_that_needs_every_worker_right_after_a_stream_of_tiny_requests_runs() {
+    within("quick-then-burst", || {
+        let cores = thread::available_parallelism().map_or(1, |n| n.get());
+        let workers = cores * 8 + 8;
+        let mut pool = ThreadPool::new(workers).unwrap();
+        let mut expected = 0_u64;
+        for _ in 0..3 {
+            for i in 0..20_000_u64 {
+                pool.put_request(WorkRequest::new(move || std::hint::black_box(i)))
+                    .unwrap();
+            }
+            let barrier = Arc::new(std::sync::Barrier::new(workers));
+            for _ in 0..workers {
+                let barrier = Arc::clone(&barrier);
+                pool.put_request(WorkRequest::new(move || {
+                    barrier.wait();
+                    0
+                }))
+                .unwrap();
+            }
+            pool.wait().unwrap();
+            expected += 20_000 + workers as u64;
+            assert_eq!(pool.stats().completed, expected);
+        }
+    });
+}

@@ -62,6 +62,71 @@ pub(crate) struct WorkerContext {
     /// a patient worker (see [`Idle`]) after it ran a job, cleared before
     /// it waits.
     full_shares: Cell<bool>,
+    /// Whether this worker's jobs run quickly, for a pool wider than the
+    /// machine.
+    pace: Pace,
+}
+
+/// Whether the jobs a worker of a pool wider than the machine runs are
+/// quick, judged on the clock once per batch it takes from the injector or
+/// the outbox.
+///
+/// A batch is the worker's share of a queue: its length over every worker,
+/// so that a burst of requests that block (the pool is wide for them) is
+/// spread over all of them. Tiny requests make a poor fit: only as many
+/// workers as the machine has cores run at once, a share over all of them
+/// is one request, and a steal per request kept the outbox's lines moving
+/// between the thieves and the putting thread (at 256 workers, 3.5
+/// requests per steal and 130-230 ns per put, against 32 per steal and
+/// 60-80 ns on 2 workers). So a worker whose last batch ran at under
+/// [`QUICK_JOB`] a job, measured from one batch to the next without a wait
+/// between, shares a queue among the cores only, and waits for requests to
+/// gather as a patient worker does (see [`Idle`]). It goes back to sharing
+/// among all workers when a batch runs slower, and whenever it sleeps.
+/// A slow job in a quick batch keeps the rest of the batch waiting on the
+/// worker's deque until an idle worker steals them.
+struct Pace {
+    quick: Cell<bool>,
+    /// The last batch taken since the worker last waited: when, and how
+    /// many jobs it held.
+    last: Cell<Option<(Instant, usize)>>,
+}
+
+/// The time a job may take on average for its worker to count as quick
+/// (see [`Pace`]): a batch of 32 such jobs delays its last one by about
+/// what a wake-up costs.
+const QUICK_JOB: Duration = Duration::from_micros(1);
+
+impl Pace {
+    fn new() -> Self {
+        Pace {
+            quick: Cell::new(false),
+            last: Cell::new(None),
+        }
+    }
+
+    /// The worker took a batch of `jobs` from a shared queue.
+    fn took(&self, jobs: usize) {
+        let now = Instant::now();
+        if let Some((then, count)) = self.last.get() {
+            let count = u32::try_from(count).unwrap_or(u32::MAX);
+            self.quick
+                .set(now.duration_since(then) < QUICK_JOB.saturating_mul(count));
+        }
+        self.last.set(Some((now, jobs)));
+    }
+
+    /// The worker found no work and waits: the time until its next batch
+    /// says nothing about its jobs.
+    fn waited(&self) {
+        self.last.set(None);
+    }
+
+    /// The worker slept: it starts again sharing among all workers.
+    fn slept(&self) {
+        self.quick.set(false);
+        self.last.set(None);
+    }
 }
 
 /// The forked halves of the `join`s running on one worker, oldest first.
@@ -191,6 +256,7 @@ impl WorkerContext {
             forks: Forks::new(),
             local: Cell::new(false),
             full_shares: Cell::new(false),
+            pace: Pace::new(),
         }
     }
 
@@ -221,6 +287,13 @@ impl WorkerContext {
         x ^= x << 5;
         self.rng.set(x);
         let victims = if all { usize::MAX } else { STEAL_ATTEMPTS };
+        // Only a pool wider than the machine has a choice of sharers.
+        let wide = stealers.len() > self.shared.cores;
+        let sharers = if wide && self.pace.quick.get() {
+            self.shared.cores
+        } else {
+            usize::MAX
+        };
         steal_work(
             &self.shared,
             &self.deque,
@@ -230,8 +303,14 @@ impl WorkerContext {
                 random: x,
                 victims,
                 full_shares: self.full_shares.get(),
+                sharers,
             },
             || self.mark_local(),
+            |jobs| {
+                if wide {
+                    self.pace.took(jobs);
+                }
+            },
         )
     }
 
@@ -459,6 +538,14 @@ impl WorkerContext {
         }
     }
 
+    /// Whether this worker waits for requests to gather (see [`Idle`]):
+    /// in a pool no wider than the machine, or when its jobs are quick
+    /// ([`Pace`]).
+    fn is_patient(&self) -> bool {
+        // Relaxed: a hint; a stale count costs one round of the other kind.
+        self.pace.quick.get() || self.shared.alive.load(Ordering::Relaxed) <= self.shared.cores
+    }
+
     /// This worker's index in its pool.
     pub(crate) fn index(&self) -> usize {
         self.state.index
@@ -591,17 +678,18 @@ impl Runner for WorkerContext {
 /// owners' pops); the yield rounds are few, since each is a context switch
 /// on a busy machine, and an idle pool should cost next to nothing.
 ///
-/// A *patient* worker (one of a pool no wider than the machine, waiting in
-/// its main loop) spins one round of [`PATIENT_GAP`](Self::PATIENT_GAP)
+/// A *patient* worker (one of a pool no wider than the machine, or a quick
+/// one, see [`Pace`], waiting in its main loop) spins one round of [`PATIENT_GAP`](Self::PATIENT_GAP)
 /// hints instead, then yields. Each search reads the injector's head and tail, and
 /// every read pulls those lines away from a thread that is putting
 /// requests, so its next push waits for them: idle workers searching every
 /// few dozen nanoseconds took half the polling thread's time in a stream
 /// of tiny requests (`submit` in the benchmark suite). Searching every
 /// couple of microseconds lets requests gather, and the next search takes
-/// them as a batch (`steal_work`). A wider pool keeps the short spins: it
-/// has sleepers, and a backlog that gathers makes the putting thread wake
-/// them (`Sleep::notify_queued`), one system call per put. The gap is cut
+/// them as a batch (`steal_work`). A worker of a wider pool that is not
+/// quick keeps the short spins: the pool has sleepers, and a backlog that
+/// gathers makes the putting thread wake them (`Sleep::notify_queued`),
+/// which a burst of requests that block needs. The gap is cut
 /// short by any other push (an `install` or a spawn from outside, a put
 /// through a handle, a job pushed onto a worker's deque: `Shared::hurry`),
 /// whose caller may be waiting for just that job.
@@ -756,19 +844,15 @@ pub(crate) fn main_loop(context: WorkerContext) {
             // would take them one or two at a time, each steal pulling the
             // outbox's lines away from the putting thread: it takes them
             // in full batches, or after one patient wait (see `Idle`).
-            // Relaxed: a hint; a stale count costs one round of the other kind.
-            context
-                .full_shares
-                .set(shared.alive.load(Ordering::Relaxed) <= shared.cores);
+            context.full_shares.set(context.is_patient());
             continue;
         }
         context.full_shares.set(false);
+        context.pace.waited();
         // Stay awake a little before sleeping: bursts of work then find
         // the worker awake, and submitters see it idle and wake nobody.
         context.start_idle(&context.idle);
-        // Relaxed: a hint; a stale count costs one round of the other kind.
-        let patient = shared.alive.load(Ordering::Relaxed) <= shared.cores;
-        if idle.snooze(patient.then_some(&*shared.hurried)) {
+        if idle.snooze(context.is_patient().then_some(&*shared.hurried)) {
             continue;
         }
         if shared.sleep.sleep(
@@ -777,6 +861,7 @@ pub(crate) fn main_loop(context: WorkerContext) {
         ) {
             shared.sleep.woken(|| shared.queued());
         }
+        context.pace.slept();
         idle.reset();
     }
     // After the last job, before `_leave` hands back what is queued here
@@ -990,5 +1075,29 @@ mod tests {
         }
         assert!(!context.pop_fork());
         assert_eq!(context.forks.len(), 0);
+    }
+
+    #[test]
+    fn a_worker_is_quick_after_a_fast_batch_until_a_slow_one_or_a_sleep() {
+        let pace = Pace::new();
+        assert!(!pace.quick.get(), "a worker starts sharing among all");
+        // A batch so large that no delay makes it slow: the next one
+        // judges it quick.
+        pace.took(usize::MAX);
+        pace.took(1);
+        assert!(pace.quick.get(), "a fast batch makes the worker quick");
+        // One job that ran for a millisecond makes it slow again.
+        std::thread::sleep(Duration::from_millis(1));
+        pace.took(usize::MAX);
+        assert!(!pace.quick.get(), "a slow batch ends it");
+        pace.took(1);
+        assert!(pace.quick.get());
+        // A wait between two batches says nothing about the jobs.
+        pace.waited();
+        std::thread::sleep(Duration::from_millis(1));
+        pace.took(1);
+        assert!(pace.quick.get(), "time spent waiting is not counted");
+        pace.slept();
+        assert!(!pace.quick.get(), "a worker that slept starts over");
     }
 }
