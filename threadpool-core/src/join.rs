@@ -164,8 +164,8 @@ impl PoolHandle {
     /// if nobody stole `b` the worker then runs it itself. Every 100 µs
     /// of fork-join work (a heartbeat, checked on the clock as forks are
     /// made: no timer thread, nothing while the pool is idle) and at the
-    /// first fork of a job, the worker moves its oldest fork onto its
-    /// deque, where an idle worker may steal it. Called from outside
+    /// first two nested forks of a job, the worker moves its oldest fork
+    /// onto its deque, where an idle worker may steal it. Called from outside
     /// the pool, the whole `join` first moves onto a worker (see
     /// [`install`](Self::install)). Forking allocates nothing.
     ///

@@ -177,6 +177,10 @@ const HEARTBEAT: Duration = Duration::from_micros(100);
 /// several forks.
 const BEAT_CHECK: u32 = 256;
 
+/// How many nested forks of a job are promoted as soon as they are made
+/// (see [`Forks`]).
+const PROMOTE_DEPTH: usize = 2;
+
 impl Forks {
     fn new() -> Self {
         let (base, capacity) = Self::allocate(2 * BEAT_CHECK as usize);
@@ -185,7 +189,7 @@ impl Forks {
             capacity: Cell::new(capacity),
             top: Cell::new(base),
             promoted: Cell::new(base),
-            // The first fork takes the slow path: it is the outermost.
+            // The first fork takes the slow path: it is a job's first.
             countdown: Cell::new(1),
             last_beat: Cell::new(Instant::now()),
         }
@@ -455,22 +459,28 @@ impl WorkerContext {
         }
     }
 
-    /// The slow path of a fork: promotes the outermost fork at once, looks
-    /// at the clock otherwise, and makes room for the next run of forks.
+    /// The slow path of a fork: promotes the first two nested forks of a
+    /// job at once, looks at the clock otherwise, and makes room for the
+    /// next run of forks.
     #[cold]
     #[inline(never)]
     fn fork_slow(&self) {
-        if self.forks.len() == 1 {
-            // The first fork of a job this worker took (the list was
-            // empty) is promoted at once: a `join` of two long closures
-            // that fork nothing more still runs them in parallel, and a
-            // stolen job shares its biggest half straight away.
+        let len = self.forks.len();
+        if len <= PROMOTE_DEPTH {
+            // The first forks of a job this worker took (made with fewer
+            // than `PROMOTE_DEPTH` forks below them, all promoted) are
+            // promoted at once: nested `join`s of long closures that fork
+            // nothing more still run them in parallel, and a stolen job
+            // shares its biggest halves straight away.
             self.promote();
         } else {
             self.beat();
         }
         self.forks.reserve();
-        self.forks.countdown.set(BEAT_CHECK);
+        // The next fork takes the slow path too while it is one of those.
+        self.forks
+            .countdown
+            .set(if len < PROMOTE_DEPTH { 1 } else { BEAT_CHECK });
     }
 
     /// Looks at the clock; promotes the oldest fork if a heartbeat passed.
@@ -526,14 +536,17 @@ impl WorkerContext {
     }
 
     /// `pop_fork` found its fork promoted: promoted forks are the oldest,
-    /// so it was the last one. If the list is now empty, the next fork is
-    /// the outermost of a job: its push takes the slow path.
+    /// so it was the last one. If fewer than [`PROMOTE_DEPTH`] forks are
+    /// left, the next fork is one of a job's first: its push takes the
+    /// slow path.
     #[cold]
     #[inline(never)]
     fn popped_promoted(&self, top: *mut Job) {
         self.forks.promoted.set(top);
-        if top == self.forks.base.get() {
-            // No slow path leaves fewer free slots than this.
+        // Every fork left is promoted (they are the oldest): if fewer than
+        // `PROMOTE_DEPTH`, the next fork is promoted at once too. No slow
+        // path leaves fewer free slots than one.
+        if self.forks.len() < PROMOTE_DEPTH {
             self.forks.countdown.set(1);
         }
     }
@@ -1012,42 +1025,51 @@ mod tests {
     fn heartbeat_promotes_the_oldest_local_fork_and_pop_fork_tells_which() {
         let forker = Forker::new(4 * BEAT_CHECK as usize);
         let context = context();
-        // The outermost fork is promoted at once.
+        // The first two nested forks are promoted at once.
         forker.push(&context);
         assert_eq!(context.deque.len(), 1);
         forker.push(&context);
+        assert_eq!(context.deque.len(), PROMOTE_DEPTH);
         forker.push(&context);
-        assert_eq!(context.deque.len(), 1, "inner forks stay local");
+        forker.push(&context);
+        assert_eq!(
+            context.deque.len(),
+            PROMOTE_DEPTH,
+            "deeper forks stay local"
+        );
         // Make the next fork look at the clock, a heartbeat after the last.
         context.forks.countdown.set(1);
         context.forks.last_beat.set(Instant::now() - 2 * HEARTBEAT);
         forker.push(&context);
-        assert_eq!(context.deque.len(), 2, "a heartbeat promotes one fork");
-        assert_eq!(context.forks.promoted_len(), 2);
-        // Newest first: two local forks, then the two promoted ones.
+        assert_eq!(context.deque.len(), 3, "a heartbeat promotes one fork");
+        assert_eq!(context.forks.promoted_len(), 3);
+        // Newest first: two local forks, then the three promoted ones.
         assert!(context.pop_fork());
         assert!(context.pop_fork());
         assert!(!context.pop_fork());
-        assert_eq!(context.forks.promoted_len(), 1);
+        assert_eq!(context.forks.promoted_len(), 2);
+        assert!(!context.pop_fork());
         assert!(!context.pop_fork());
         assert_eq!(context.forks.promoted_len(), 0);
         // Without a heartbeat (the last one is made to lie in the future),
-        // no promotion but the outermost fork's.
+        // no promotion but the first two forks'.
         context
             .forks
             .last_beat
             .set(Instant::now() + Duration::from_secs(3_600));
         forker.push(&context);
+        forker.push(&context);
         for _ in 0..3 * BEAT_CHECK {
             forker.push(&context);
             assert!(context.pop_fork());
         }
+        assert_eq!(context.deque.len(), 5);
+        // The list fell below two forks through a promoted one: the next
+        // fork is one of a job's first again, promoted at once.
         assert!(!context.pop_fork());
-        assert_eq!(context.deque.len(), 3);
-        // The list emptied through a promoted fork: the next fork is an
-        // outermost one again, promoted at once.
         forker.push(&context);
-        assert_eq!(context.deque.len(), 4);
+        assert_eq!(context.deque.len(), 6);
+        assert!(!context.pop_fork());
         assert!(!context.pop_fork());
     }
 
@@ -1056,7 +1078,7 @@ mod tests {
         let forker = Forker::new(3 * 2 * BEAT_CHECK as usize);
         let context = context();
         // No heartbeat passes (the last one lies in the future): only the
-        // outermost fork is promoted.
+        // first two forks are promoted.
         context
             .forks
             .last_beat
@@ -1069,11 +1091,13 @@ mod tests {
         }
         assert!(capacity(&context) >= depth);
         assert_eq!(context.forks.len(), depth);
-        assert_eq!(context.deque.len(), 1);
-        for _ in 1..depth {
+        assert_eq!(context.deque.len(), PROMOTE_DEPTH);
+        for _ in PROMOTE_DEPTH..depth {
             assert!(context.pop_fork());
         }
-        assert!(!context.pop_fork());
+        for _ in 0..PROMOTE_DEPTH {
+            assert!(!context.pop_fork());
+        }
         assert_eq!(context.forks.len(), 0);
     }
 
