@@ -227,3 +227,18 @@ fn worker_threads_sets_up_every_worker_and_reaches_exactly_the_live_ones() {
         "{stdout}"
     );
 }
+
+#[test]
+fn fork_join_sorts_and_counts_the_same_with_either_join() {
+    let output = run(env!("CARGO_BIN_EXE_fork_join"), &[]);
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("merge sort of 2000000 numbers: sorted;"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("binary tree of depth 22: 4194303 nodes;"),
+        "{stdout}"
+    );
+}

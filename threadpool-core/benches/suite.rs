@@ -32,7 +32,9 @@ use std::time::{Duration, Instant};
 #[path = "suite/compat_iter.rs"]
 mod compat_iter;
 
-use threadpool_core::{PoolHandle, ThreadPool, ThreadPoolBuilder, WorkRequest, make_requests};
+use threadpool_core::{
+    PoolHandle, ThreadPool, ThreadPoolBuilder, WorkRequest, Worker, make_requests,
+};
 
 // Scenarios kept in files of their own, one line each.
 #[path = "suite/par_map_defaults.rs"]
@@ -558,6 +560,7 @@ fn par_map(config: &Config) {
 
 const OURS_JOIN: &str = "threadpool-core-join";
 const OURS_COMPAT_JOIN: &str = "compat-join";
+const OURS_WORKER_JOIN: &str = "threadpool-core-worker-join";
 
 fn fib_sequential(n: u32) -> u64 {
     if n < 2 {
@@ -582,6 +585,14 @@ fn fib_core(pool: &PoolHandle, n: u32) -> u64 {
         return u64::from(n);
     }
     let (a, b) = pool.join(|| fib_core(pool, n - 1), || fib_core(pool, n - 2));
+    a + b
+}
+
+fn fib_worker(worker: Worker<'_>, n: u32) -> u64 {
+    if n < 2 {
+        return u64::from(n);
+    }
+    let (a, b) = worker.join(|w| fib_worker(w, n - 1), |w| fib_worker(w, n - 2));
     a + b
 }
 
@@ -626,6 +637,7 @@ fn fork_join(config: &Config) {
         };
         let implementations = [
             OURS_JOIN,
+            OURS_WORKER_JOIN,
             OURS_COMPAT_JOIN,
             "rayon-join",
             "sequential",
@@ -635,6 +647,7 @@ fn fork_join(config: &Config) {
             let started = Instant::now();
             let value = match implementation {
                 OURS_JOIN => core.install(|| fib_core(&core, black_box(N))),
+                OURS_WORKER_JOIN => core.with_worker(|w| fib_worker(w, black_box(N))),
                 OURS_COMPAT_JOIN => compat.install(|| fib_compat(black_box(N))),
                 "rayon-join" => rayon.install(|| fib_rayon(black_box(N))),
                 "plain-call" => fib_plain_call(black_box(N)),
@@ -647,7 +660,7 @@ fn fork_join(config: &Config) {
         });
         core.shutdown();
         samples.report(
-            &[OURS_JOIN, OURS_COMPAT_JOIN],
+            &[OURS_JOIN, OURS_WORKER_JOIN, OURS_COMPAT_JOIN],
             &["rayon-join", "sequential", "plain-call"],
         );
         per_node.report(&[], &[]);

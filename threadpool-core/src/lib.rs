@@ -38,7 +38,7 @@ pub use crate::future::{PollAsync, PutRequestAsync, WaitAsync};
 pub use crate::handle::PoolHandle;
 pub use crate::id::RequestId;
 pub use crate::inbox::UnknownWorker;
-pub use crate::join::Scope;
+pub use crate::join::{Scope, Worker};
 pub use crate::panic::{Exception, JobError, Panic};
 pub use crate::pool::{ThreadPool, ThreadPoolBuilder};
 pub use crate::progress::Progress;

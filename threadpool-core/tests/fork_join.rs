@@ -5,7 +5,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use threadpool_core::{PoolHandle, ThreadPool, ThreadPoolBuilder};
+use threadpool_core::{PoolHandle, ThreadPool, ThreadPoolBuilder, Worker};
 
 fn fib(pool: &PoolHandle, n: u64) -> u64 {
     if n < 2 {
@@ -184,24 +184,30 @@ fn when_a_panics_b_is_dropped_once_whether_it_ran_or_was_taken_back() {
         let (inner_ran, outer_ran) = (AtomicUsize::new(0), AtomicUsize::new(0));
         let caught = catch_unwind(AssertUnwindSafe(|| {
             pool.install(|| {
-                // The outer fork is promoted at once; the inner one stays
-                // on the fork list unless another worker is idle: the ways
-                // out of an unwinding `a`.
+                // The first two nested forks of a job (the one beside this
+                // `a` and the outer `b`) are promoted at once; the inner
+                // one stays on the fork list: the ways out of an
+                // unwinding `a`.
                 pool.join(
                     || {
-                        let counted = Counted(&drops);
                         pool.join(
-                            || -> u8 { panic!("inner a") },
                             || {
-                                inner_ran.fetch_add(1, Ordering::SeqCst);
-                                counted
+                                let counted = Counted(&drops);
+                                pool.join(
+                                    || -> u8 { panic!("inner a") },
+                                    || {
+                                        inner_ran.fetch_add(1, Ordering::SeqCst);
+                                        counted
+                                    },
+                                )
+                            },
+                            || {
+                                outer_ran.fetch_add(1, Ordering::SeqCst);
+                                Counted(&drops)
                             },
                         )
                     },
-                    || {
-                        outer_ran.fetch_add(1, Ordering::SeqCst);
-                        Counted(&drops)
-                    },
+                    || (),
                 )
             })
         }));
@@ -226,4 +232,114 @@ fn when_a_panics_b_is_dropped_once_whether_it_ran_or_was_taken_back() {
         );
         pool.shutdown();
     }
+}
+
+fn fib_on(worker: Worker<'_>, n: u64) -> u64 {
+    if n < 2 {
+        return n;
+    }
+    let (a, b) = worker.join(|w| fib_on(w, n - 1), |w| fib_on(w, n - 2));
+    a + b
+}
+
+#[test]
+fn worker_join_computes_what_pool_join_does_on_one_worker_and_on_several() {
+    for workers in [1, 3] {
+        let pool = ThreadPoolBuilder::new()
+            .num_workers(workers)
+            .build_handle()
+            .unwrap();
+        assert_eq!(
+            pool.with_worker(|w| fib_on(w, 15)),
+            610,
+            "{workers} workers"
+        );
+        // Mixed with the pool's own `join` and `scope` inside.
+        let total = AtomicUsize::new(0);
+        pool.with_worker(|w| {
+            let (a, ()) = w.join(
+                |w| w.handle().join(|| fib(&pool, 10), || 1),
+                |w| {
+                    w.handle().scope(|s| {
+                        for _ in 0..8 {
+                            s.spawn(|_| {
+                                total.fetch_add(1, Ordering::SeqCst);
+                            });
+                        }
+                    });
+                },
+            );
+            assert_eq!(a, (55, 1));
+        });
+        assert_eq!(total.load(Ordering::SeqCst), 8);
+        pool.shutdown();
+    }
+}
+
+/// Each half gets the worker that runs it: a half that was stolen gets the
+/// thief, whose index the pool reports for the thread it runs on.
+#[test]
+fn each_half_of_a_worker_join_is_handed_the_worker_that_runs_it() {
+    let pool = ThreadPoolBuilder::new()
+        .num_workers(3)
+        .build_handle()
+        .unwrap();
+    fn check(pool: &PoolHandle, worker: Worker<'_>, depth: u32) -> usize {
+        assert_eq!(Some(worker.index()), pool.current_thread_index());
+        if depth == 0 {
+            return 1;
+        }
+        let (a, b) = worker.join(|w| check(pool, w, depth - 1), |w| check(pool, w, depth - 1));
+        a + b
+    }
+    for _ in 0..5 {
+        assert_eq!(pool.with_worker(|w| check(&pool, w, 6)), 64);
+    }
+    pool.shutdown();
+}
+
+#[test]
+fn a_panic_in_either_half_of_a_worker_join_reaches_the_caller() {
+    let pool = ThreadPool::new(2).unwrap();
+    let handle = pool.handle();
+    let finished = AtomicUsize::new(0);
+    let caught = catch_unwind(AssertUnwindSafe(|| {
+        handle.with_worker(|w| {
+            w.join(
+                |_| -> u8 { panic!("first half") },
+                |_| finished.fetch_add(1, Ordering::SeqCst),
+            )
+        })
+    }));
+    assert_eq!(
+        caught.unwrap_err().downcast_ref::<&str>(),
+        Some(&"first half")
+    );
+    let caught = catch_unwind(AssertUnwindSafe(|| {
+        handle.with_worker(|w| {
+            w.join(
+                |_| finished.fetch_add(1, Ordering::SeqCst),
+                |_| -> u8 { panic!("second half") },
+            )
+        })
+    }));
+    assert_eq!(
+        caught.unwrap_err().downcast_ref::<&str>(),
+        Some(&"second half")
+    );
+    assert!(finished.load(Ordering::SeqCst) >= 1);
+    assert_eq!(handle.with_worker(|w| w.join(|_| 3, |_| 4)), (3, 4));
+}
+
+#[test]
+fn with_worker_on_a_pool_without_workers_panics_instead_of_waiting() {
+    let pool = ThreadPoolBuilder::new()
+        .num_workers(0)
+        .build_handle()
+        .unwrap();
+    let caught = catch_unwind(AssertUnwindSafe(|| pool.with_worker(|w| w.index())));
+    let payload = caught.unwrap_err();
+    let message = payload.downcast_ref::<String>().unwrap();
+    assert!(message.contains("PoolHandle::with_worker"), "{message}");
+    pool.shutdown();
 }

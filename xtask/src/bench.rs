@@ -32,8 +32,8 @@ Scenarios (all of them when none is named):
   par_map    10,000,000 cheap u64 items map+collect, and 100,000 items of
              ~10 us work: the compat crate's par_iter and par_map vs
              rayon's par_iter vs sequential
-  fork_join  fib(30) with join at every level: threadpool-core's and the compat
-             crate's join vs rayon::join vs sequential (which the compiler
+  fork_join  fib(30) with join at every level: threadpool-core's join, its
+             Worker::join and the compat crate's join vs rayon::join vs sequential (which the compiler
              turns partly into a loop) and plain-call (a real call at every
              node), on all cores and on one worker (also ns per node)
   tree_sum   a perfect binary tree of 1,023 and of 16,777,215 nodes summed
@@ -526,6 +526,13 @@ fn goals(lines: &[Line]) -> String {
         "fork-join on 1 worker: <= 1.5 x a plain call",
         "fork_join/1worker",
         "threadpool-core-join",
+        "plain-call",
+        1.5,
+    );
+    ratio_goal(
+        "fork-join on 1 worker, Worker::join: <= 1.5 x a plain call",
+        "fork_join/1worker",
+        "threadpool-core-worker-join",
         "plain-call",
         1.5,
     );

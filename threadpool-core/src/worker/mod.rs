@@ -883,6 +883,7 @@ pub(crate) fn main_loop(context: WorkerContext) {
 }
 
 /// The worker the calling thread runs, if any (null: none).
+#[inline]
 pub(crate) fn current_ptr() -> *const WorkerContext {
     CURRENT.get().context
 }
