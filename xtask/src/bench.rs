@@ -37,7 +37,8 @@ Scenarios (all of them when none is named):
              turns partly into a loop) and plain-call (a real call at every
              node), on all cores and on one worker (also ns per node)
   tree_sum   a perfect binary tree of 1,023 and of 16,777,215 nodes summed
-             with join at every node: threadpool-core's join vs rayon::join
+             with join at every node: threadpool-core's join and its
+             Worker::join vs rayon::join
              vs a plain recursive sum, on all cores and on one worker
   wide       200,000 tiny requests on pools of 2, 64, 256 and 1,024 workers
              vs the `threadpool` crate and rayon (spawn + channel) with the

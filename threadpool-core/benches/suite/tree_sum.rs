@@ -1,13 +1,14 @@
 //! The binary-tree sum of the heartbeat-scheduling literature: a perfect
 //! binary tree whose nodes hold numbers, summed with a `join` at every node.
 //! Two sizes: 1,023 nodes (a fork costs as much as the work it forks) and
-//! 16,777,215 nodes (memory-bound). ns per node, vs rayon's `join` and a
-//! plain recursive sum, on the suite's workers and on one worker.
+//! 16,777,215 nodes (memory-bound). ns per node, `PoolHandle::join` and
+//! `Worker::join` vs rayon's `join` and a plain recursive sum, on the
+//! suite's workers and on one worker.
 
 use std::hint::black_box;
 use std::time::Instant;
 
-use threadpool_core::{PoolHandle, ThreadPoolBuilder};
+use threadpool_core::{PoolHandle, ThreadPoolBuilder, Worker};
 
 use super::{Config, Samples, interleave, ns_per, rayon_pool};
 
@@ -74,6 +75,18 @@ impl Tree {
         node.value + a + b
     }
 
+    fn sum_worker(&self, worker: Worker<'_>, index: u32) -> i64 {
+        if index == NONE {
+            return 0;
+        }
+        let node = &self.nodes[index as usize];
+        let (a, b) = worker.join(
+            |w| self.sum_worker(w, node.left),
+            |w| self.sum_worker(w, node.right),
+        );
+        node.value + a + b
+    }
+
     fn sum_rayon(&self, index: u32) -> i64 {
         if index == NONE {
             return 0;
@@ -85,6 +98,7 @@ impl Tree {
 }
 
 const OURS: &str = "threadpool-core-join";
+const OURS_WORKER: &str = "threadpool-core-worker-join";
 
 pub(super) fn tree_sum(config: &Config) {
     for (depth, label) in [(10, "1k"), (24, "16m")] {
@@ -109,13 +123,14 @@ pub(super) fn tree_sum(config: &Config) {
                 format!("tree_sum/{label}")
             };
             let mut samples = Samples::new(&scenario, "ns/node");
-            let implementations = [OURS, "rayon-join", "sequential"];
+            let implementations = [OURS, OURS_WORKER, "rayon-join", "sequential"];
             interleave(config.rounds(9, 3), &implementations, |implementation| {
                 let started = Instant::now();
                 let mut total = 0_i64;
                 for _ in 0..repeat {
                     total += match implementation {
                         OURS => core.install(|| tree.sum_core(&core, black_box(0))),
+                        OURS_WORKER => core.with_worker(|w| tree.sum_worker(w, black_box(0))),
                         "rayon-join" => rayon.install(|| tree.sum_rayon(black_box(0))),
                         _ => tree.sum_sequential(black_box(0)),
                     };
@@ -129,7 +144,7 @@ pub(super) fn tree_sum(config: &Config) {
                 samples.push(implementation, ns_per(elapsed, tree.len() * repeat));
             });
             core.shutdown();
-            samples.report(&[OURS], &["rayon-join", "sequential"]);
+            samples.report(&[OURS, OURS_WORKER], &["rayon-join", "sequential"]);
         }
     }
 }
