@@ -317,9 +317,9 @@ impl PoolHandle {
     {
         self.install_for("PoolHandle::with_worker", || {
             worker::with_current(&self.shared, |current| {
-                op(Worker {
-                    context: current.expect("install runs on a worker of this pool"),
-                })
+                op(Worker::new(
+                    current.expect("install runs on a worker of this pool"),
+                ))
             })
         })
     }
@@ -456,7 +456,60 @@ impl PoolHandle {
 /// one, or a thief that stole the half.
 ///
 /// A `Worker` is a pointer. It cannot leave its thread (it is neither
-/// `Send` nor `Sync`) nor outlive the call it was handed to:
+/// `Send` nor `Sync`) nor outlive the call it was handed to. So a closure
+/// that runs elsewhere (a half of a `join`, a job spawned on a scope) does
+/// not capture it: each half of [`Worker::join`] is handed its own, and
+/// code that has none calls [`PoolHandle::with_worker`], which on a worker
+/// of the pool runs in place and costs a thread-local look-up, no more. A
+/// struct of parameters that carries the worker down the recursion is
+/// rebuilt in each half with the worker that half was given:
+///
+/// ```
+/// use threadpool_core::{ThreadPool, Worker};
+///
+/// #[derive(Clone, Copy)]
+/// struct Search<'w, 'a> {
+///     worker: Worker<'w>,
+///     needle: u32,
+///     haystack: &'a [u32],
+/// }
+///
+/// impl<'a> Search<'_, 'a> {
+///     fn count(self) -> usize {
+///         let Search { worker, needle, haystack } = self;
+///         if haystack.len() <= 64 {
+///             return haystack.iter().filter(|&&x| x == needle).count();
+///         }
+///         let (left, right) = haystack.split_at(haystack.len() / 2);
+///         let (a, b) = worker.join(
+///             |w| Search { worker: w, needle, haystack: left }.count(),
+///             |w| Search { worker: w, needle, haystack: right }.count(),
+///         );
+///         a + b
+///     }
+/// }
+///
+/// let pool = ThreadPool::new(2)?;
+/// let haystack: Vec<u32> = (0..10_000).map(|i| i % 7).collect();
+/// let count = pool.with_worker(|w| Search { worker: w, needle: 3, haystack: &haystack }.count());
+/// assert_eq!(count, 1_429);
+///
+/// // In a job spawned on a scope: `with_worker` again, in place.
+/// let handle = pool.handle();
+/// let mut counts = [0; 4];
+/// pool.scope(|s| {
+///     for (i, slot) in counts.iter_mut().enumerate() {
+///         let (handle, haystack) = (&handle, &haystack);
+///         s.spawn(move |_| {
+///             *slot = handle.with_worker(|w| Search { worker: w, needle: i as u32, haystack }.count());
+///         });
+///     }
+/// });
+/// assert_eq!(counts, [1_429; 4]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// Neither of these compiles:
 ///
 /// ```compile_fail
 /// # let pool = threadpool_core::ThreadPool::new(1).unwrap();
@@ -489,8 +542,19 @@ impl PoolHandle {
 /// ```
 #[derive(Clone, Copy)]
 pub struct Worker<'w> {
-    context: &'w WorkerContext,
+    /// The worker's context, on its loop's stack. A raw pointer, not a
+    /// reference, so that what makes a `Worker` neither `Send` nor `Sync`
+    /// is this field alone, which the compiler then names.
+    context: *const WorkerContext,
+    marker: PhantomData<&'w ()>,
 }
+
+// A panic caught around code that holds a `Worker` leaves the worker as it
+// was: the pool's own state behind it changes only in pool code, between
+// calls into user code, and a `join` whose half unwinds puts its fork
+// list back first (`Unwinding`).
+impl std::panic::UnwindSafe for Worker<'_> {}
+impl std::panic::RefUnwindSafe for Worker<'_> {}
 
 impl std::fmt::Debug for Worker<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -500,7 +564,22 @@ impl std::fmt::Debug for Worker<'_> {
     }
 }
 
-impl Worker<'_> {
+impl<'w> Worker<'w> {
+    /// The worker `context` runs.
+    #[inline]
+    fn new(context: &'w WorkerContext) -> Self {
+        Worker {
+            context,
+            marker: PhantomData,
+        }
+    }
+
+    #[inline]
+    fn context(self) -> &'w WorkerContext {
+        // SAFETY: made from a `&'w WorkerContext` (`new`).
+        unsafe { &*self.context }
+    }
+
     /// Runs `a` and `b`, potentially in parallel, and returns both results;
     /// as [`PoolHandle::join`] does on a worker, and each closure is handed
     /// the worker that runs it.
@@ -536,7 +615,7 @@ impl Worker<'_> {
         RB: Send,
     {
         join_on_worker(
-            self.context,
+            self.context(),
             move || a(self),
             WorkerFork(b),
             |b| (b.0)(self),
@@ -549,13 +628,11 @@ impl Worker<'_> {
     fn running() -> Self {
         let context = worker::current_ptr();
         assert!(!context.is_null(), "a fork ran outside a worker");
-        Worker {
-            // SAFETY: not null, so `CURRENT` points to the context of the
-            // worker loop (or adopted thread) running this job, which
-            // outlives the job; the `Worker` is handed to the job's closure
-            // only, whose bound (any lifetime) keeps it from escaping.
-            context: unsafe { &*context },
-        }
+        // SAFETY: not null, so `CURRENT` points to the context of the
+        // worker loop (or adopted thread) running this job, which outlives
+        // the job; the `Worker` is handed to the job's closure only, whose
+        // bound (any lifetime) keeps it from escaping.
+        Worker::new(unsafe { &*context })
     }
 
     /// This worker's index in its pool, as
@@ -571,11 +648,11 @@ impl Worker<'_> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn index(self) -> usize {
-        self.context.index()
+        self.context().index()
     }
 
-    /// A handle to this worker's pool: for [`PoolHandle::scope`], puts and
-    /// spawns from inside the computation.
+    /// This worker's pool: for [`PoolHandle::scope`], puts and spawns from
+    /// inside the computation. A borrow, not a clone: free.
     ///
     /// # Examples
     ///
@@ -597,8 +674,8 @@ impl Worker<'_> {
     /// assert_eq!(count.into_inner(), 4);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn handle(self) -> PoolHandle {
-        PoolHandle::new(Arc::clone(&self.context.shared))
+    pub fn handle(self) -> &'w PoolHandle {
+        PoolHandle::lend(&self.context().shared)
     }
 }
 

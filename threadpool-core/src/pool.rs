@@ -13,7 +13,7 @@ use crate::cancel::CancelOutcome;
 use crate::error::{PollError, PutError, PutErrorKind, Refused, SpawnError};
 use crate::handle::PoolHandle;
 use crate::id::RequestId;
-use crate::join::Scope;
+use crate::join::{Scope, Worker};
 use crate::pending::Pending;
 use crate::registry::{ChosenId, Message, PutMode, Shared, ThreadConfig};
 use crate::request::{StateType, WorkRequest};
@@ -849,6 +849,27 @@ impl<S: 'static> ThreadPool<'_, S> {
         RB: Send,
     {
         self.fork_join().join(a, b)
+    }
+
+    /// Runs `op` on a worker of the pool and hands it that [`Worker`], for
+    /// fork-join code that passes it down: [`PoolHandle::with_worker`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadpool_core::ThreadPool;
+    ///
+    /// let pool = ThreadPool::new(2)?;
+    /// let (a, b) = pool.with_worker(|w| w.join(|_| 1 + 1, |_| 2 * 2));
+    /// assert_eq!((a, b), (2, 4));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_worker<R, OP>(&self, op: OP) -> R
+    where
+        OP: FnOnce(Worker<'_>) -> R + Send,
+        R: Send,
+    {
+        self.fork_join().with_worker(op)
     }
 
     /// Runs `op` on a worker of the pool and returns its result:
