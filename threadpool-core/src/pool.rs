@@ -2201,7 +2201,10 @@ impl ThreadPoolBuilder {
     /// Sets the stack size of worker threads, in bytes; a size below
     /// [`MIN_STACK_SIZE`](Self::MIN_STACK_SIZE) is raised to it (the
     /// platform's own minimum, 16 KiB on Linux, overflowed in the worker
-    /// loop of a debug build). The jobs' needs come on top.
+    /// loop of a debug build). The jobs' needs come on top. Without it,
+    /// workers get what `std::thread::Builder` gives a thread (2 MiB, or
+    /// `RUST_MIN_STACK`): deep fork-join recursion wants more (a `join`
+    /// frame is larger than a plain call's).
     ///
     /// # Examples
     ///
