@@ -38,7 +38,7 @@ use crate::latch::{CountLatch, Latch};
 use crate::registry::Shared;
 use crate::sync::{Arc, AtomicUsize, Mutex, Ordering, lock};
 use crate::task::{AbortOnUnwind, Job};
-use crate::worker::{self, WorkerContext};
+use crate::worker::WorkerContext;
 
 /// The inboxes of all the workers of one pool.
 pub(crate) struct Inboxes {
@@ -526,9 +526,8 @@ impl PoolHandle {
     {
         let slots: Vec<Mutex<Option<Outcome<R>>>> =
             workers.iter().map(|_| Mutex::new(None)).collect();
-        self.install_for(caller, || {
-            worker::with_current(&self.shared, |current| {
-                let context = current.expect("install runs on a worker of this pool");
+        self.install_on(caller, |context| {
+            {
                 // SAFETY: `self` holds the pool's shared state, so its sleep
                 // state outlives the latch.
                 let count = unsafe { CountLatch::new(&self.shared.sleep) };
@@ -564,7 +563,7 @@ impl PoolHandle {
                 unsafe { Latch::set(&raw const count) };
                 context.wait_for(count.latch());
                 abort.disarm();
-            });
+            }
         });
         let mut first_panic = None;
         let mut results = Vec::with_capacity(slots.len());

@@ -46,27 +46,37 @@ struct StackJob<L, F, R> {
     result: UnsafeCell<MaybeUninit<std::thread::Result<R>>>,
 }
 
-/// What a [`StackJob`] holds: a closure that the job runs as it is, or the
-/// half of a [`Worker::join`], which is handed the worker that runs it.
+/// What a [`StackJob`] holds: a closure that the job runs as it is, or
+/// one that is handed the worker that runs it ([`WithWorker`]).
 trait ForkFn<R>: Send {
-    /// Runs it on whichever worker took the job.
-    fn call(self) -> R;
+    /// Runs it on `runner`, whichever worker took the job.
+    fn call(self, runner: &WorkerContext) -> R;
 }
 
 impl<R, F: FnOnce() -> R + Send> ForkFn<R> for F {
     #[inline]
-    fn call(self) -> R {
+    fn call(self, _: &WorkerContext) -> R {
         self()
     }
 }
 
-/// The second half of a [`Worker::join`]: run in place it is handed the
-/// joining worker; stolen, the thief.
-struct WorkerFork<B>(B);
+/// A closure that takes the context of the worker running it: the job of
+/// an [`install_on`](PoolHandle::install_on) from outside the pool.
+struct WithContext<F>(F);
 
-impl<R, B: FnOnce(Worker<'_>) -> R + Send> ForkFn<R> for WorkerFork<B> {
-    fn call(self) -> R {
-        (self.0)(Worker::running())
+impl<R, F: FnOnce(&WorkerContext) -> R + Send> ForkFn<R> for WithContext<F> {
+    fn call(self, runner: &WorkerContext) -> R {
+        (self.0)(runner)
+    }
+}
+
+/// The second half of a [`Worker::join`], which takes the [`Worker`] running
+/// it: run in place, the joining worker; stolen, the thief.
+struct WithWorker<F>(F);
+
+impl<R, F: FnOnce(Worker<'_>) -> R + Send> ForkFn<R> for WithWorker<F> {
+    fn call(self, runner: &WorkerContext) -> R {
+        (self.0)(Worker::new(runner))
     }
 }
 
@@ -109,22 +119,22 @@ impl<L: Latch + Sync, F: ForkFn<R>, R: Send> StackJob<L, F, R> {
     /// # Safety
     ///
     /// As for `execute`.
-    unsafe fn run_job(this: NonNull<()>, _: &dyn Runner) {
+    unsafe fn run_job(this: NonNull<()>, runner: &dyn Runner) {
         // SAFETY: the caller's contract.
-        unsafe { Self::execute(this.as_ptr()) }
+        unsafe { Self::execute(this.as_ptr(), runner.context()) }
     }
 
     /// # Safety
     ///
     /// `this` is a `*const Self` from `as_job`, run at most once, and its
     /// closure was not taken back.
-    unsafe fn execute(this: *const ()) {
+    unsafe fn execute(this: *const (), runner: &WorkerContext) {
         // SAFETY: the caller's contract; until the latch is set, only this
         // thread touches the cells.
         unsafe {
             let this = this.cast::<Self>();
             let func = ManuallyDrop::take(&mut *(*this).func.get());
-            (*(*this).result.get()).write(catch_unwind(AssertUnwindSafe(|| func.call())));
+            (*(*this).result.get()).write(catch_unwind(AssertUnwindSafe(|| func.call(runner))));
             Latch::set(&raw const (*this).latch);
         }
     }
@@ -315,12 +325,8 @@ impl PoolHandle {
         OP: FnOnce(Worker<'_>) -> R + Send,
         R: Send,
     {
-        self.install_for("PoolHandle::with_worker", || {
-            worker::with_current(&self.shared, |current| {
-                op(Worker::new(
-                    current.expect("install runs on a worker of this pool"),
-                ))
-            })
+        self.install_on("PoolHandle::with_worker", |context| {
+            op(Worker::new(context))
         })
     }
 
@@ -331,9 +337,26 @@ impl PoolHandle {
         OP: FnOnce() -> R + Send,
         R: Send,
     {
-        if self.is_worker_thread() {
-            return op();
-        }
+        self.install_on(caller, |_| op())
+    }
+
+    /// [`install_for`](Self::install_for) for an `op` that is handed the
+    /// worker running it: this thread's, if it is a worker of this pool,
+    /// else the one that takes the job (which need not be the thread's
+    /// `CURRENT`: a thread that released itself from the pool still runs
+    /// its jobs while it waits inside one).
+    pub(crate) fn install_on<R, OP>(&self, caller: &str, op: OP) -> R
+    where
+        OP: FnOnce(&WorkerContext) -> R + Send,
+        R: Send,
+    {
+        let op = match worker::with_current(&self.shared, |current| match current {
+            Some(context) => Ok(op(context)),
+            None => Err(op),
+        }) {
+            Ok(value) => return value,
+            Err(op) => WithContext(op),
+        };
         assert!(!self.is_shut_down(), "{caller}: the pool is shut down");
         assert!(
             self.shared.alive.load(Ordering::SeqCst) > 0,
@@ -413,9 +436,8 @@ impl PoolHandle {
         OP: FnOnce(&Scope<'scope>) -> R + Send,
         R: Send,
     {
-        self.install_for("PoolHandle::scope", || {
-            worker::with_current(&self.shared, |current| {
-                let context = current.expect("install runs on a worker of this pool");
+        self.install_on("PoolHandle::scope", |context| {
+            {
                 let scope = Scope {
                     shared: Arc::clone(&self.shared),
                     // SAFETY: the scope holds the pool's shared state, so its
@@ -440,7 +462,7 @@ impl PoolHandle {
                     Ok(value) => value,
                     Err(payload) => resume_unwind(payload),
                 }
-            })
+            }
         })
     }
 }
@@ -617,22 +639,9 @@ impl<'w> Worker<'w> {
         join_on_worker(
             self.context(),
             move || a(self),
-            WorkerFork(b),
+            WithWorker(b),
             |b| (b.0)(self),
         )
-    }
-
-    /// The worker running the calling job: for the half of a `join` that
-    /// may have been stolen.
-    #[inline]
-    fn running() -> Self {
-        let context = worker::current_ptr();
-        assert!(!context.is_null(), "a fork ran outside a worker");
-        // SAFETY: not null, so `CURRENT` points to the context of the
-        // worker loop (or adopted thread) running this job, which outlives
-        // the job; the `Worker` is handed to the job's closure only, whose
-        // bound (any lifetime) keeps it from escaping.
-        Worker::new(unsafe { &*context })
     }
 
     /// This worker's index in its pool, as

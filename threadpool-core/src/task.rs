@@ -33,6 +33,11 @@ pub(crate) const REMOTE: u32 = u32::MAX;
 pub(crate) trait Runner {
     /// Runs a request's job and sends the cell to the result queue.
     fn run_request(&self, task: TaskBox, holds_slot: bool);
+    /// The worker running the job: the one a fork-join job hands on to
+    /// its closure (`join.rs`), whatever the thread's `CURRENT` says (a
+    /// thread that released itself from its pool still runs that pool's
+    /// jobs while it waits in a join it started as a worker).
+    fn context(&self) -> &crate::worker::WorkerContext;
 }
 
 /// A request's job and result slot, with the concrete types erased.

@@ -1199,12 +1199,8 @@ impl PoolHandle {
             if waited.is_none() {
                 // Wait on a worker, which runs jobs meanwhile (this thread
                 // blocks in `install`).
-                self.install_for("PoolHandle::in_place_scope", || {
-                    worker::with_current(&self.shared, |current| {
-                        current
-                            .expect("install runs on a worker of this pool")
-                            .wait_for(latch);
-                    });
+                self.install_on("PoolHandle::in_place_scope", |context| {
+                    context.wait_for(latch);
                 });
             }
         })

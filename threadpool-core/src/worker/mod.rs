@@ -57,11 +57,6 @@ pub(crate) struct WorkerContext {
     forks: Forks,
     /// Whether this worker counts in `Shared::local_queues`.
     local: Cell<bool>,
-    /// Whether the next search takes from the outbox only a full batch for
-    /// every worker (`steal_work`'s `full_shares`): set by the main loop of
-    /// a patient worker (see [`Idle`]) after it ran a job, cleared before
-    /// it waits.
-    full_shares: Cell<bool>,
     /// Whether this worker's jobs run quickly, for a pool wider than the
     /// machine.
     pace: Pace,
@@ -259,7 +254,6 @@ impl WorkerContext {
             idle: Cell::new(false),
             forks: Forks::new(),
             local: Cell::new(false),
-            full_shares: Cell::new(false),
             pace: Pace::new(),
         }
     }
@@ -273,6 +267,17 @@ impl WorkerContext {
     /// Finds a job in the canonical order: own deque, injector, others
     /// (a few of them from a random one on, or with `all` every one).
     pub(crate) fn find_work(&self, all: bool) -> Option<Job> {
+        self.search(all, false)
+    }
+
+    /// [`find_work`](Self::find_work) for the main loop, which says with
+    /// `full_shares` whether the outbox counts as empty until it holds a
+    /// full batch for every sharer (`steal_work`): only there, right after
+    /// a job, where a worker that waits a gap and looks again loses
+    /// nothing. A worker waiting inside a job (a scope, a stolen fork, a
+    /// poll) never does, as the job it waits for may be the one request in
+    /// the outbox (tests/liveness.rs).
+    fn search(&self, all: bool, full_shares: bool) -> Option<Job> {
         if let Some(job) = self.pop() {
             return Some(job);
         }
@@ -306,7 +311,7 @@ impl WorkerContext {
             Search {
                 random: x,
                 victims,
-                full_shares: self.full_shares.get(),
+                full_shares,
                 sharers,
             },
             || self.mark_local(),
@@ -658,6 +663,10 @@ impl WorkerContext {
 }
 
 impl Runner for WorkerContext {
+    fn context(&self) -> &WorkerContext {
+        self
+    }
+
     /// Runs a request's job and sends the cell to the result queue: the
     /// part of running a request that does not depend on its types.
     fn run_request(&self, mut task: TaskBox, holds_slot: bool) {
@@ -832,6 +841,8 @@ pub(crate) fn main_loop(context: WorkerContext) {
     let shared = &context.shared;
     shared.config.spawn.worker_started(context.index());
     let mut idle = Idle::new();
+    // Whether the next search takes from the outbox only full batches.
+    let mut full_shares = false;
     loop {
         // Relaxed: pairs with nothing; the flag is re-read under the sleep
         // lock before the worker waits (`Sleep::sleep`'s `leave`).
@@ -849,7 +860,7 @@ pub(crate) fn main_loop(context: WorkerContext) {
         if context.state.dismissed.load(Ordering::Relaxed) {
             break;
         }
-        if let Some(job) = context.find_work(idle.is_last_round()) {
+        if let Some(job) = context.search(idle.is_last_round(), full_shares) {
             context.end_idle(&context.idle);
             context.execute(job);
             idle.reset();
@@ -857,10 +868,10 @@ pub(crate) fn main_loop(context: WorkerContext) {
             // would take them one or two at a time, each steal pulling the
             // outbox's lines away from the putting thread: it takes them
             // in full batches, or after one patient wait (see `Idle`).
-            context.full_shares.set(context.is_patient());
+            full_shares = context.is_patient();
             continue;
         }
-        context.full_shares.set(false);
+        full_shares = false;
         context.pace.waited();
         // Stay awake a little before sleeping: bursts of work then find
         // the worker awake, and submitters see it idle and wake nobody.
