@@ -144,3 +144,101 @@ fn a_half_stolen_by_a_thread_adopted_by_another_pool_gets_a_worker_of_its_own_po
         pool.shutdown();
     });
 }
+
+/// A random binary tree of joins, as deep as `depth` allows: each node
+/// forks its right child and recurses into its left one, or the other
+/// way round, or is a leaf. Returns the number of leaves it ran, counting
+/// each leaf in `ran` too.
+fn tree(w: threadpool_core::Worker<'_>, seed: u64, depth: u32, ran: &AtomicUsize) -> usize {
+    let mut x = seed;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    if depth == 0 || (depth <= 3 && x % 7 == 0) {
+        ran.fetch_add(1, Ordering::SeqCst);
+        return 1;
+    }
+    // Mostly a long spine on one side with short twigs on the other: deep
+    // fork lists that empty and fill again, across the list's growth.
+    let twig = depth.min(3);
+    let (da, db) = if x % 3 == 0 {
+        (twig, depth - 1)
+    } else {
+        (depth - 1, twig)
+    };
+    let (a, b) = w.join(
+        |w| tree(w, x.wrapping_mul(3), da, ran),
+        |w| tree(w, x.wrapping_add(11), db, ran),
+    );
+    a + b
+}
+
+fn leaves(seed: u64, depth: u32) -> usize {
+    let mut x = seed;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    if depth == 0 || (depth <= 3 && x % 7 == 0) {
+        return 1;
+    }
+    let twig = depth.min(3);
+    let (da, db) = if x % 3 == 0 {
+        (twig, depth - 1)
+    } else {
+        (depth - 1, twig)
+    };
+    leaves(x.wrapping_mul(3), da) + leaves(x.wrapping_add(11), db)
+}
+
+/// Irregular nesting drives the fork list's countdown through every case:
+/// promoted first forks at depth one and two, lists that drop below two
+/// forks through a promoted pop and fill again, and growth past the first
+/// allocation (512 slots). Every leaf runs exactly once, on one worker
+/// (where promoted forks are always taken back) and on several.
+#[test]
+fn irregular_worker_joins_run_every_half_exactly_once() {
+    watchdog("irregular-joins", || {
+        let (depth, seeds) = if cfg!(miri) { (24, 1) } else { (700, 20) };
+        for workers in [1, 3] {
+            let pool = ThreadPoolBuilder::new()
+                .num_workers(workers)
+                .build_handle()
+                .unwrap();
+            for seed in 1..=seeds {
+                let ran = AtomicUsize::new(0);
+                let expected = leaves(seed, depth);
+                let got = pool.with_worker(|w| tree(w, seed, depth, &ran));
+                assert_eq!(got, expected, "{workers} workers, seed {seed}");
+                assert_eq!(
+                    ran.load(Ordering::SeqCst),
+                    expected,
+                    "{workers} workers, seed {seed}"
+                );
+            }
+            pool.shutdown();
+        }
+    });
+}
+
+#[test]
+fn the_irregular_trees_are_deeper_than_the_first_fork_list() {
+    // One spine of `depth` nested joins: past the 512 slots of the first
+    // allocation, so the list grows while promoted forks sit below.
+    fn spine(seed: u64, depth: u32) -> u32 {
+        let mut x = seed;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        if depth == 0 || (depth <= 3 && x % 7 == 0) {
+            return 0;
+        }
+        let twig = depth.min(3);
+        let (da, db) = if x % 3 == 0 {
+            (twig, depth - 1)
+        } else {
+            (depth - 1, twig)
+        };
+        1 + spine(x.wrapping_mul(3), da).max(spine(x.wrapping_add(11), db))
+    }
+    assert!(spine(1, 700) >= 600);
+}
