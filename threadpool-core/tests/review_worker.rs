@@ -217,6 +217,17 @@ fn irregular_worker_joins_run_every_half_exactly_once() {
             }
             pool.shutdown();
         }
+        // One spine past the first allocation's 512 slots, on one worker
+        // (also under miri, which then checks the unchecked pushes).
+        let pool = ThreadPoolBuilder::new()
+            .num_workers(1)
+            .build_handle()
+            .unwrap();
+        let ran = AtomicUsize::new(0);
+        let expected = leaves(1, 560);
+        assert_eq!(pool.with_worker(|w| tree(w, 1, 560, &ran)), expected);
+        assert_eq!(ran.load(Ordering::SeqCst), expected);
+        pool.shutdown();
     });
 }
 
@@ -241,4 +252,5 @@ fn the_irregular_trees_are_deeper_than_the_first_fork_list() {
         1 + spine(x.wrapping_mul(3), da).max(spine(x.wrapping_add(11), db))
     }
     assert!(spine(1, 700) >= 600);
+    assert!(spine(1, 560) > 512);
 }
