@@ -145,49 +145,43 @@ fn a_half_stolen_by_a_thread_adopted_by_another_pool_gets_a_worker_of_its_own_po
     });
 }
 
-/// A random binary tree of joins, as deep as `depth` allows: each node
-/// forks its right child and recurses into its left one, or the other
-/// way round, or is a leaf. Returns the number of leaves it ran, counting
-/// each leaf in `ran` too.
-fn tree(w: threadpool_core::Worker<'_>, seed: u64, depth: u32, ran: &AtomicUsize) -> usize {
+/// The children of a node of a random binary tree (`None`: a leaf): a
+/// long spine of `depth` nodes down one side or the other, with twigs of
+/// at most three levels beside it.
+fn children(seed: u64, depth: u32) -> Option<((u64, u32), (u64, u32))> {
     let mut x = seed;
     x ^= x << 13;
     x ^= x >> 7;
     x ^= x << 17;
-    if depth == 0 || (depth <= 3 && x % 7 == 0) {
-        ran.fetch_add(1, Ordering::SeqCst);
-        return 1;
+    if depth == 0 || (depth <= 3 && x.is_multiple_of(7)) {
+        return None;
     }
-    // Mostly a long spine on one side with short twigs on the other: deep
-    // fork lists that empty and fill again, across the list's growth.
     let twig = depth.min(3);
-    let (da, db) = if x % 3 == 0 {
+    let (da, db) = if x.is_multiple_of(3) {
         (twig, depth - 1)
     } else {
         (depth - 1, twig)
     };
-    let (a, b) = w.join(
-        |w| tree(w, x.wrapping_mul(3), da, ran),
-        |w| tree(w, x.wrapping_add(11), db, ran),
-    );
+    Some(((x.wrapping_mul(3), da), (x.wrapping_add(11), db)))
+}
+
+/// Runs the tree as nested `Worker::join`s, counting each leaf in `ran`;
+/// returns the number of leaves.
+fn tree(w: threadpool_core::Worker<'_>, seed: u64, depth: u32, ran: &AtomicUsize) -> usize {
+    let Some(((sa, da), (sb, db))) = children(seed, depth) else {
+        ran.fetch_add(1, Ordering::SeqCst);
+        return 1;
+    };
+    let (a, b) = w.join(|w| tree(w, sa, da, ran), |w| tree(w, sb, db, ran));
     a + b
 }
 
+/// The number of leaves, counted without the pool.
 fn leaves(seed: u64, depth: u32) -> usize {
-    let mut x = seed;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    if depth == 0 || (depth <= 3 && x % 7 == 0) {
-        return 1;
+    match children(seed, depth) {
+        None => 1,
+        Some(((sa, da), (sb, db))) => leaves(sa, da) + leaves(sb, db),
     }
-    let twig = depth.min(3);
-    let (da, db) = if x % 3 == 0 {
-        (twig, depth - 1)
-    } else {
-        (depth - 1, twig)
-    };
-    leaves(x.wrapping_mul(3), da) + leaves(x.wrapping_add(11), db)
 }
 
 /// Irregular nesting drives the fork list's countdown through every case:
@@ -236,20 +230,10 @@ fn the_irregular_trees_are_deeper_than_the_first_fork_list() {
     // One spine of `depth` nested joins: past the 512 slots of the first
     // allocation, so the list grows while promoted forks sit below.
     fn spine(seed: u64, depth: u32) -> u32 {
-        let mut x = seed;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        if depth == 0 || (depth <= 3 && x % 7 == 0) {
-            return 0;
+        match children(seed, depth) {
+            None => 0,
+            Some(((sa, da), (sb, db))) => 1 + spine(sa, da).max(spine(sb, db)),
         }
-        let twig = depth.min(3);
-        let (da, db) = if x % 3 == 0 {
-            (twig, depth - 1)
-        } else {
-            (depth - 1, twig)
-        };
-        1 + spine(x.wrapping_mul(3), da).max(spine(x.wrapping_add(11), db))
     }
     assert!(spine(1, 700) >= 600);
     assert!(spine(1, 560) > 512);
