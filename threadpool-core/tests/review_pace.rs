@@ -111,3 +111,68 @@ fn a_worker_waiting_in_a_scope_runs_an_outbox_request_its_scope_needs() {
         }
     });
 }
+
+/// The same in a pool wider than the machine, after a stream of tiny
+/// requests has made its workers quick (`Pace`): a quick worker is patient,
+/// so it too runs its next job with `full_shares` set. All workers but two
+/// wait for C; W's scope job waits for C on X; C, in the outbox, is left
+/// to W, which counts the outbox as empty while it waits for its scope.
+/// Whether W is still quick when it runs B depends on the run, so a round
+/// may pass without the hang; a round that hangs fails the test.
+#[test]
+#[ignore = "hangs on fj (059c601 makes quick workers of wide pools patient); run with --ignored"]
+fn a_quick_worker_of_a_wide_pool_waiting_in_a_scope_runs_an_outbox_request_its_scope_needs() {
+    within("wide-scope-needs-outbox", || {
+        let cores = thread::available_parallelism().map_or(1, |n| n.get());
+        let workers = cores * 8 + 8;
+        for round in 0..20 {
+            let mut pool = ThreadPool::new(workers).unwrap();
+            let handle = Arc::new(pool.handle());
+            let away = Arc::new(AtomicBool::new(false));
+            let released = Arc::new(AtomicBool::new(false));
+            for i in 0..20_000_u32 {
+                pool.put_request(WorkRequest::new(move || std::hint::black_box(i)))
+                    .unwrap();
+            }
+            for _ in 0..workers - 2 {
+                let released = Arc::clone(&released);
+                pool.put_request(WorkRequest::new(move || {
+                    while !released.load(Ordering::SeqCst) {
+                        thread::yield_now();
+                    }
+                    0
+                }))
+                .unwrap();
+            }
+            {
+                let (handle, away, released) = (
+                    Arc::clone(&handle),
+                    Arc::clone(&away),
+                    Arc::clone(&released),
+                );
+                pool.put_request(WorkRequest::new(move || {
+                    let inner = Arc::clone(&handle);
+                    handle.spawn(move || {
+                        let me = inner.current_thread_index().unwrap();
+                        inner.scope(|s| spawn_away(s, me, &inner, &away, &released));
+                    });
+                    0
+                }))
+                .unwrap();
+            }
+            while !away.load(Ordering::SeqCst) {
+                thread::yield_now();
+            }
+            {
+                let released = Arc::clone(&released);
+                pool.put_request(WorkRequest::new(move || {
+                    released.store(true, Ordering::SeqCst);
+                    1
+                }))
+                .unwrap();
+            }
+            pool.wait().unwrap();
+            assert!(released.load(Ordering::SeqCst), "round {round}");
+        }
+    });
+}
