@@ -176,3 +176,37 @@ fn a_quick_worker_of_a_wide_pool_waiting_in_a_scope_runs_an_outbox_request_its_s
         }
     });
 }
+
+/// Pairs of requests that wait on each other (each first one blocks until
+/// its partner, put right after it, has run), put straight after a stream
+/// of tiny requests that made the workers of a wide pool quick: a quick
+/// worker takes a batch of them onto its own deque and blocks in the first;
+/// the rest, partners included, are stolen by workers woken for them. As
+/// many pairs as half the workers, so that every first one may block at once.
+#[test]
+fn requests_that_wait_on_each_other_right_after_a_stream_run_in_a_wide_pool() {
+    within("pairs-after-stream", || {
+        let cores = thread::available_parallelism().map_or(1, |n| n.get());
+        let workers = cores * 8 + 8;
+        let mut pool = ThreadPool::new(workers).unwrap();
+        for round in 0..5 {
+            for i in 0..20_000_u32 {
+                pool.put_request(WorkRequest::new(move || std::hint::black_box(i)))
+                    .unwrap();
+            }
+            for _ in 0..workers / 2 {
+                let (tx, rx) = mpsc::channel::<u32>();
+                pool.put_request(WorkRequest::new(move || rx.recv().unwrap()))
+                    .unwrap();
+                pool.put_request(WorkRequest::new(move || {
+                    tx.send(1).unwrap();
+                    0
+                }))
+                .unwrap();
+            }
+            pool.wait().unwrap();
+            let expected = (round + 1) * (20_000 + 2 * (workers / 2) as u64);
+            assert_eq!(pool.stats().completed, expected, "round {round}");
+        }
+    });
+}
