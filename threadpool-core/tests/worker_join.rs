@@ -1,6 +1,8 @@
-//! `Worker::join` on a thread that stops being a worker while a computation
-//! of its pool is still on its stack: the half it steals while it waits
-//! must still be handed a worker of that pool.
+//! `Worker::join`: every half runs exactly once in irregular trees deeper
+//! than a worker's first fork list, and a half is handed the worker that
+//! runs it, also on a thread that stopped being a worker while a
+//! computation of its pool is still on its stack (it keeps running that
+//! pool's jobs while it waits there).
 
 mod common;
 
@@ -16,13 +18,10 @@ use common::watchdog;
 /// The owner thread, adopted as worker 0, releases itself inside the first
 /// half of a `Worker::join`; worker 1 runs the second half, which forks
 /// again. The owner, now no worker (its `CURRENT` is null) but still
-/// waiting on its own join through its retired context, steals that inner
-/// fork from worker 1's deque: the stolen `WorkerFork` looks up the running
-/// worker in `CURRENT`, finds none, and panics ("a fork ran outside a
-/// worker"), a panic that reaches the caller of a join that did nothing
-/// wrong.
+/// waiting on its own join through its retired context, may steal that
+/// inner fork from worker 1's deque: the half must run, handed the context
+/// that runs it, and the join must not panic.
 #[test]
-#[ignore = "fails on 2d06704: `WorkerFork` reads `CURRENT`, null here; run with --ignored"]
 fn a_half_stolen_by_a_thread_that_released_itself_still_runs() {
     watchdog("released-thief", || {
         let pool = ThreadPoolBuilder::new()
@@ -83,12 +82,10 @@ fn a_half_stolen_by_a_thread_that_released_itself_still_runs() {
 
 /// As above, but the released owner thread then becomes the adopted worker
 /// of a second pool, P2 (three workers), before it waits on its join of
-/// P1's computation. The inner half of P1's computation that it steals is
-/// handed a `Worker` of P2 (whatever `CURRENT` says), so its forks go onto
-/// P2's deque and `handle()` is P2's: P1's half is told it runs on a pool of
-/// three workers while P1 has one left.
+/// P1's computation. The inner half of P1's computation that it steals
+/// must be handed a `Worker` of P1 (not of P2, which its `CURRENT` names),
+/// so that its forks go onto a deque of P1 and `handle()` is P1's.
 #[test]
-#[ignore = "fails on 2d06704: `WorkerFork` reads `CURRENT`, another pool's here; run with --ignored"]
 fn a_half_stolen_by_a_thread_adopted_by_another_pool_gets_a_worker_of_its_own_pool() {
     watchdog("thief-of-two-pools", || {
         let pool = ThreadPoolBuilder::new()
@@ -255,14 +252,13 @@ fn the_irregular_trees_are_deeper_than_the_first_fork_list() {
     assert!(spine(1, 560) > 512);
 }
 
-/// The same root cause for the body of an outside `with_worker` (and
-/// `scope`, which reads `CURRENT` the same way): the released owner thread,
-/// waiting on its join of the pool's computation, takes the `install` job
-/// of another thread's `with_worker` from the injector while worker 1 is
-/// busy, runs it with `CURRENT` null, and the body's `expect("install runs
-/// on a worker of this pool")` panics in the other thread's call.
+/// The same for the body of an outside `with_worker` (and `scope`, which
+/// finds its worker the same way): the released owner thread, waiting on
+/// its join of the pool's computation, may take the `install` job of
+/// another thread's `with_worker` from the injector while worker 1 is busy;
+/// the body must then be handed the context running it, and the other
+/// thread's call must return.
 #[test]
-#[ignore = "fails on 2d06704: the body reads `CURRENT`, null on a released thread; run with --ignored"]
 fn an_outside_with_worker_taken_by_a_thread_that_released_itself_still_runs() {
     watchdog("released-install", || {
         let pool = ThreadPoolBuilder::new()

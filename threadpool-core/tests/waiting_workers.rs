@@ -1,9 +1,9 @@
 //! Liveness of a worker that waits inside a job (`wait_for`: a `scope`, a
-//! `join` whose half was stolen) after its main loop set `full_shares`:
-//! a patient worker (a pool no wider than the machine, or since `Pace` a
-//! quick worker of a wider one) that runs a job straight after another
-//! searches with `full_shares` set, and `wait_for` keeps it: the outbox
-//! then counts as empty until it holds a full batch for every sharer.
+//! `join` whose half was stolen) that it ran straight after another: a
+//! patient worker (of a pool no wider than the machine, or a quick worker
+//! of a wider one, `Pace`) searches right after a job with the full-batch
+//! rule, under which the outbox counts as empty until it holds a full
+//! batch for every sharer; a worker waiting inside a job must not.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
@@ -56,16 +56,15 @@ fn spawn_away<'s>(
 
 /// Two workers on the machine's cores (patient). Request A, put by the
 /// polling thread, spawns job B onto its worker W's own deque, so W runs B
-/// straight after A, with `full_shares` set. B opens a scope whose one job
+/// straight after A. B opens a scope whose one job
 /// moves to the other worker X and waits there until request C has run. C
 /// is put by the polling thread once X waits: it lies in the outbox, which
-/// only W can serve, and W, waiting for its scope, searches with
-/// `full_shares` still set, so it counts the outbox (one request, fewer
-/// than a full batch for every worker) as empty, re-checks, sees work,
-/// cancels its sleep and searches again, for ever; counted idle, it also
-/// keeps the put from waking anybody.
+/// only W can serve, while W waits for its scope. A worker that searched
+/// there with the main loop's full-batch rule would count the outbox (one
+/// request, fewer than a full batch for every worker) as empty, re-check,
+/// see work, cancel its sleep and search again, for ever (counted idle, it
+/// also keeps the put from waking anybody); W must take C.
 #[test]
-#[ignore = "hangs on fj (pre-dates 059c601, which extends it to quick workers of wide pools): `wait_for` keeps `full_shares`; run with --ignored"]
 fn a_worker_waiting_in_a_scope_runs_an_outbox_request_its_scope_needs() {
     within("scope-needs-outbox", || {
         let cores = thread::available_parallelism().map_or(1, |n| n.get());
@@ -113,14 +112,13 @@ fn a_worker_waiting_in_a_scope_runs_an_outbox_request_its_scope_needs() {
 }
 
 /// The same in a pool wider than the machine, after a stream of tiny
-/// requests has made its workers quick (`Pace`): a quick worker is patient,
-/// so it too runs its next job with `full_shares` set. All workers but two
+/// requests has made its workers quick (`Pace`): a quick worker is patient
+/// and searches with the full-batch rule after a job. All workers but two
 /// wait for C; W's scope job waits for C on X; C, in the outbox, is left
-/// to W, which counts the outbox as empty while it waits for its scope.
-/// Whether W is still quick when it runs B depends on the run, so a round
-/// may pass without the hang; a round that hangs fails the test.
+/// to W while it waits for its scope. Whether W is still quick when it runs
+/// B depends on the run, so some rounds do not reach the case; a round
+/// that hangs fails the test.
 #[test]
-#[ignore = "hangs on fj (059c601 makes quick workers of wide pools patient); run with --ignored"]
 fn a_quick_worker_of_a_wide_pool_waiting_in_a_scope_runs_an_outbox_request_its_scope_needs() {
     within("wide-scope-needs-outbox", || {
         let cores = thread::available_parallelism().map_or(1, |n| n.get());
