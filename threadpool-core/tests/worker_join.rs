@@ -239,6 +239,7 @@ fn a_spine_of_joins_past_the_first_fork_list_runs_every_half_once() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "pure arithmetic, slow under miri")]
 fn the_irregular_trees_are_deeper_than_the_first_fork_list() {
     // One spine of `depth` nested joins: past the 512 slots of the first
     // allocation, so the list grows while promoted forks sit below.
