@@ -644,8 +644,11 @@ impl<'w> Worker<'w> {
         )
     }
 
-    /// This worker's index in its pool, as
-    /// [`PoolHandle::current_thread_index`] says.
+    /// This worker's index in its pool: what
+    /// [`PoolHandle::current_thread_index`] says on its thread, unless the
+    /// thread released itself from the pool
+    /// ([`PoolHandle::release_current_thread`]) while it still runs a job
+    /// of it.
     ///
     /// # Examples
     ///

@@ -137,11 +137,14 @@ impl Pace {
 /// `README.md`.
 ///
 /// One counter, `countdown`, decides when a fork leaves the fast path:
-/// every [`BEAT_CHECK`] forks (the look at the clock), and at the first
-/// fork made with the list empty (set to 1 whenever the list empties, which
-/// always happens on the slow side of `pop_fork`: the entry at the bottom
-/// is always promoted). Each slow path leaves at least [`BEAT_CHECK`] free
-/// slots, so the `countdown` pushes until the next one always fit.
+/// every [`BEAT_CHECK`] forks (the look at the clock), and at each fork
+/// made while the list holds fewer than [`PROMOTE_DEPTH`] (set to 1 when a
+/// slow path leaves fewer, and when the list falls below that many, which
+/// always happens on the slow side of `pop_fork`: the entries at the bottom
+/// are always promoted). Each slow path leaves at least [`BEAT_CHECK`] free
+/// slots, so the `countdown` pushes until the next one always fit. (A job
+/// that a worker runs while it waits inside a `join`, above forks of its
+/// own, gets no fork promoted at once: the list already holds two.)
 struct Forks {
     /// The first of the slots: an allocation of `capacity` of them, owned
     /// like a `Vec`'s. Slots from here to `top` hold forks (those below
