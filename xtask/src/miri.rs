@@ -30,7 +30,7 @@ use std::process::Command;
 use crate::util;
 
 /// Behaviour test files run under miri, besides the unit tests.
-const SELECTION: [&str; 4] = ["faults", "bad_input", "stress", "fork_join"];
+const SELECTION: [&str; 5] = ["faults", "bad_input", "stress", "fork_join", "worker_join"];
 
 const MIRIFLAGS: &str = "-Zmiri-ignore-leaks -Zmiri-tree-borrows -Zmiri-num-cpus=2";
 
