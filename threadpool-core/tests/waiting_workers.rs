@@ -5,31 +5,15 @@
 //! rule, under which the outbox counts as empty until it holds a full
 //! batch for every sharer; a worker waiting inside a job must not.
 
+mod common;
+
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread;
-use std::time::Duration;
 
 use threadpool_core::{Scope, ThreadPool, WorkRequest};
 
-/// Runs `body` on its own thread and fails the test if it has not finished
-/// within 60 s (a correct pool answers in microseconds).
-fn within(what: &str, body: impl FnOnce() + Send + 'static) {
-    let (done_tx, done_rx) = mpsc::channel();
-    let runner = thread::spawn(move || {
-        body();
-        let _ = done_tx.send(());
-    });
-    match done_rx.recv_timeout(Duration::from_secs(60)) {
-        Ok(()) => runner.join().unwrap(),
-        Err(mpsc::RecvTimeoutError::Disconnected) => {
-            if let Err(payload) = runner.join() {
-                std::panic::resume_unwind(payload);
-            }
-        }
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!("{what}: hung for 60 s"),
-    }
-}
+use common::watchdog;
 
 /// Spawns a job that waits for `released` once it runs on a worker other
 /// than `owner`; on `owner` it spawns itself again and yields, so that the
@@ -66,7 +50,7 @@ fn spawn_away<'s>(
 /// also keeps the put from waking anybody); W must take C.
 #[test]
 fn a_worker_waiting_in_a_scope_runs_an_outbox_request_its_scope_needs() {
-    within("scope-needs-outbox", || {
+    watchdog("scope-needs-outbox", || {
         let cores = thread::available_parallelism().map_or(1, |n| n.get());
         let workers = cores.max(2);
         for round in 0..20 {
@@ -120,7 +104,7 @@ fn a_worker_waiting_in_a_scope_runs_an_outbox_request_its_scope_needs() {
 /// that hangs fails the test.
 #[test]
 fn a_quick_worker_of_a_wide_pool_waiting_in_a_scope_runs_an_outbox_request_its_scope_needs() {
-    within("wide-scope-needs-outbox", || {
+    watchdog("wide-scope-needs-outbox", || {
         let cores = thread::available_parallelism().map_or(1, |n| n.get());
         let workers = cores * 8 + 8;
         for round in 0..20 {
@@ -183,7 +167,7 @@ fn a_quick_worker_of_a_wide_pool_waiting_in_a_scope_runs_an_outbox_request_its_s
 /// many pairs as half the workers, so that every first one may block at once.
 #[test]
 fn requests_that_wait_on_each_other_right_after_a_stream_run_in_a_wide_pool() {
-    within("pairs-after-stream", || {
+    watchdog("pairs-after-stream", || {
         let cores = thread::available_parallelism().map_or(1, |n| n.get());
         let workers = cores * 8 + 8;
         let mut pool = ThreadPool::new(workers).unwrap();
